@@ -1,0 +1,40 @@
+"""Model backends behind one small protocol (no Django imports).
+
+``TransformersBackend`` is imported lazily so that ``ScriptedBackend`` and the value types can be
+used without paying for torch and transformers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .base import Backend, Delta, FinishReason, GenerationParams, Message, Stats, StopCheck
+from .registry import DEFAULT_MODEL, clear_backend_cache, load_backend
+from .scripted import ScriptedBackend, chunk_text
+
+if TYPE_CHECKING:
+    from .transformers_backend import TransformersBackend
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "Backend",
+    "Delta",
+    "FinishReason",
+    "GenerationParams",
+    "Message",
+    "ScriptedBackend",
+    "Stats",
+    "StopCheck",
+    "TransformersBackend",
+    "chunk_text",
+    "clear_backend_cache",
+    "load_backend",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TransformersBackend":
+        from .transformers_backend import TransformersBackend
+
+        return TransformersBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
