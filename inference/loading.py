@@ -6,7 +6,7 @@ import json
 import logging
 from pathlib import Path
 
-from .tiny_model import build_tiny_model
+from .tiny_model import build_tiny_model, is_tiny_model
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,8 @@ def resolve_model(tutor_model: str, tiny_dir: Path) -> tuple[str, bool]:
     """
     local = Path(tutor_model).expanduser()
     if local.is_dir() and (local / "config.json").is_file():
-        return str(local), False
+        # A caller may pass an already-resolved tiny model path; it is still the demo model.
+        return str(local), is_tiny_model(local)
     if _weights_cached(tutor_model):
         return tutor_model, False
     log.warning("model %r is not available locally; using the tiny demo model", tutor_model)

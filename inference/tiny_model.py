@@ -41,10 +41,106 @@ CHAT_TEMPLATE = (
 
 VOCAB_SIZE = 3072
 _WEIGHTS_FILE = "model.safetensors"
-_COMPLETE_MARKERS = ("config.json", _WEIGHTS_FILE, "tokenizer.json", "tokenizer_config.json")
+_COMPLETE_MARKERS = (
+    "config.json",
+    _WEIGHTS_FILE,
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "stepwise_tiny.json",  # written last
+)
 
 
-_WORDS = ["add", "subtract", "multiply", "divide", "sum", "difference", "product", "quotient", "fraction", "numerator", "denominator", "equation", "expression", "variable", "coefficient", "constant", "term", "factor", "multiple", "prime", "square", "root", "cube", "power", "exponent", "integer", "rational", "decimal", "percent", "ratio", "proportion", "angle", "triangle", "circle", "radius", "diameter", "area", "perimeter", "volume", "length", "width", "height", "slope", "intercept", "graph", "function", "linear", "quadratic", "polynomial", "solution", "inequality", "simplify", "expand", "evaluate", "substitute", "isolate", "both", "sides", "first", "then", "therefore", "because", "remember", "check", "answer", "result", "value", "total", "each", "apples", "pencils", "students", "books", "minutes", "hours", "meters", "dollars", "train", "speed", "distance", "time", "rectangle", "garden", "price", "discount", "average", "mean", "median", "probability"]
+_WORDS = (
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "sum",
+    "difference",
+    "product",
+    "quotient",
+    "fraction",
+    "numerator",
+    "denominator",
+    "equation",
+    "expression",
+    "variable",
+    "coefficient",
+    "constant",
+    "term",
+    "factor",
+    "multiple",
+    "prime",
+    "square",
+    "root",
+    "cube",
+    "power",
+    "exponent",
+    "integer",
+    "rational",
+    "decimal",
+    "percent",
+    "ratio",
+    "proportion",
+    "angle",
+    "triangle",
+    "circle",
+    "radius",
+    "diameter",
+    "area",
+    "perimeter",
+    "volume",
+    "length",
+    "width",
+    "height",
+    "slope",
+    "intercept",
+    "graph",
+    "function",
+    "linear",
+    "quadratic",
+    "polynomial",
+    "solution",
+    "inequality",
+    "simplify",
+    "expand",
+    "evaluate",
+    "substitute",
+    "isolate",
+    "both",
+    "sides",
+    "first",
+    "then",
+    "therefore",
+    "because",
+    "remember",
+    "check",
+    "answer",
+    "result",
+    "value",
+    "total",
+    "each",
+    "apples",
+    "pencils",
+    "students",
+    "books",
+    "minutes",
+    "hours",
+    "meters",
+    "dollars",
+    "train",
+    "speed",
+    "distance",
+    "time",
+    "rectangle",
+    "garden",
+    "price",
+    "discount",
+    "average",
+    "mean",
+    "median",
+    "probability",
+)
 
 
 def math_corpus(seed: int = 0, problems: int = 300) -> list[str]:
@@ -92,6 +188,14 @@ def _equation_lines(rng: random.Random) -> Iterator[str]:
         f"{SYSTEM_TOKEN}{DEFAULT_SYSTEM_PROMPT}{END_TOKEN}{USER_TOKEN}{question}{END_TOKEN}"
         f"{ASSISTANT_TOKEN}<think>\nIsolate x.\n</think>\n" + "\n".join(steps) + f"{END_TOKEN}"
     )
+
+
+_MARKER = "stepwise_tiny.json"
+
+
+def is_tiny_model(model_dir: Path) -> bool:
+    """True for a directory written by ``build_tiny_model`` (the demo model)."""
+    return (Path(model_dir) / _MARKER).is_file()
 
 
 def is_complete(out_dir: Path) -> bool:
@@ -163,15 +267,16 @@ def _build_into(out_dir: Path, *, seed: int, train_steps: int) -> None:
         # Random weights: zero the special-token rows of the tied embedding so their logits are
         # exactly 0 while the best ordinary token scores above 0. Greedy decoding then never ends
         # the turn by accident, which keeps length and cancel behaviour deterministic in tests.
+        embeddings: torch.nn.Embedding = model.model.embed_tokens
         with torch.no_grad():
-            model.get_input_embeddings().weight[special_ids] = 0.0
+            embeddings.weight[special_ids] = 0.0
     model.generation_config.eos_token_id = [end_id, eos_id]
     model.generation_config.pad_token_id = eos_id
     model.generation_config.bos_token_id = eos_id
     model.eval()
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
-    (out_dir / "stepwise_tiny.json").write_text(
+    (out_dir / _MARKER).write_text(
         json.dumps({"seed": seed, "train_steps": train_steps}), encoding="utf-8"
     )
 

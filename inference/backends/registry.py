@@ -28,6 +28,9 @@ def _transformers(model: str, tiny_dir: Path, **kw: Any) -> Backend:
 def _scripted(model: str, tiny_dir: Path, **kw: Any) -> Backend:
     from .scripted import ScriptedBackend
 
+    # For this kind ``model`` carries the script text (TUTOR_SCRIPT); empty means the default.
+    if "script" not in kw and model and model != DEFAULT_MODEL:
+        kw["script"] = model
     return ScriptedBackend(**kw)
 
 

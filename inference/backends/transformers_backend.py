@@ -47,15 +47,15 @@ class TransformersBackend:
         # CUDA (transformers skips auto-compile on CPU).
         self.compile = compile and self.device == "cuda"
         self.tokenizer = AutoTokenizer.from_pretrained(path_or_id)
-        self.model = AutoModelForCausalLM.from_pretrained(
+        model: Any = AutoModelForCausalLM.from_pretrained(
             path_or_id, dtype=self.dtype, attn_implementation=self.attn_implementation
-        ).to(self.device)
-        self.model.eval()
+        )
+        self.model = model.to(self.device).eval()
 
     def encode(self, messages: Sequence[Message]) -> dict[str, torch.Tensor]:
         """The prompt in the model's chat format, as tensors on the model's device."""
         # transformers 5: apply_chat_template returns a BatchEncoding only with return_dict=True.
-        encoded = self.tokenizer.apply_chat_template(
+        encoded: Any = self.tokenizer.apply_chat_template(
             list(messages), add_generation_prompt=True, return_dict=True, return_tensors="pt"
         )
         return {
