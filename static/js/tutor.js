@@ -1,0 +1,176 @@
+// The tutor panel: one websocket per tutoring session.
+// The saved transcript is the source of truth. Every delta carries its character offset:
+// a duplicate is dropped, a gap asks the server for a fresh snapshot, and a reconnect
+// starts from a snapshot too, so the text on screen always equals the text saved.
+(function () {
+  "use strict";
+  const panel = document.getElementById("tutor");
+  if (!panel) return;
+  const sessionId = panel.dataset.session;
+  const list = document.getElementById("turns");
+  const statusLine = document.getElementById("tutor-status");
+  const turns = new Map(); // turn id -> {el, text, status}
+  let socket = null;
+  let retryDelay = 500;
+
+  function setStatus(message) { statusLine.textContent = message; }
+
+  function turnView(id) {
+    let view = turns.get(id);
+    if (view) return view;
+    let el = list.querySelector('[data-turn="' + id + '"]');
+    if (!el) {
+      el = document.createElement("li");
+      el.className = "turn";
+      el.dataset.turn = id;
+      el.innerHTML = '<p class="meta"><span class="turn-mode"></span> · <span class="turn-status"></span> <span class="demo" hidden>demo model</span></p>' +
+        '<pre class="text"></pre><ol class="steps"></ol><p class="error" hidden></p>' +
+        '<div class="turn-actions"><button type="button" class="stop" hidden>Stop</button><button type="button" class="retry" hidden>Try again</button></div>';
+      list.appendChild(el);
+    }
+    if (!el.querySelector(".steps")) {
+      const steps = document.createElement("ol");
+      steps.className = "steps";
+      el.appendChild(steps);
+    }
+    if (!el.querySelector(".turn-actions")) {
+      const actions = document.createElement("div");
+      actions.className = "turn-actions";
+      actions.innerHTML = '<button type="button" class="stop" hidden>Stop</button><button type="button" class="retry" hidden>Try again</button>';
+      el.appendChild(actions);
+    }
+    el.querySelector(".stop").addEventListener("click", () => send({type: "stop", turn: Number(id)}));
+    el.querySelector(".retry").addEventListener("click", () => send({type: "retry", turn: Number(id)}));
+    view = {el: el, text: el.querySelector(".text").textContent, status: el.dataset.status || "queued"};
+    turns.set(id, view);
+    return view;
+  }
+
+  const LABELS = {queued: "Queued", running: "Answering…", done: "Done", failed: "Failed", cancelled: "Stopped"};
+  const MARKS = {ok: "✓", wrong: "✗", weaker: "~", unknown: "?", none: "·", unchecked: "…"};
+
+  function render(view) {
+    view.el.dataset.status = view.status;
+    view.el.querySelector(".text").textContent = view.text;
+    view.el.querySelector(".turn-status").textContent = LABELS[view.status] || view.status;
+    const active = view.status === "queued" || view.status === "running";
+    view.el.querySelector(".stop").hidden = !active;
+    view.el.querySelector(".retry").hidden = !(view.status === "failed" || view.status === "cancelled");
+  }
+
+  function setError(view, message) {
+    const el = view.el.querySelector(".error");
+    el.textContent = message || "";
+    el.hidden = !message;
+  }
+
+  function addStep(view, step) {
+    const steps = view.el.querySelector(".steps");
+    if (steps.querySelector('[data-index="' + step.index + '"]')) return;
+    const li = document.createElement("li");
+    li.dataset.index = step.index;
+    li.className = "step verdict-" + step.verdict;
+    const mark = document.createElement("span");
+    mark.className = "mark";
+    mark.textContent = MARKS[step.verdict] || "?";
+    mark.title = step.verdict;
+    const text = document.createElement("span");
+    text.className = "step-text";
+    text.textContent = step.text;
+    li.append(mark, " ", text);
+    if (step.detail && step.verdict !== "ok") {
+      const detail = document.createElement("span");
+      detail.className = "detail";
+      detail.textContent = " — " + step.detail + (step.rule ? " (" + step.rule + ")" : "");
+      li.append(detail);
+    }
+    steps.appendChild(li);
+  }
+
+  function applySnapshot(t) {
+    const view = turnView(String(t.turn));
+    view.text = t.text;
+    view.status = t.status;
+    view.el.querySelector(".turn-mode") && (view.el.querySelector(".turn-mode").textContent = t.question || t.mode);
+    const demo = view.el.querySelector(".demo");
+    if (demo) demo.hidden = !t.is_demo;
+    view.el.querySelector(".steps").replaceChildren();
+    (t.steps || []).forEach((s) => addStep(view, s));
+    setError(view, t.error);
+    render(view);
+    if (t.status === "queued" && t.position) setStatus("Waiting for the tutor: number " + t.position + " in the queue.");
+  }
+
+  function onEvent(e) {
+    if (e.type === "session.snapshot") { e.turns.forEach(applySnapshot); return; }
+    if (e.type === "turn.snapshot") { applySnapshot(e); return; }
+    if (e.type === "error") { setStatus(e.message); return; }
+    const view = turnView(String(e.turn));
+    switch (e.type) {
+      case "turn.queue":
+        setStatus("Waiting for the tutor: number " + e.position + " in the queue.");
+        break;
+      case "turn.status":
+        view.status = e.status;
+        if (e.is_demo) view.el.querySelector(".demo").hidden = false;
+        setStatus(e.status === "running" ? "The tutor is answering." : "");
+        render(view);
+        break;
+      case "turn.delta":
+        if (e.offset === view.text.length) {
+          view.text += e.text;
+        } else if (e.offset < view.text.length) {
+          const end = e.offset + e.text.length;
+          if (end > view.text.length) view.text += e.text.slice(view.text.length - e.offset);
+        } else {
+          send({type: "sync"}); // a gap: frames were lost, take the saved text instead
+          return;
+        }
+        view.status = "running";
+        render(view);
+        break;
+      case "turn.step":
+        addStep(view, e.step);
+        break;
+      case "turn.done":
+        view.status = e.status;
+        setError(view, e.error);
+        render(view);
+        setStatus(e.status === "done" ? "" : (LABELS[e.status] || ""));
+        if (e.length !== view.text.length) send({type: "sync"});
+        break;
+    }
+  }
+
+  function send(message) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+    else setStatus("Reconnecting… try again in a moment.");
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/ws/session/" + sessionId + "/");
+    socket.addEventListener("open", () => { retryDelay = 500; panel.dataset.connected = "true"; });
+    socket.addEventListener("message", (m) => onEvent(JSON.parse(m.data)));
+    socket.addEventListener("close", (ev) => {
+      panel.dataset.connected = "false";
+      if (ev.code === 4401 || ev.code === 4403) { setStatus("You are not allowed to use this tutor session."); return; }
+      setStatus("Connection lost, reconnecting…");
+      setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 10000);
+    });
+  }
+
+  panel.querySelectorAll("[data-mode]").forEach((button) => {
+    button.addEventListener("click", () => send({type: "ask", mode: button.dataset.mode}));
+  });
+  document.getElementById("followup").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const input = document.getElementById("question");
+    if (!input.value.trim()) { setStatus("Type a question first."); return; }
+    send({type: "ask", mode: "followup", question: input.value});
+    input.value = "";
+  });
+  list.querySelectorAll(".turn").forEach((el) => turnView(el.dataset.turn));
+  connect();
+})();

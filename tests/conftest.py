@@ -1,0 +1,244 @@
+"""Shared fixtures: one cast of users, and a live stack of real processes.
+
+The live stack is a real daphne and a real Celery worker, both pointed at the test
+database and the test Redis. Tests that use it need committed data, so they take
+`transactional_db` (through the `live` fixture).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from tutor.models import Assignment, Classroom, Enrolment, Problem, ProblemSet, User
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clean_redis() -> None:
+    """Start each run from an empty Redis database (the test one, never the app's)."""
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: object) -> None:
+    """Hashing passwords properly costs a second a user on these machines; tests need none."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir() -> Path:
+    from inference.loading import resolve_model
+
+    # The same path the worker takes when the real weights are absent.
+    path, is_demo = resolve_model("microsoft/Phi-4-mini-reasoning", ROOT / "var" / "test-tiny")
+    assert is_demo
+    return Path(path)
+
+
+@dataclass
+class Cast:
+    teacher: User
+    other_teacher: User
+    alice: User
+    bob: User
+    admin: User
+    classroom: Classroom
+    problem_set: ProblemSet
+    problem: Problem
+    word_problem: Problem
+    assignment: Assignment
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    teacher = User.objects.create_user("teacher", password="pw-teacher-1", role=User.Role.TEACHER)
+    other = User.objects.create_user("other", password="pw-other-1", role=User.Role.TEACHER)
+    alice = User.objects.create_user("alice", password="pw-alice-1", role=User.Role.STUDENT)
+    bob = User.objects.create_user("bob", password="pw-bob-1", role=User.Role.STUDENT)
+    admin = User.objects.create_user(
+        "admin", password="pw-admin-1", role=User.Role.ADMIN, is_staff=True, is_superuser=True
+    )
+    classroom = Classroom.objects.create(teacher=teacher, name="Period 3")
+    Enrolment.objects.create(classroom=classroom, student=alice)
+    Enrolment.objects.create(classroom=classroom, student=bob)
+    problem_set = ProblemSet.objects.create(owner=teacher, title="Algebra basics")
+    problem = Problem.objects.create(
+        problem_set=problem_set, position=0, statement="Solve $3x + 5 = 20$.", answer_key="x = 5"
+    )
+    word = Problem.objects.create(
+        problem_set=problem_set,
+        position=1,
+        statement="A baker makes 48 muffins and sells half. How many are left?",
+        answer_key="24",
+    )
+    assignment = Assignment.objects.create(
+        problem_set=problem_set, classroom=classroom, due_at=timezone.now() + timedelta(days=7)
+    )
+    return Cast(
+        teacher, other, alice, bob, admin, classroom, problem_set, problem, word, assignment
+    )
+
+
+def session_cookie(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@dataclass
+class LiveStack:
+    url: str
+    ws_url: str
+    env: dict[str, str]
+    worker: subprocess.Popen[bytes]
+    web: subprocess.Popen[bytes]
+    log_dir: Path
+
+    def restart_worker(self) -> None:
+        self.worker = start_worker(self.env, self.log_dir)
+
+
+def start_worker(
+    env: dict[str, str], log_dir: Path, name: str = "worker"
+) -> subprocess.Popen[bytes]:
+    log = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115  (lives as long as the process)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tutor.celery",
+            "worker",
+            "-Q",
+            "gpu",
+            "--pool=solo",
+            "--prefetch-multiplier=1",
+            "-O",
+            "fair",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{name}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"daphne exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("daphne did not answer in time")
+
+
+@pytest.fixture(scope="session")
+def live_stack(
+    django_db_setup: None, django_db_blocker: object, tiny_model_dir: Path
+) -> Iterator[LiveStack]:
+    log_dir = ARTIFACTS / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DEBUG": "1",
+        "SECURE_COOKIES": "0",
+        "TUTOR_BACKEND": "transformers",
+        "TUTOR_MODEL": "microsoft/Phi-4-mini-reasoning",
+        "TUTOR_TINY_DIR": str(tiny_model_dir),
+        "TUTOR_MAX_NEW_TOKENS": "120",
+        "HF_HUB_OFFLINE": "1",
+        "OMP_NUM_THREADS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    web_log = open(log_dir / "daphne.log", "ab")  # noqa: SIM115
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "tutor.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=web_log,
+        stderr=subprocess.STDOUT,
+    )
+    stack = LiveStack(
+        url=f"http://127.0.0.1:{port}",
+        ws_url=f"ws://127.0.0.1:{port}",
+        env=env,
+        worker=start_worker(env, log_dir),
+        web=web,
+        log_dir=log_dir,
+    )
+    try:
+        _wait_for_http(stack.url, web)
+        yield stack
+    finally:
+        for proc in (stack.worker, stack.web):
+            proc.terminate()
+        for proc in (stack.worker, stack.web):
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture
+def live(live_stack: LiveStack, transactional_db: None) -> LiveStack:
+    if live_stack.worker.poll() is not None:
+        live_stack.restart_worker()
+    return live_stack

@@ -1,0 +1,114 @@
+"""The turn life cycle: queue, claim once, cancel, fail a dead worker's turn, retry."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Cast
+from tutor import turn_state
+from tutor.errors import TurnBusy, UserError
+from tutor.models import Turn
+from tutor.services import turns
+
+
+@pytest.fixture
+def session(cast: Cast) -> turns.TutoringSession:
+    return turns.session_for(student=cast.alice, problem=cast.problem)
+
+
+def test_it_queues_a_turn_and_enqueues_it_only_after_commit(
+    session: turns.TutoringSession, django_capture_on_commit_callbacks: object
+) -> None:
+    """Asking the tutor creates a queued turn; the task is sent once the data is committed."""
+    with django_capture_on_commit_callbacks() as callbacks:  # type: ignore[operator]
+        turn = turns.turn_request(session=session, mode="hint")
+    assert turn.status == Turn.Status.QUEUED and turn.index == 0
+    assert len(callbacks) == 1
+
+
+def test_it_refuses_a_second_request_while_one_is_active(session: turns.TutoringSession) -> None:
+    """A student cannot start two answers at once in one session."""
+    turns.turn_request(session=session, mode="hint")
+    with pytest.raises(TurnBusy):
+        turns.turn_request(session=session, mode="solve")
+
+
+@pytest.mark.parametrize(
+    ("mode", "question", "message"),
+    [
+        ("shout", "", "Choose a hint"),  # unknown mode
+        ("followup", "   ", "Type a question"),  # empty follow-up
+        ("followup", "x" * 2001, "limited to 2000"),  # over-long question
+    ],
+)
+def test_it_explains_a_bad_request(
+    session: turns.TutoringSession, mode: str, question: str, message: str
+) -> None:
+    """Bad requests get a readable error and create nothing."""
+    with pytest.raises(UserError, match=message):
+        turns.turn_request(session=session, mode=mode, question=question)
+    assert not session.turns.exists()
+
+
+def test_it_claims_a_turn_only_once(session: turns.TutoringSession) -> None:
+    """The same task delivered twice generates once."""
+    turn = turns.turn_request(session=session, mode="hint")
+    assert turns.turn_start(turn_id=turn.pk) is not None
+    assert turns.turn_start(turn_id=turn.pk) is None
+    turn.refresh_from_db()
+    assert turn.status == Turn.Status.RUNNING and turn.attempts == 1
+
+
+def test_it_cancels_a_queued_turn_at_once(session: turns.TutoringSession) -> None:
+    """Stop on a queued turn stops it before it ever runs."""
+    turn = turns.turn_request(session=session, mode="hint")
+    turns.turn_cancel(turn=turn)
+    turn.refresh_from_db()
+    assert turn.status == Turn.Status.CANCELLED
+    assert turns.turn_start(turn_id=turn.pk) is None
+
+
+def test_it_flags_a_running_turn_for_cancel(session: turns.TutoringSession) -> None:
+    """Stop on a running turn raises the flag the decode loop checks."""
+    turn = turns.turn_request(session=session, mode="hint")
+    turns.turn_start(turn_id=turn.pk)
+    turns.turn_cancel(turn=turn)
+    assert turn_state.cancel_requested(turn.pk)
+    turn_state.clear(turn.pk)
+
+
+def test_it_fails_a_turn_whose_worker_died(session: turns.TutoringSession) -> None:
+    """A running turn without a heartbeat is failed with a message, never left running."""
+    turn = turns.turn_request(session=session, mode="hint")
+    turns.turn_start(turn_id=turn.pk)
+    turn_state.clear(turn.pk)  # what a kill -9 leaves behind once the heartbeat expires
+    assert turns.turns_reap_dead(session=session) == 1
+    turn.refresh_from_db()
+    assert turn.status == Turn.Status.FAILED and "try again" in turn.error
+
+
+def test_it_leaves_a_live_turn_running(session: turns.TutoringSession) -> None:
+    """A turn with a fresh heartbeat is not reaped."""
+    turn = turns.turn_request(session=session, mode="hint")
+    turns.turn_start(turn_id=turn.pk)
+    assert turns.turns_reap_dead(session=session) == 0
+    turn_state.clear(turn.pk)
+
+
+def test_it_retries_a_failed_turn_from_scratch(session: turns.TutoringSession) -> None:
+    """Try again puts a failed turn back in the queue with its text cleared."""
+    turn = turns.turn_request(session=session, mode="hint")
+    turns.turn_start(turn_id=turn.pk)
+    turns.turn_fail(turn_id=turn.pk, error="boom", progress=turns.Progress("partial", 3, 2))
+    turns.turn_retry(turn=turn)
+    turn.refresh_from_db()
+    assert (turn.status, turn.text, turn.error) == (Turn.Status.QUEUED, "", "")
+
+
+def test_it_refuses_to_retry_a_finished_answer(session: turns.TutoringSession) -> None:
+    """Only failed or stopped answers can be retried."""
+    turn = turns.turn_request(session=session, mode="hint")
+    turns.turn_start(turn_id=turn.pk)
+    turns.turn_finish(turn_id=turn.pk, progress=turns.Progress("done", 4, 3), finish_reason="stop")
+    with pytest.raises(UserError):
+        turns.turn_retry(turn=turn)

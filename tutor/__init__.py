@@ -1,0 +1,1 @@
+"""Stepwise: the Django project and app."""

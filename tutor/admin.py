@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from tutor import models
+
+
+@admin.register(models.User)
+class StepwiseUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    list_display = ("username", "email", "role", "is_active")
+    list_filter = ("role", "is_active")
+    fieldsets = (*UserAdmin.fieldsets, ("Stepwise", {"fields": ("role",)}))  # type: ignore[misc]
+
+
+class EnrolmentInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = models.Enrolment
+    extra = 0
+
+
+@admin.register(models.Classroom)
+class ClassroomAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "teacher", "join_code", "created_at")
+    inlines = [EnrolmentInline]
+
+
+class ProblemInline(admin.StackedInline):  # type: ignore[type-arg]
+    model = models.Problem
+    extra = 0
+
+
+@admin.register(models.ProblemSet)
+class ProblemSetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("title", "owner", "updated_at")
+    inlines = [ProblemInline]
+
+
+@admin.register(models.Assignment)
+class AssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("problem_set", "classroom", "due_at")
+
+
+@admin.register(models.Attempt)
+class AttemptAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("student", "problem", "status", "score", "updated_at")
+    list_filter = ("status",)
+
+
+class TurnInline(admin.StackedInline):  # type: ignore[type-arg]
+    model = models.Turn
+    extra = 0
+    readonly_fields = ("text", "status", "token_count", "queued_at", "finished_at")
+
+
+@admin.register(models.TutoringSession)
+class TutoringSessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("student", "problem", "created_at")
+    inlines = [TurnInline]
+
+
+@admin.register(models.Turn)
+class TurnAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("session", "index", "mode", "status", "token_count", "queued_at")
+    list_filter = ("status", "mode")
+
+
+@admin.register(models.StepVerdict)
+class StepVerdictAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("index", "verdict", "rule", "attempt", "turn")
+    list_filter = ("verdict",)
+
+
+@admin.register(models.Flag)
+class FlagAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("kind", "status", "problem", "created_at", "reviewer")
+    list_filter = ("status", "kind")

@@ -1,0 +1,309 @@
+"""Stepwise's durable records. The database is the source of truth for every transcript.
+
+on_delete choices: deleting a teacher or a problem set that students have worked on is
+refused (PROTECT), so no student's history disappears as a side effect; a student's own
+records go with the student (CASCADE), which is what a per-student delete asks for.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(8))
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        STUDENT = "student", "Student"
+        TEACHER = "teacher", "Teacher"
+        ADMIN = "admin", "Admin"
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == self.Role.TEACHER
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role == self.Role.ADMIN or self.is_superuser
+
+
+class Classroom(models.Model):
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="classrooms"
+    )
+    name = models.CharField(max_length=120)
+    join_code = models.CharField(max_length=16, unique=True, default=new_join_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrolment(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="enrolments")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "student"], name="unique_enrolment")
+        ]
+
+
+class ProblemSet(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="problem_sets"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Problem(models.Model):
+    problem_set = models.ForeignKey(ProblemSet, on_delete=models.CASCADE, related_name="problems")
+    position = models.PositiveIntegerField(default=0)
+    statement = models.TextField(help_text="Markdown with LaTeX between $...$ or \\(...\\).")
+    answer_key = models.CharField(max_length=500)
+    reference_solution = models.TextField(blank=True)
+    topic = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["problem_set", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.problem_set.title} #{self.position + 1}"
+
+
+class Assignment(models.Model):
+    problem_set = models.ForeignKey(
+        ProblemSet, on_delete=models.PROTECT, related_name="assignments"
+    )
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem_set", "classroom"], name="unique_assignment_per_class"
+            )
+        ]
+
+
+class Attempt(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        CORRECT = "correct", "Correct"
+        INCORRECT = "incorrect", "Incorrect"
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="attempts")
+    steps = models.JSONField(default=list, blank=True)
+    final_answer = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    score = models.FloatField(default=0.0)
+    tries = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "problem"], name="unique_attempt"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="attempt_score_0_1"
+            ),
+        ]
+
+
+class AnswerSubmission(models.Model):
+    """One final answer checked against the key: the attempt's history."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="submissions")
+    answer = models.CharField(max_length=500)
+    equivalent = models.BooleanField(null=True)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class TutoringSession(models.Model):
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tutoring_sessions"
+    )
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="sessions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "problem"], name="unique_session")
+        ]
+
+
+class Turn(models.Model):
+    class Mode(models.TextChoices):
+        HINT = "hint", "Hint"
+        CHECK = "check", "Check my work"
+        SOLVE = "solve", "Full solution"
+        FOLLOWUP = "followup", "Question"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+    session = models.ForeignKey(TutoringSession, on_delete=models.CASCADE, related_name="turns")
+    index = models.PositiveIntegerField()
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+    question = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    text = models.TextField(blank=True)
+    # The sequence number of the last event published for this turn; a reconnecting client
+    # compares it with its own to know whether it missed anything.
+    last_seq = models.PositiveIntegerField(default=0)
+    token_count = models.PositiveIntegerField(default=0)
+    finish_reason = models.CharField(max_length=16, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    model_name = models.CharField(max_length=200, blank=True)
+    is_demo = models.BooleanField(default=False)
+    cancel_requested = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    first_token_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "index"], name="unique_turn_index")
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"])]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+class StepVerdict(models.Model):
+    class Verdict(models.TextChoices):
+        OK = "ok", "Correct"
+        WRONG = "wrong", "Wrong"
+        WEAKER = "weaker", "Only implied"
+        UNKNOWN = "unknown", "Cannot decide"
+        NONE = "none", "No math to check"
+        UNCHECKED = "unchecked", "Not checked"
+
+    # Exactly one owner: a student's attempt or a model's turn.
+    attempt = models.ForeignKey(
+        Attempt, null=True, blank=True, on_delete=models.CASCADE, related_name="verdicts"
+    )
+    turn = models.ForeignKey(
+        Turn, null=True, blank=True, on_delete=models.CASCADE, related_name="verdicts"
+    )
+    index = models.PositiveIntegerField()
+    text = models.TextField()
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    rule = models.CharField(max_length=64, blank=True)
+    read_as = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(attempt__isnull=False) & Q(turn__isnull=True))
+                | (Q(attempt__isnull=True) & Q(turn__isnull=False)),
+                name="verdict_has_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["attempt", "index"],
+                condition=Q(attempt__isnull=False),
+                name="unique_attempt_step",
+            ),
+            models.UniqueConstraint(
+                fields=["turn", "index"], condition=Q(turn__isnull=False), name="unique_turn_step"
+            ),
+        ]
+
+
+class Flag(models.Model):
+    class Kind(models.TextChoices):
+        MODEL_STEP = "model_step", "Model step marked wrong"
+        ANSWER_MISMATCH = "answer_mismatch", "Final answer disagrees with the key"
+        DISPUTE = "dispute", "Student dispute"
+        MODERATION = "moderation", "Moderation"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CONFIRMED = "confirmed", "Confirmed"
+        DISMISSED = "dismissed", "Dismissed as a false alarm"
+        KEY_FIXED = "key_fixed", "Answer key fixed"
+
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(max_length=500)
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="flags")
+    turn = models.ForeignKey(
+        Turn, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    attempt = models.ForeignKey(
+        Attempt, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    step = models.ForeignKey(
+        StepVerdict, null=True, blank=True, on_delete=models.SET_NULL, related_name="flags"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="flags_raised",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="flags_reviewed",
+    )
+    resolution = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_at__isnull=True)
+                | (~Q(status="open") & Q(resolved_at__isnull=False)),
+                name="flag_resolved_at_matches_status",
+            )
+        ]

@@ -1,0 +1,1 @@
+"""Writes. Views, consumers and tasks stay thin and call these."""

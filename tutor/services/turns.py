@@ -1,0 +1,199 @@
+"""The life of a tutor turn: requested, queued, running, then done, failed or cancelled.
+
+Every state change is a conditional UPDATE on the current status, so a task delivered twice,
+a cancel racing a start, or a late save from a dead worker can never move a turn backwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tutor import events, turn_state
+from tutor.errors import TurnBusy, UserError
+from tutor.models import Problem, Turn, TutoringSession, User
+from tutor.selectors import turn_snapshot_event
+
+log = logging.getLogger(__name__)
+
+WORKER_LOST = "The tutor stopped unexpectedly. Your request was not finished; try again."
+ACTIVE = (Turn.Status.QUEUED, Turn.Status.RUNNING)
+
+
+def session_for(*, student: User, problem: Problem) -> TutoringSession:
+    session, _ = TutoringSession.objects.get_or_create(student=student, problem=problem)
+    return session
+
+
+def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> Turn:
+    """Queue a request to the tutor; generation starts once the transaction commits."""
+    if mode not in Turn.Mode.values:
+        raise UserError("Choose a hint, check my work, a full solution or ask a question.")
+    question = question.strip()
+    if mode == Turn.Mode.FOLLOWUP and not question:
+        raise UserError("Type a question first.")
+    if len(question) > settings.TUTOR_QUESTION_MAX_CHARS:
+        raise UserError(f"Questions are limited to {settings.TUTOR_QUESTION_MAX_CHARS} characters.")
+    with transaction.atomic():
+        # Lock the session row so two quick clicks cannot both pass the busy check.
+        TutoringSession.objects.select_for_update().get(pk=session.pk)
+        if session.turns.filter(status__in=ACTIVE).exists():
+            raise TurnBusy("The tutor is still answering. Wait for it, or press Stop.")
+        last = session.turns.aggregate(last=Max("index"))["last"]
+        turn = Turn.objects.create(
+            session=session,
+            index=0 if last is None else last + 1,
+            mode=mode,
+            question=question,
+        )
+        transaction.on_commit(lambda: _enqueue(turn))
+    return turn
+
+
+def _enqueue(turn: Turn) -> None:
+    from inference.tasks import generate_turn
+
+    generate_turn.delay(turn.pk)
+    events.publish_turn_event(turn.session_id, turn_snapshot_event(turn))
+
+
+def turn_retry(*, turn: Turn) -> Turn:
+    """Run a failed or cancelled turn again, from scratch, under the same id."""
+    with transaction.atomic():
+        TutoringSession.objects.select_for_update().get(pk=turn.session_id)
+        if turn.session.turns.filter(status__in=ACTIVE).exclude(pk=turn.pk).exists():
+            raise TurnBusy("The tutor is still answering. Wait for it, or press Stop.")
+        updated = Turn.objects.filter(
+            pk=turn.pk, status__in=(Turn.Status.FAILED, Turn.Status.CANCELLED)
+        ).update(
+            status=Turn.Status.QUEUED,
+            text="",
+            error="",
+            finish_reason="",
+            token_count=0,
+            cancel_requested=False,
+            started_at=None,
+            first_token_at=None,
+            finished_at=None,
+            queued_at=timezone.now(),
+        )
+        if not updated:
+            raise UserError("Only a failed or stopped answer can be retried.")
+        turn.verdicts.all().delete()
+        turn.refresh_from_db()
+        turn_state.clear(turn.pk)
+        transaction.on_commit(lambda: _enqueue(turn))
+    return turn
+
+
+def turn_cancel(*, turn: Turn) -> None:
+    """Stop a turn. A queued turn stops at once; a running one within one decode step."""
+    cancelled = Turn.objects.filter(pk=turn.pk, status=Turn.Status.QUEUED).update(
+        status=Turn.Status.CANCELLED,
+        finish_reason="cancelled",
+        finished_at=timezone.now(),
+        cancel_requested=True,
+    )
+    if cancelled:
+        turn.refresh_from_db()
+        events.publish_turn_event(turn.session_id, turn_snapshot_event(turn))
+        events.publish_queue_changed()
+        return
+    if Turn.objects.filter(pk=turn.pk, status=Turn.Status.RUNNING).update(cancel_requested=True):
+        turn_state.request_cancel(turn.pk)
+
+
+def turn_start(*, turn_id: int) -> Turn | None:
+    """Claim a queued turn for this worker; None when there is nothing (more) to do.
+
+    A turn found "running" with no heartbeat belonged to a worker that died: it is marked
+    failed so the student sees what happened and can retry, and it is never run twice.
+    """
+    now = timezone.now()
+    if Turn.objects.filter(pk=turn_id, status=Turn.Status.QUEUED).update(
+        status=Turn.Status.RUNNING, started_at=now
+    ):
+        turn = Turn.objects.select_related("session__problem").get(pk=turn_id)
+        Turn.objects.filter(pk=turn_id).update(attempts=turn.attempts + 1)
+        turn_state.heartbeat(turn_id)
+        return turn
+    turn = Turn.objects.filter(pk=turn_id).first()
+    if turn is not None and turn.status == Turn.Status.RUNNING and not turn_state.is_alive(turn_id):
+        turn_fail(turn_id=turn_id, error=WORKER_LOST)
+    return None
+
+
+@dataclass(frozen=True)
+class Progress:
+    text: str
+    seq: int
+    tokens: int
+
+
+def turn_save_progress(*, turn_id: int, progress: Progress, first_token: bool = False) -> None:
+    fields: dict[str, Any] = {
+        "text": progress.text,
+        "last_seq": progress.seq,
+        "token_count": progress.tokens,
+    }
+    if first_token:
+        fields["first_token_at"] = timezone.now()
+    Turn.objects.filter(pk=turn_id, status=Turn.Status.RUNNING).update(**fields)
+
+
+def turn_finish(*, turn_id: int, progress: Progress, finish_reason: str) -> Turn | None:
+    """Save the final transcript. Returns None if the turn was no longer running."""
+    status = Turn.Status.CANCELLED if finish_reason == "cancelled" else Turn.Status.DONE
+    error = ""
+    if finish_reason == "timeout":
+        error = "The answer took too long and was cut short."
+    updated = Turn.objects.filter(pk=turn_id, status=Turn.Status.RUNNING).update(
+        status=status,
+        text=progress.text,
+        last_seq=progress.seq,
+        token_count=progress.tokens,
+        finish_reason=finish_reason,
+        error=error,
+        finished_at=timezone.now(),
+    )
+    if not updated:
+        return None
+    turn_state.clear(turn_id)
+    events.publish_queue_changed()
+    return Turn.objects.get(pk=turn_id)
+
+
+def turn_fail(*, turn_id: int, error: str, progress: Progress | None = None) -> None:
+    fields: dict[str, Any] = {
+        "status": Turn.Status.FAILED,
+        "error": error[:500],
+        "finish_reason": "error",
+        "finished_at": timezone.now(),
+    }
+    if progress is not None:
+        fields.update(text=progress.text, last_seq=progress.seq, token_count=progress.tokens)
+    if not Turn.objects.filter(pk=turn_id, status__in=ACTIVE).update(**fields):
+        return
+    turn_state.clear(turn_id)
+    turn = Turn.objects.get(pk=turn_id)
+    events.publish_turn_event(turn.session_id, turn_snapshot_event(turn))
+    events.publish_queue_changed()
+
+
+def turns_reap_dead(*, session: TutoringSession | None = None) -> int:
+    """Fail running turns whose worker stopped sending heartbeats."""
+    running = Turn.objects.filter(status=Turn.Status.RUNNING)
+    if session is not None:
+        running = running.filter(session=session)
+    reaped = 0
+    for turn_id in running.values_list("pk", flat=True):
+        if not turn_state.is_alive(turn_id):
+            turn_fail(turn_id=turn_id, error=WORKER_LOST)
+            reaped += 1
+    return reaped

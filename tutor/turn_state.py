@@ -1,0 +1,68 @@
+"""The short-lived state of running turns, kept in Redis.
+
+The database holds the durable transcript; it is saved every couple of seconds, not per
+token. Between saves a resyncing client reads the live text here, so what it shows never
+runs ahead of what it can recover. A heartbeat key lets anyone see that the worker running
+a turn has died (kill -9 leaves no chance to say so) and fail the turn instead of leaving it
+"running" forever.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+
+LIVE_TTL_S = 3600
+HEARTBEAT_TTL_S = 15
+
+
+@lru_cache(maxsize=1)
+def client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, health_check_interval=30)
+
+
+def _text_key(turn_id: int) -> str:
+    return f"stepwise:turn:{turn_id}:text"
+
+
+def _cancel_key(turn_id: int) -> str:
+    return f"stepwise:turn:{turn_id}:cancel"
+
+
+def _alive_key(turn_id: int) -> str:
+    return f"stepwise:turn:{turn_id}:alive"
+
+
+def append_text(turn_id: int, text: str) -> None:
+    pipe = client().pipeline()
+    pipe.append(_text_key(turn_id), text.encode())
+    pipe.expire(_text_key(turn_id), LIVE_TTL_S)
+    pipe.set(_alive_key(turn_id), b"1", ex=HEARTBEAT_TTL_S)
+    pipe.execute()
+
+
+def live_text(turn_id: int) -> str | None:
+    raw = client().get(_text_key(turn_id))
+    return None if raw is None else bytes(raw).decode(errors="replace")
+
+
+def heartbeat(turn_id: int) -> None:
+    client().set(_alive_key(turn_id), b"1", ex=HEARTBEAT_TTL_S)
+
+
+def is_alive(turn_id: int) -> bool:
+    return bool(client().exists(_alive_key(turn_id)))
+
+
+def request_cancel(turn_id: int) -> None:
+    client().set(_cancel_key(turn_id), b"1", ex=LIVE_TTL_S)
+
+
+def cancel_requested(turn_id: int) -> bool:
+    return bool(client().exists(_cancel_key(turn_id)))
+
+
+def clear(turn_id: int) -> None:
+    client().delete(_text_key(turn_id), _cancel_key(turn_id), _alive_key(turn_id))
