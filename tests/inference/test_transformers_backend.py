@@ -43,7 +43,9 @@ def test_max_new_tokens_caps_the_stream(backend: TransformersBackend, solve_mess
     assert (stats.tokens, stats.finish_reason) == (7, "length")
 
 
-def test_sampling_with_a_seed_is_repeatable(backend: TransformersBackend, solve_messages: Any) -> None:
+def test_sampling_with_a_seed_is_repeatable(
+    backend: TransformersBackend, solve_messages: Any
+) -> None:
     """The card's sampling (temperature 0.8, top_p 0.95) with a seed gives the same text twice."""
     params = GenerationParams(max_new_tokens=20, seed=7)
     first, _ = _run(backend, solve_messages, params)
@@ -72,7 +74,9 @@ def test_cancel_takes_effect_within_one_step(
     assert not _generation_threads()
 
 
-def test_wall_clock_cap_ends_with_timeout(backend: TransformersBackend, solve_messages: Any) -> None:
+def test_wall_clock_cap_ends_with_timeout(
+    backend: TransformersBackend, solve_messages: Any
+) -> None:
     """A turn that runs past wall_clock_s ends with finish_reason "timeout"."""
     params = GenerationParams(max_new_tokens=32768, wall_clock_s=0.2, temperature=0.0)
     _, stats = _run(backend, solve_messages, params)
@@ -92,7 +96,9 @@ def test_closing_the_stream_stops_and_joins_the_worker(
     assert not _generation_threads()
 
 
-def test_errors_end_the_stream_with_error(backend: TransformersBackend, solve_messages: Any) -> None:
+def test_errors_end_the_stream_with_error(
+    backend: TransformersBackend, solve_messages: Any
+) -> None:
     """A failure inside generate() ends the stream with finish_reason "error", not a hang."""
     backend.model.generation_config.bad_words_ids = [[10**9]]  # out of vocab: generate raises
     try:
