@@ -1,0 +1,37 @@
+"""Checker settings: the time cap, the pool size and the memory cap, from code or the env."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Settings:
+    timeout: float = 2.0  # seconds per step (and per answer check)
+    workers: int = 2
+    memory_mb: int = 512  # RLIMIT_AS of each worker process
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+def from_env() -> Settings:
+    """Defaults, overridden by CHECKER_TIMEOUT_S, CHECKER_WORKERS and CHECKER_MEMORY_MB."""
+    base = Settings()
+    return Settings(
+        timeout=_env_float("CHECKER_TIMEOUT_S", base.timeout),
+        workers=max(1, _env_int("CHECKER_WORKERS", base.workers)),
+        memory_mb=max(128, _env_int("CHECKER_MEMORY_MB", base.memory_mb)),
+    )
+
+
+def updated(settings: Settings, **changes: float | int | None) -> Settings:
+    return replace(settings, **{k: v for k, v in changes.items() if v is not None})

@@ -1,0 +1,176 @@
+"""A warm pool of killable worker processes, so no check can hang or exhaust the caller.
+
+Why processes and not threads: sympy cannot be interrupted from another thread, and
+``signal.alarm`` only works in the main thread. A worker that overruns its cap is sent SIGKILL
+and replaced. Workers come from a forkserver (never a plain fork: callers may be threaded or
+hold CUDA), which imports sympy once, so a replacement starts in milliseconds.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing as mp
+import threading
+import time
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from tutor.checker.config import Settings
+
+_PRELOAD = ["tutor.checker.worker"]
+
+
+class WorkerTimeout(Exception):
+    """The worker did not answer within the cap and was killed."""
+
+
+class WorkerFailed(Exception):
+    """The worker died or reported an internal error."""
+
+
+class _Worker:
+    def __init__(self, ctx: mp.context.BaseContext, memory_mb: int) -> None:
+        from tutor.checker import worker
+
+        parent, child = ctx.Pipe()
+        self.conn: Connection = parent
+        self.proc: BaseProcess = ctx.Process(  # type: ignore[attr-defined]
+            target=worker.serve, args=(child, memory_mb), daemon=True
+        )
+        self.proc.start()
+        child.close()
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()  # SIGKILL: a worker deep inside sympy ignores anything gentler
+        except (OSError, ValueError):
+            pass
+        self.conn.close()
+        # Reap in the background so the caller returns within its cap.
+        threading.Thread(target=self.proc.join, args=(5,), daemon=True).start()
+
+
+class WorkerPool:
+    """Up to ``settings.workers`` workers; callers block until one is free (up to the cap)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._ctx = mp.get_context("forkserver")
+        self._ctx.set_forkserver_preload(_PRELOAD)
+        self._idle: list[_Worker] = []
+        self._live = 0
+        self._cond = threading.Condition()
+        self._closed = False
+
+    def _acquire(self, deadline: float) -> _Worker:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise WorkerFailed("pool closed")
+                if self._idle:
+                    return self._idle.pop()
+                if self._live < self.settings.workers:
+                    self._live += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise WorkerTimeout("no free worker")
+                self._cond.wait(remaining)
+        try:
+            return _Worker(self._ctx, self.settings.memory_mb)
+        except BaseException:
+            self._discard()
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        with self._cond:
+            if self._closed:
+                worker.kill()
+                self._live -= 1
+            else:
+                self._idle.append(worker)
+            self._cond.notify()
+
+    def _discard(self) -> None:
+        with self._cond:
+            self._live -= 1
+            self._cond.notify()
+
+    def request(
+        self, kind: str, args: tuple[object, ...], timeout: float
+    ) -> Iterator[dict[str, object]]:
+        """Send one request; yield each reply, each within ``timeout`` of the previous one.
+
+        Raises WorkerTimeout (after killing the worker) when a reply is late.
+        """
+        deadline = time.monotonic() + timeout
+        worker = self._acquire(deadline)
+        healthy = False
+        try:
+            worker.conn.send((kind, args))
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not worker.conn.poll(remaining):
+                    raise WorkerTimeout("timeout")
+                status, item = worker.conn.recv()
+                if status == "done":
+                    healthy = True
+                    return
+                if status == "error":
+                    healthy = True
+                    raise WorkerFailed(str(item))
+                deadline = time.monotonic() + timeout
+                yield item
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            raise WorkerFailed("worker died") from exc
+        finally:
+            if healthy:
+                self._release(worker)
+            else:
+                worker.kill()
+                self._discard()
+
+    def warm(self) -> None:
+        """Start every worker now instead of on first use."""
+        started = [self._acquire(time.monotonic() + 30) for _ in range(self.settings.workers)]
+        for worker in started:
+            self._release(worker)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._live -= len(idle)
+        for worker in idle:
+            worker.kill()
+
+
+_lock = threading.Lock()
+_pool: WorkerPool | None = None
+
+
+def get_pool(settings: Settings) -> WorkerPool:
+    """The shared pool, started lazily; a change of settings starts a fresh one."""
+    global _pool
+    with _lock:
+        if _pool is not None and (
+            _pool.settings.workers != settings.workers
+            or _pool.settings.memory_mb != settings.memory_mb
+        ):
+            _pool.close()
+            _pool = None
+        if _pool is None:
+            _pool = WorkerPool(settings)
+        return _pool
+
+
+def shutdown() -> None:
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.close()
+            _pool = None
+
+
+atexit.register(shutdown)

@@ -1,0 +1,257 @@
+"""Relations: a claim inside one step, and how one step follows from the previous one.
+
+``wrong`` is only ever returned with proof: exact arithmetic that disagrees, or a concrete
+point, verified by evaluation, that satisfies one step and not the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from tutor.checker.grammar import PM, Side
+from tutor.checker.rounding import within_rounding
+from tutor.checker.sampling import (
+    close,
+    describe_point,
+    holds,
+    real_value,
+    render,
+    sample_points,
+)
+from tutor.checker.solving import (
+    Condition,
+    representative,
+    solution_points,
+    solution_set,
+    unknowns,
+)
+
+FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of one check: a verdict, a readable detail and perhaps a counterexample."""
+
+    verdict: str  # ok | wrong | weaker | unknown
+    detail: str
+    counterexample: str | None = None
+
+
+def free(expr: sp.Expr) -> set[sp.Symbol]:
+    return {s for s in expr.free_symbols if s != PM and isinstance(s, sp.Symbol)}
+
+
+def alternatives(expr: sp.Expr) -> list[sp.Expr]:
+    """``a ± b`` read as its two values."""
+    if PM not in expr.free_symbols:
+        return [expr]
+    return [expr.xreplace({PM: sp.Integer(1)}), expr.xreplace({PM: sp.Integer(-1)})]
+
+
+def numbers_equal(a: sp.Expr, b: sp.Expr) -> bool | None:
+    """Exact when both are rational; otherwise to PRECISION digits (None if undefined)."""
+    if a.is_Rational and b.is_Rational:
+        return bool(a == b)
+    va, vb = real_value(a, {}), real_value(b, {})
+    if va is None or vb is None:
+        ca, cb = a.evalf(30), b.evalf(30)
+        if not (ca.is_number and cb.is_number) or ca.has(sp.zoo, sp.nan) or cb.has(sp.zoo, sp.nan):
+            return None
+        return bool(abs(ca - cb) < sp.Float("1e-20") * (1 + abs(ca)))
+    return close(va, vb)
+
+
+def check_numeric(left: Side, right: Side, rel: str, approx: bool) -> Decision:
+    """An arithmetic claim such as ``18 - 6 = 12`` or ``75/55 ≈ 1.4``."""
+    lvals, rvals = alternatives(left.expr), alternatives(right.expr)
+    if len(lvals) > 1 or len(rvals) > 1:
+        same = all(any(numbers_equal(a, b) for b in rvals) for a in lvals)
+        if same and len(lvals) == len(rvals):
+            return Decision("ok", f"{left.text} = {right.text}")
+        return Decision("unknown", "cannot compare the ± values")
+    lv, rv = lvals[0], rvals[0]
+    if rel in ("=", "~"):
+        return _check_equal_numbers(left, right, lv, rv, approx or rel == "~")
+    a, b = real_value(lv, {}), real_value(rv, {})
+    if a is None or b is None:
+        return Decision("unknown", "a value is undefined or not real")
+    if holds(a - b, rel):
+        return Decision("ok", f"{left.text} {rel} {right.text} holds")
+    return Decision("wrong", f"{render(lv)} {rel} {render(rv)} is false")
+
+
+def _check_equal_numbers(left: Side, right: Side, lv: sp.Expr, rv: sp.Expr, approx: bool) -> Decision:
+    same = numbers_equal(lv, rv)
+    if same is None:
+        return Decision("unknown", "a value is undefined")
+    if same:
+        return Decision("ok", f"{left.text} = {render(rv)}")
+    for shown, true, other in ((right, rv, lv), (left, lv, rv)):
+        if shown.is_number and within_rounding(other, true, shown.decimals, approx):
+            return Decision("ok", f"{render(other)} rounds to {shown.text}")
+        if shown.percent and numbers_equal(other, true * 100):
+            return Decision("ok", f"{render(other)} as a percentage is {shown.text}")
+        if shown.percent and numbers_equal(other * 100, true):
+            return Decision("ok", f"{shown.text} read as a number")
+    return Decision("wrong", f"{left.text} is {render(lv)}, not {render(rv)}")
+
+
+def exprs_equal(a: sp.Expr, b: sp.Expr) -> Decision:
+    """Two expressions agree everywhere both are defined (checked at exact sample points)."""
+    if a == b:
+        return Decision("ok", "same expression")
+    symbols = sorted(free(a) | free(b), key=str)
+    if not symbols:
+        same = numbers_equal(a, b)
+        if same is None:
+            return Decision("unknown", "a value is undefined")
+        if same:
+            return Decision("ok", f"both equal {render(b)}")
+        return Decision("wrong", f"{render(a)} is not {render(b)}")
+    compared = 0
+    for point in sample_points(symbols, 12):
+        va, vb = real_value(a, point), real_value(b, point)
+        if va is None or vb is None:
+            continue
+        compared += 1
+        if not close(va, vb):
+            where = describe_point(point)
+            return Decision(
+                "wrong",
+                f"at {where}: {render(a)} is {render(_short(va))} but {render(b)} is "
+                f"{render(_short(vb))}",
+                where,
+            )
+        if compared >= 6:
+            break
+    if compared < 3:
+        return Decision("unknown", "could not evaluate both sides")
+    return Decision("ok", "equal expressions")
+
+
+def _short(value: sp.Expr) -> sp.Expr:
+    return value.evalf(8) if isinstance(value, sp.Float) else value
+
+
+def condition_of(left: sp.Expr, rel: str, right: sp.Expr) -> Condition:
+    """``left rel right`` as a disjunction of ``f rel 0`` atoms (``±`` gives two atoms)."""
+    atoms = []
+    for lv in alternatives(left):
+        for rv in alternatives(right):
+            atoms.append((sp.expand(lv - rv) if _small(lv - rv) else lv - rv, rel))
+    return tuple(atoms)
+
+
+def _small(expr: sp.Expr) -> bool:
+    return sp.count_ops(expr) < 60 and not any(
+        p.exp.is_Integer and abs(p.exp) > 12 for p in expr.atoms(sp.Pow)
+    )
+
+
+def compare_conditions(prev: Condition, cur: Condition) -> Decision:
+    """How ``cur`` follows from ``prev``: equivalent, weaker (only implied) or wrong."""
+    quick = _proportional(prev, cur)
+    if quick is not None:
+        return quick
+    forward = _implies(prev, cur)  # every solution of prev solves cur
+    if forward is None:
+        return Decision("unknown", "could not compare the two steps")
+    ok_forward, lost = forward
+    backward = _implies(cur, prev)
+    if not ok_forward:
+        assert lost is not None
+        extra = ""
+        if backward is not None and backward[0]:
+            extra = " (a solution was lost)"
+        return Decision(
+            "wrong",
+            f"{lost} satisfies the previous step but not this one{extra}",
+            lost,
+        )
+    if backward is None:
+        return Decision("ok", "follows from the previous step")
+    if backward[0]:
+        return Decision("ok", "equivalent to the previous step")
+    return Decision(
+        "weaker",
+        f"follows from the previous step, but {backward[1]} satisfies this step and not the "
+        "previous one",
+        backward[1],
+    )
+
+
+def _proportional(prev: Condition, cur: Condition) -> Decision | None:
+    """Same atom up to a constant factor: the common case of a linear rewrite."""
+    if len(prev) != 1 or len(cur) != 1:
+        return None
+    (fp, rp), (fc, rc) = prev[0], cur[0]
+    if not free(fp) or sp.count_ops(fp) > 80 or sp.count_ops(fc) > 80:
+        return None
+    ratio = sp.cancel(sp.together(fc / fp))
+    if not ratio.is_number or ratio == 0 or not ratio.is_real:
+        return None
+    if rp in ("=", "!=") and rc == rp:
+        return Decision("ok", "equivalent to the previous step")
+    if rp == rc and ratio.is_positive or FLIP[rp] == rc and ratio.is_negative:
+        return Decision("ok", "equivalent to the previous step")
+    return None
+
+
+def _implies(prev: Condition, cur: Condition) -> tuple[bool, str | None] | None:
+    """Whether every (sampled) solution of ``prev`` satisfies ``cur``; else a counterexample."""
+    names = unknowns(prev + cur)
+    if len(names) == 1:
+        exact = _implies_exactly(prev, cur, names[0])
+        if exact is not None:
+            return exact
+    points = solution_points(prev)
+    if points is None:
+        return None
+    for point in points:
+        if not satisfies(cur, point):
+            truth = satisfies_or_none(cur, point)
+            if truth is None:
+                continue
+            return False, describe_point(point)
+    return True, None
+
+
+def _implies_exactly(prev: Condition, cur: Condition, var: sp.Symbol) -> tuple[bool, str | None] | None:
+    """One unknown: compare the two real solution sets exactly."""
+    sp_prev, sp_cur = solution_set(prev, var), solution_set(cur, var)
+    if sp_prev is None or sp_cur is None:
+        return None
+    missing = sp.Complement(sp_prev, sp_cur)
+    if missing.is_empty:
+        return True, None
+    value = representative(missing)
+    if value is None:
+        return None
+    point = {var: value}
+    if satisfies_or_none(prev, point) is True and satisfies_or_none(cur, point) is False:
+        return False, describe_point(point)
+    return None
+
+
+def satisfies_or_none(cond: Condition, point: dict[sp.Symbol, sp.Expr]) -> bool | None:
+    undefined = False
+    for f, rel in cond:
+        value = real_value(f, point)
+        if value is None:
+            undefined = True
+            continue
+        if holds(value, rel):
+            return True
+    return None if undefined else False
+
+
+def satisfies(cond: Condition, point: dict[sp.Symbol, sp.Expr]) -> bool:
+    return bool(satisfies_or_none(cond, point))
+
+
+def chain_pairs(sides: Sequence[Side], rels: Sequence[str]) -> list[tuple[Side, str, Side]]:
+    return [(sides[i], rels[i], sides[i + 1]) for i in range(len(rels))]

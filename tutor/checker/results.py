@@ -1,0 +1,40 @@
+"""The verdict objects the checker returns to the rest of Stepwise."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+VERDICTS = ("ok", "wrong", "weaker", "unknown", "none")
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """The verdict on one step.
+
+    ``verdict`` is one of ``ok``, ``wrong`` (proven), ``weaker`` (only implied by the previous
+    step), ``unknown`` (cannot decide, timed out or too large) and ``none`` (no checkable math).
+    ``rule`` names the misconception that explains a wrong step, when one does.
+    """
+
+    index: int
+    verdict: str
+    detail: str
+    rule: str | None = None
+    read_as: str | None = None
+    counterexample: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict with every field."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """Whether an answer matches the key: True, False or None (cannot decide)."""
+
+    equivalent: bool | None
+    detail: str
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict with every field."""
+        return asdict(self)

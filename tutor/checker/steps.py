@@ -1,0 +1,287 @@
+"""Judging a sequence of steps in-process (the pool runs this inside a killable worker)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from tutor.checker.extract import claims_in
+from tutor.checker.grammar import Side, Statement, parse_statement
+from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError, TooLarge
+from tutor.checker.misconceptions import explain
+from tutor.checker.relations import (
+    Decision,
+    check_numeric,
+    compare_conditions,
+    condition_of,
+    exprs_equal,
+    free,
+    satisfies_or_none,
+)
+from tutor.checker.results import StepResult
+from tutor.checker.sampling import render
+from tutor.checker.solving import Condition
+
+_LEAD = re.compile(r"^\s*(=>|\u21d2|->|so\b|thus\b|therefore\b|hence\b|then\b|:)\s*", re.I)
+_SPLIT_OR = re.compile(r"\s+or\s+|\s*;\s*|,\s+(?=[A-Za-z]\s*=)", re.I)
+_RUNNING = re.compile(r"^\$?\(?\s*(\d[\d,]*(?:\.\d+)?)")
+
+
+@dataclass
+class Context:
+    """What earlier steps established: known values and the last statement of each kind."""
+
+    known: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    expression: sp.Expr | None = None  # the last step that was a bare expression
+    condition: Condition | None = None  # the last equation or inequality
+    before: Condition | None = None  # the condition before a run of "x = value" lines
+    previous_text: str | None = None
+
+
+def judge_steps(
+    steps: Sequence[str], source: str, skip: frozenset[int] = frozenset(), start: int = 0
+) -> Iterator[StepResult]:
+    """Yield a verdict for each step from ``start``, with earlier steps as context.
+
+    Steps in ``skip`` (for example one that timed out) are not used as context.
+    """
+    ctx = Context()
+    for index, text in enumerate(steps):
+        if index in skip:
+            if index >= start:
+                yield StepResult(index, "unknown", UNKNOWN_TOO_LARGE)
+            continue
+        result = judge_one(text, index, source, ctx)
+        if index >= start:
+            yield result
+
+
+def judge_one(text: str, index: int, source: str, ctx: Context) -> StepResult:
+    try:
+        if source == "student":
+            result = _judge_student(text, index, ctx)
+        else:
+            result = _judge_model(text, index, ctx)
+    except TooLarge:
+        result = StepResult(index, "unknown", UNKNOWN_TOO_LARGE)
+    except (RecursionError, MemoryError, OverflowError):
+        result = StepResult(index, "unknown", UNKNOWN_TOO_LARGE)
+    ctx.previous_text = text
+    return result
+
+
+# -- student work: one step per line -----------------------------------------------------------
+def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
+    line = _LEAD.sub("", text.strip())
+    if not line:
+        return StepResult(index, "none", "no math on this line")
+    continuation = line.startswith("=") and not line.startswith("==")
+    try:
+        statements = [parse_statement(part) for part in _SPLIT_OR.split(line.lstrip("=")) if part]
+    except TooLarge:
+        raise
+    except ParseError as exc:
+        return StepResult(index, "none", f"could not read this line ({exc})")
+    if not statements:
+        return StepResult(index, "none", "no math on this line")
+    shown = " or ".join(_render_statement(s) for s in statements)
+    if continuation and ctx.expression is not None and not statements[0].is_relation:
+        decision = _compare_expression(ctx, statements[0].sides[0].expr)
+        return _result(index, decision, shown, ctx, statements)
+    if len(statements) == 1 and not statements[0].is_relation:
+        return _result(index, _compare_expression(ctx, statements[0].sides[0].expr), shown, ctx, statements)
+    for statement in statements:
+        internal = _internal_claims(statement, ctx, "student")
+        if internal is not None and internal.verdict == "wrong":
+            return _result(index, internal, shown, ctx, statements)
+    return _result(index, _relation_step(statements, ctx), shown, ctx, statements)
+
+
+def _compare_expression(ctx: Context, expr: sp.Expr) -> Decision:
+    previous = ctx.expression
+    ctx.expression = expr
+    expr = expr.xreplace(ctx.known) if ctx.known else expr
+    if previous is None:
+        if not free(expr):
+            return Decision("ok", f"equals {render(sp.nsimplify(expr) if expr.is_Float else expr)}")
+        return Decision("none", "an expression: nothing to compare with yet")
+    return exprs_equal(previous, expr)
+
+
+def _internal_claims(statement: Statement, ctx: Context, source: str) -> Decision | None:
+    """Check each relation inside one statement that has no unknowns left."""
+    decisions: list[Decision] = []
+    sides = statement.sides
+    definition = _definition(statement)
+    for i, rel in enumerate(statement.rels):
+        left, right = sides[i], sides[i + 1]
+        if definition is not None and i == 0:
+            continue
+        lk, rk = _substitute(left, ctx), _substitute(right, ctx)
+        if free(lk.expr) or free(rk.expr):
+            continue
+        decision = check_numeric(lk, rk, rel, approx=rel == "~")
+        if decision.verdict == "wrong" and source == "model" and _running(sides, i):
+            continue
+        decisions.append(decision)
+    for decision in decisions:
+        if decision.verdict == "wrong":
+            return decision
+    return decisions[0] if decisions else None
+
+
+def _running(sides: Sequence[Side], i: int) -> bool:
+    """``2 * 3 = 6 * 4 = 24``: a running computation, not the claim 2 * 3 = 6 * 4."""
+    if i + 1 >= len(sides) or sides[i + 1].is_number:
+        return False
+    m = _RUNNING.match(sides[i + 1].text)
+    if m is None:
+        return False
+    try:
+        lead = sp.Rational(m.group(1).replace(",", ""))
+    except (TypeError, ValueError):
+        return False
+    value = sides[i].expr
+    return bool(value.is_number and abs(value - lead) < sp.Rational(1, 100) * (1 + abs(lead)))
+
+
+def _substitute(side: Side, ctx: Context) -> Side:
+    if not ctx.known or not free(side.expr):
+        return side
+    return Side(side.expr.xreplace(ctx.known), side.text, side.decimals, side.is_number, side.percent)
+
+
+def _definition(statement: Statement) -> tuple[sp.Symbol, sp.Expr] | None:
+    """``x = 5`` or ``x = 2 + 3 = 5``: a single unknown given a number."""
+    first = statement.sides[0].expr
+    last = statement.sides[-1].expr
+    if (
+        isinstance(first, sp.Symbol)
+        and all(rel == "=" for rel in statement.rels)
+        and not free(last)
+        and last.is_real
+    ):
+        return first, last
+    return None
+
+
+def _relation_step(statements: list[Statement], ctx: Context) -> Decision:
+    atoms: list[tuple[sp.Expr, str]] = []
+    for statement in statements:
+        substituted = [_substitute(s, ctx).expr for s in statement.sides]
+        if not any(free(e) for e in substituted):
+            continue
+        first, last = statement.sides[0], statement.sides[-1]
+        if len(statement.sides) == 2 and exprs_equal(first.expr, last.expr).verdict == "ok":
+            if statement.rels[0] in ("=", "<=", ">="):
+                return Decision("ok", "an identity: both sides are equal")
+        rels = set(statement.rels)
+        if len(rels) != 1:
+            return Decision("unknown", "mixed relations in one line")
+        atoms.extend(condition_of(first.expr, statement.rels[0], last.expr))
+    if not atoms:
+        return Decision("ok", "the arithmetic holds")
+    cond: Condition = tuple(atoms)
+    definitions = [_definition(s) for s in statements]
+    previous, ctx_before = ctx.condition, ctx.before
+    is_definition = all(d is not None for d in definitions)
+    if is_definition and previous is not None and _is_definition_cond(previous) and ctx_before:
+        decision = _another_root(ctx_before, cond)
+    elif previous is None:
+        decision = Decision("none", "the starting equation: nothing to compare with yet")
+    else:
+        decision = compare_conditions(previous, cond)
+    if is_definition and not (previous is not None and _is_definition_cond(previous)):
+        ctx.before = previous
+    ctx.condition = cond
+    return decision
+
+
+def _is_definition_cond(cond: Condition) -> bool:
+    return all(
+        len(free(f)) == 1 and rel == "=" and sp.Poly(f, *free(f)).degree() == 1
+        if f.is_polynomial(*free(f))
+        else False
+        for f, rel in cond
+    )
+
+
+def _another_root(before: Condition, cond: Condition) -> Decision:
+    """``x = 3`` after ``x = 2``: each value only has to solve the equation before them."""
+    for f, _ in cond:
+        (var,) = free(f)
+        value = sp.solve(f, var)
+        if len(value) != 1:
+            return Decision("unknown", "could not read the value")
+        truth = satisfies_or_none(before, {var: value[0]})
+        if truth is False:
+            return Decision("wrong", f"{var} = {render(value[0])} does not solve the equation")
+        if truth is None:
+            return Decision("unknown", "could not evaluate the equation there")
+    return Decision("ok", "another solution of the equation")
+
+
+def _result(
+    index: int, decision: Decision, shown: str, ctx: Context, statements: list[Statement]
+) -> StepResult:
+    rule = None
+    detail = decision.detail
+    if decision.verdict == "wrong" and ctx.previous_text is not None:
+        found = explain(ctx.previous_text, statements)
+        if found is not None:
+            rule, label = found
+            detail = f"{detail}; {label}"
+    for statement in statements:
+        definition = _definition(statement)
+        if definition is not None and decision.verdict in ("ok", "none", "weaker"):
+            ctx.known[definition[0]] = definition[1]
+    return StepResult(index, decision.verdict, detail, rule, shown, decision.counterexample)
+
+
+def _render_statement(statement: Statement) -> str:
+    parts = [render(statement.sides[0].expr)]
+    for rel, side in zip(statement.rels, statement.sides[1:], strict=True):
+        parts.append(f" {rel} {render(side.expr)}")
+    return "".join(parts)
+
+
+# -- model text: prose with embedded math --------------------------------------------------------
+def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
+    decisions: list[Decision] = []
+    read: list[str] = []
+    for claim in claims_in(text):
+        try:
+            statement = parse_statement(claim.text)
+        except TooLarge:
+            decisions.append(Decision("unknown", UNKNOWN_TOO_LARGE))
+            continue
+        except ParseError:
+            continue
+        if not statement.is_relation:
+            continue
+        read.append(_render_statement(statement))
+        decision = _internal_claims(statement, ctx, "model")
+        if claim.approx and decision is not None and decision.verdict == "wrong":
+            decision = _internal_claims_approx(statement, ctx)
+        if decision is not None:
+            decisions.append(decision)
+        definition = _definition(statement)
+        if definition is not None and claim.source != "plain":
+            ctx.known[definition[0]] = definition[1]
+    shown = "; ".join(read) or None
+    for decision in decisions:
+        if decision.verdict == "wrong":
+            return StepResult(index, "wrong", decision.detail, None, shown, decision.counterexample)
+    if any(d.verdict == "ok" for d in decisions):
+        return StepResult(index, "ok", "; ".join(d.detail for d in decisions if d.verdict == "ok"), None, shown)
+    if decisions:
+        return StepResult(index, "unknown", decisions[0].detail, None, shown)
+    return StepResult(index, "none", "no checkable math", None, shown)
+
+
+def _internal_claims_approx(statement: Statement, ctx: Context) -> Decision | None:
+    approx = Statement(statement.sides, tuple("~" if r == "=" else r for r in statement.rels))
+    return _internal_claims(approx, ctx, "model")

@@ -1,0 +1,50 @@
+"""The code that runs inside a pool worker process.
+
+The forkserver imports this module once (and sympy with it), so each new worker starts warm.
+"""
+
+from __future__ import annotations
+
+import resource
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+
+from tutor.checker.answers import judge_answer
+from tutor.checker.steps import judge_steps
+
+
+def handle(kind: str, args: tuple[object, ...]) -> Iterator[dict[str, object]]:
+    """Run one request; each yielded dict is sent to the parent as soon as it is ready."""
+    if kind == "steps":
+        steps, source, skip = args
+        for result in judge_steps(list(steps), str(source), frozenset(skip)):  # type: ignore[call-overload]
+            yield result.to_dict()
+    elif kind == "answer":
+        answer, key, strict = args
+        yield judge_answer(str(answer), str(key), strict=bool(strict)).to_dict()
+    elif kind == "ping":
+        yield {"pong": True}
+    else:
+        raise ValueError(f"unknown request {kind!r}")
+
+
+def serve(conn: Connection, memory_mb: int) -> None:
+    """Answer requests until the parent closes the pipe (or kills this process)."""
+    limit = memory_mb * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass  # a lower hard limit is already in place
+    while True:
+        try:
+            kind, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            for item in handle(kind, args):
+                conn.send(("item", item))
+            conn.send(("done", None))
+        except MemoryError:
+            conn.send(("error", "memory"))
+        except Exception as exc:  # a bug must cost one answer, never the worker
+            conn.send(("error", f"{type(exc).__name__}: {str(exc)[:200]}"))
