@@ -20,6 +20,11 @@ def chunk_text(text: str) -> list[str]:
     return _CHUNK.findall(text)
 
 
+def iter_chunks(text: str) -> Iterator[str]:
+    """``chunk_text`` lazily: a 30,000-token script costs no list up front."""
+    return (match.group() for match in _CHUNK.finditer(text))
+
+
 class ScriptedBackend:
     """Yields a fixed script (or a function of the messages) in token-like chunks.
 
@@ -62,7 +67,7 @@ class ScriptedBackend:
         first_at: float | None = None
         tokens = 0
         reason: FinishReason = "stop"
-        for chunk in chunk_text(text):
+        for chunk in iter_chunks(text):
             if tokens >= params.max_new_tokens:
                 reason = "length"
                 break
