@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tutor.checker.latex import latex_to_plain
 from tutor.checker.limits import ParseError
+from tutor.checker.tokens import normalize
 
 _THINK = re.compile(r"</?think>", re.I)
 _NOTE = re.compile(r"<<([^<>]{1,400})>>")
@@ -20,9 +21,9 @@ _INLINE = re.compile(r"\\\((.+?)\\\)", re.S)
 _DOLLAR = re.compile(r"(?<![\\$])\$(?!\$)([^$\n]{1,300}?)(?<![\\$])\$(?!\d)")
 _BOXED = re.compile(r"\\boxed\{")
 # Characters a numeric claim can be written with; any other character ends the span.
-_SPAN = re.compile(r"[\d$(][\d\s.,+\-*/^()=<>%$~×÷−·]*[\d)%]")
+_SPAN = re.compile(r"(?:[\d$(]|\.\d)[\d\s.,+\-*/^()=<>%$~]*[\d)%]")
 _BINARY_START = re.compile(r"^\s*[*/^+×÷·=<>]")
-_TIMES_X = re.compile(r"(?<=[\d)])\s*[xX×]\s*(?=[$(]?\d)")
+_TIMES_X = re.compile(r"(?<=[\d)%])\s*[xX]\s*(?=[$(]?\.?\d)")
 _OF = re.compile(r"(\d%|\d/\d+)\s+of\s+(?=\$?\d)")
 # Words after which a number is not the start of a self-contained computation.
 _MODIFIERS = frozenset(
@@ -42,6 +43,7 @@ class Claim:
     text: str
     approx: bool = False
     source: str = "plain"  # plain | latex | note
+    mixed_units: bool = False  # units were dropped, and not all the same one
 
 
 def extract_steps(text: str) -> list[str]:
@@ -64,18 +66,49 @@ def boxed_answers(text: str) -> list[str]:
     return found
 
 
+_BOXED_SIMPLE = re.compile(r"\\boxed\{([^{}]*)\}")
+_ASIDE = re.compile(r"\s*\([^()]*[A-Za-z]{2,}[^()]*\)")
+_PER_UNIT = re.compile(r"(?<=\d)\s*/\s*[A-Za-z]+(?:\s*/\s*[A-Za-z]+)*")
+_UNIT = re.compile(
+    r"(?<=[\d%])(\s+[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*){0,2})(?=\s*(?:[-+*/=×÷)]|[xX]\s))"
+)
+_NOT_UNITS = frozenset("times of and or is are was minus plus than more less by per x X".split())
+
+
+def _strip_units(text: str) -> tuple[str, set[str]]:
+    """``2 books * 2 pounds/book = 4 pounds`` -> ``2 * 2 = 4 pounds``; returns the units."""
+    units: set[str] = set()
+    text = _ASIDE.sub(" ", text)
+    text = _PER_UNIT.sub("", text)
+
+    def drop(m: re.Match[str]) -> str:
+        words = m.group(1).split()
+        if any(w in _NOT_UNITS for w in words):
+            return m.group(0)
+        units.add(words[-1].lower().rstrip("s"))
+        return ""
+
+    return _UNIT.sub(drop, text), units
+
+
 def claims_in(text: str) -> list[Claim]:
     """Every claim in a step of prose: calculator notes, LaTeX math, then plain arithmetic."""
     claims: list[Claim] = []
+    text = _BOXED_SIMPLE.sub(r"\1", text)
     for m in _NOTE.finditer(text):
         claims.append(Claim(m.group(1), source="note"))
-    text = _NOTE.sub(" ", text)
+    # The note is the authoritative computation; the prose around it is often loose
+    # ("3/4 of 364 = 364 / 4 = <<3/4*364=273>>273"), so the note's place ends the span.
+    text = _NOTE.sub(" ; ", text)
 
     def latex(m: re.Match[str]) -> str:
         body = next(g for g in m.groups() if g is not None)
         try:
             plain = latex_to_plain(body, keep_text=True)
         except ParseError:
+            return " ; "
+        if _whole_statement(plain):
+            claims.append(Claim(plain.strip(), False, "latex"))
             return " ; "
         claims.extend(
             Claim(c.text, c.approx, "latex") for c in _plain_claims(plain, strict=False)
@@ -89,36 +122,65 @@ def claims_in(text: str) -> list[Claim]:
     return claims
 
 
+def _whole_statement(plain: str) -> bool:
+    """A LaTeX fragment that reads as one relation, e.g. ``9x - 21 = 339``."""
+    from tutor.checker.grammar import parse_statement
+
+    if re.search(r"[A-Za-z]{2,}", plain.replace("sqrt", "").replace("pi", "")):
+        return False
+    try:
+        return parse_statement(plain).is_relation
+    except (ParseError, ValueError, TypeError):
+        return False
+
+
 def _looks_like_math(body: str) -> bool:
     """``$12 + 6 = 18$`` is math; ``$5 and $`` (two prices) is not."""
     return bool(re.search(r"[=<>]|\\", body)) and not re.search(r"[A-Za-z]{4,}(?![^{]*\})", body)
 
 
 def _plain_claims(text: str, *, strict: bool) -> list[Claim]:
-    text = text.replace("\u2212", "-").replace("\u2248", "~")
+    text = normalize(text)
     text = _TIMES_X.sub(" * ", text)
     text = _OF.sub(r"\1 * ", text)
     claims = []
-    for piece in re.split(r"[,;:]\s|\.\s|\n|\s-\s(?=[A-Za-z])", text):
+    for raw in re.split(r"[,;:]\s|\.\s|\n|\s-\s(?=[A-Za-z])", text):
+        piece, units = _strip_units(raw)
+        mixed = len(units) > 1
         for m in _SPAN.finditer(piece):
             span = m.group(0).strip()
             if "=" not in span and "~" not in span and "<" not in span and ">" not in span:
                 continue
-            before = piece[: m.start()]
-            claim = _standalone(span, before, strict)
+            before, after = piece[: m.start()], piece[m.end() :]
+            claim = _standalone(span, before, after, strict)
             if claim is not None:
-                claims.append(claim)
+                claims.append(Claim(claim.text, claim.approx, claim.source, mixed))
     return claims
 
 
-def _standalone(span: str, before: str, strict: bool) -> Claim | None:
-    """Keep a span only when its left side is a whole computation."""
+def _standalone(span: str, before: str, after: str, strict: bool) -> Claim | None:
+    """Keep a span only when its left side is a whole computation and its right side ends."""
     if _BINARY_START.match(span):
+        return None
+    if re.match(r"[A-Za-z(*/^]", after) or re.match(r"\s*[*/^]", after):
+        # "250 = (5/2)x" or "9 = (3/4)*number": the last side goes on in words.
+        span = re.split(r"[=<>~]", span)[:-1] and span[: max(span.rfind(c) for c in "=<>~")]
+        if not span or not re.search(r"[=<>~]", span.rstrip(" =<>~")):
+            return None
+        span = span.rstrip(" =<>~")
+    if strict and not re.search(r"[\d)%]\s*[-+*/^]\s*[\d(.$]", span.split("=")[0]):
+        # "48 = 100% + 20%": the left side is not a computation, the prose is restating.
         return None
     words = re.findall(r"[A-Za-z]+", before[-40:])
     if strict and words and words[-1].lower() in _MODIFIERS and before.rstrip()[-1:].isalpha():
         return None
-    if strict and before.rstrip().endswith(("/", "*", "^", "-", "+", "×", "(")):
-        return None
+    if before.rstrip().endswith(("/", "*", "^", "-", "+", "(")) or before[-1:].isalnum():
+        # "Naomi's points + 17 = 68 + 17 = 85": the first side began in words; keep the rest.
+        first = re.search(r"[=<>~]", span)
+        if first is None:
+            return None
+        span = span[first.end() :].strip()
+        if not re.search(r"[=<>~]", span):
+            return None
     approx = bool(_APPROX_WORDS.search(before))
-    return Claim(span.strip(" ."), approx)
+    return Claim(span.strip().rstrip(" ."), approx)

@@ -124,13 +124,18 @@ def _internal_claims(statement: Statement, ctx: Context, source: str) -> Decisio
         if free(lk.expr) or free(rk.expr):
             continue
         decision = check_numeric(lk, rk, rel, approx=rel == "~")
-        if decision.verdict == "wrong" and source == "model" and _running(sides, i):
+        if decision.verdict == "wrong" and source == "model" and _ambiguous(sides, i):
             continue
         decisions.append(decision)
     for decision in decisions:
         if decision.verdict == "wrong":
             return decision
     return decisions[0] if decisions else None
+
+
+def _ambiguous(sides: Sequence[Side], i: int) -> bool:
+    """Prose that does not say what it means: a running computation, or ``a / b/c``."""
+    return _running(sides, i) or sides[i].text.count("/") >= 2
 
 
 def _running(sides: Sequence[Side], i: int) -> bool:
@@ -266,6 +271,9 @@ def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
         decision = _internal_claims(statement, ctx, "model")
         if claim.approx and decision is not None and decision.verdict == "wrong":
             decision = _internal_claims_approx(statement, ctx)
+        if decision is not None and decision.verdict == "wrong" and claim.mixed_units:
+            # "1 hour + 30 minutes = 90 minutes", "12 inches = 1 foot": units were dropped.
+            decision = Decision("unknown", "the units differ")
         if decision is not None:
             decisions.append(decision)
         definition = _definition(statement)
