@@ -16,6 +16,7 @@ from typing import Any
 from celery import Task
 from celery.signals import worker_ready
 from django.conf import settings
+from django.db import close_old_connections
 
 from inference.backends import Backend, Delta, GenerationParams, Stats, load_backend
 from inference.turn_stream import TurnStream
@@ -26,13 +27,16 @@ from tutor.services import turns
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_EVERY_S = 5.0
+
+def heartbeat_every_s() -> float:
+    return settings.TURN_HEARTBEAT_TTL_S / 3
 
 
 def backend() -> Backend:
     """The model for this worker process, loaded once (never in the web process)."""
     if settings.TUTOR_BACKEND == "scripted":
-        return load_backend("scripted", settings.TUTOR_SCRIPT)
+        rate = settings.TUTOR_SCRIPT_TOKENS_PER_S or None
+        return load_backend("scripted", settings.TUTOR_SCRIPT, tokens_per_s=rate)
     return load_backend(
         settings.TUTOR_BACKEND, settings.TUTOR_MODEL, tiny_dir=settings.TUTOR_TINY_DIR
     )
@@ -40,10 +44,23 @@ def backend() -> Backend:
 
 @worker_ready.connect
 def _warm_up(**_: Any) -> None:
-    # Load the weights before the first student waits for them, and fail turns whose
-    # worker died before this one started.
+    # Load the weights before the first student waits for them.
     backend()
-    turns.turns_reap_dead()
+    threading.Thread(target=_reap_forever, name="turn-reaper", daemon=True).start()
+
+
+def _reap_forever() -> None:
+    """Fail turns whose worker died (kill -9, lost host), so none stays "running".
+
+    Every worker does this; the updates are conditional, so doing it twice is harmless.
+    """
+    while True:
+        try:
+            close_old_connections()
+            turns.turns_reap_dead()
+        except Exception:
+            log.warning("reaping dead turns failed", exc_info=True)
+        time.sleep(settings.TURN_HEARTBEAT_TTL_S)
 
 
 @contextlib.contextmanager
@@ -52,7 +69,7 @@ def _heartbeat(turn_id: int) -> Iterator[None]:
     stop = threading.Event()
 
     def beat() -> None:
-        while not stop.wait(HEARTBEAT_EVERY_S):
+        while not stop.wait(heartbeat_every_s()):
             try:
                 turn_state.heartbeat(turn_id)
             except Exception:

@@ -242,3 +242,47 @@ def live(live_stack: LiveStack, transactional_db: None) -> LiveStack:
     if live_stack.worker.poll() is not None:
         live_stack.restart_worker()
     return live_stack
+
+
+# A deterministic answer, streamed slowly enough that a test can act in the middle of it.
+SCRIPT = (
+    "".join(
+        f"Step {n}: {3 * n} + {n} = {4 * n}, so we carry {4 * n} forward.\n" for n in range(1, 41)
+    )
+    + "The answer is \\boxed{5}."
+)
+SCRIPT_TOKENS_PER_S = 60
+
+
+@pytest.fixture(scope="module")
+def scripted_stack(live_stack: LiveStack) -> Iterator[LiveStack]:
+    """The live stack with its worker swapped for one running the scripted backend."""
+    live_stack.worker.terminate()
+    live_stack.worker.wait(15)
+    default_env = live_stack.env
+    live_stack.env = {
+        **default_env,
+        "TUTOR_BACKEND": "scripted",
+        "TUTOR_SCRIPT": SCRIPT,
+        "TUTOR_SCRIPT_TOKENS_PER_S": str(SCRIPT_TOKENS_PER_S),
+        "TUTOR_MAX_NEW_TOKENS": "4096",
+        "TURN_HEARTBEAT_TTL_S": "3",
+    }
+    live_stack.restart_worker()
+    try:
+        yield live_stack
+    finally:
+        live_stack.worker.terminate()
+        try:
+            live_stack.worker.wait(15)
+        except subprocess.TimeoutExpired:
+            live_stack.worker.kill()
+        live_stack.env = default_env
+        live_stack.restart_worker()
+
+
+@pytest.fixture
+def scripted(scripted_stack: LiveStack, transactional_db: None) -> LiveStack:
+    if scripted_stack.worker.poll() is not None:
+        scripted_stack.restart_worker()
+    return scripted_stack

@@ -144,6 +144,9 @@ TUTOR_WALL_CLOCK_S = env_float("TUTOR_WALL_CLOCK_S", 300.0)
 TUTOR_TEMPERATURE = env_float("TUTOR_TEMPERATURE", 0.8)
 TUTOR_TOP_P = env_float("TUTOR_TOP_P", 0.95)
 TUTOR_SCRIPT = env_str("TUTOR_SCRIPT", "")
+TUTOR_SCRIPT_TOKENS_PER_S = env_float("TUTOR_SCRIPT_TOKENS_PER_S", 0.0)
+# A running turn whose worker has not renewed its heartbeat for this long is failed.
+TURN_HEARTBEAT_TTL_S = env_int("TURN_HEARTBEAT_TTL_S", 15)
 TUTOR_QUESTION_MAX_CHARS = env_int("TUTOR_QUESTION_MAX_CHARS", 2000)
 
 CHECKER_TIMEOUT_S = env_float("CHECKER_TIMEOUT_S", 2.0)

@@ -15,7 +15,6 @@ import redis
 from django.conf import settings
 
 LIVE_TTL_S = 3600
-HEARTBEAT_TTL_S = 15
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +38,7 @@ def append_text(turn_id: int, text: str) -> None:
     pipe = client().pipeline()
     pipe.append(_text_key(turn_id), text.encode())
     pipe.expire(_text_key(turn_id), LIVE_TTL_S)
-    pipe.set(_alive_key(turn_id), b"1", ex=HEARTBEAT_TTL_S)
+    pipe.set(_alive_key(turn_id), b"1", ex=settings.TURN_HEARTBEAT_TTL_S)
     pipe.execute()
 
 
@@ -49,7 +48,7 @@ def live_text(turn_id: int) -> str | None:
 
 
 def heartbeat(turn_id: int) -> None:
-    client().set(_alive_key(turn_id), b"1", ex=HEARTBEAT_TTL_S)
+    client().set(_alive_key(turn_id), b"1", ex=settings.TURN_HEARTBEAT_TTL_S)
 
 
 def is_alive(turn_id: int) -> bool:

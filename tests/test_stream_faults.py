@@ -1,0 +1,181 @@
+"""Streaming under stress, on a real worker, real Redis and a real daphne.
+
+The worker runs the scripted backend here: these tests act in the middle of a generation
+and compare exact text, so they need a stream that is slow and known in advance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from inference.tasks import generate_turn
+from tests.conftest import SCRIPT, Cast, LiveStack, session_cookie
+from tests.wsclient import Event, TutorSocket, is_done
+from tutor.models import Turn
+from tutor.services.turns import session_for
+
+pytestmark = pytest.mark.live
+
+
+def _socket(stack: LiveStack, session_id: int, cookie: str) -> TutorSocket:
+    return TutorSocket(stack.ws_url, session_id, cookie, stack.url)
+
+
+def _deltas(events: list[Event], turn_id: int) -> list[Event]:
+    return [e for e in events if e.get("type") == "turn.delta" and e["turn"] == turn_id]
+
+
+def test_it_streams_exact_text_and_saves_it(scripted: LiveStack, cast: Cast) -> None:
+    """The streamed text, the saved transcript and the model's text are the same."""
+    session = session_for(student=cast.alice, problem=cast.problem)
+    cookie = session_cookie(cast.alice)
+
+    async def run() -> TutorSocket:
+        async with _socket(scripted, session.pk, cookie) as ws:
+            await ws.next_event()
+            await ws.send({"type": "ask", "mode": "solve"})
+            await ws.until(is_done(), timeout=60)
+            return ws
+
+    ws = asyncio.run(run())
+    turn = Turn.objects.get(session=session)
+    assert turn.status == Turn.Status.DONE
+    assert ws.texts[turn.pk] == turn.text == SCRIPT
+    # Coalesced: far fewer frames than tokens, but still a stream.
+    assert 5 < len(_deltas(ws.events, turn.pk)) < turn.token_count
+
+
+def test_it_stops_within_a_step_when_asked(scripted: LiveStack, cast: Cast) -> None:
+    """Stop ends the answer early; what was shown is what was saved."""
+    session = session_for(student=cast.alice, problem=cast.problem)
+    cookie = session_cookie(cast.alice)
+
+    async def run() -> TutorSocket:
+        async with _socket(scripted, session.pk, cookie) as ws:
+            await ws.next_event()
+            await ws.send({"type": "ask", "mode": "solve"})
+            delta = await ws.until(lambda e: e.get("type") == "turn.delta")
+            await ws.send({"type": "stop", "turn": delta["turn"]})
+            await ws.until(is_done(), timeout=30)
+            return ws
+
+    ws = asyncio.run(run())
+    turn = Turn.objects.get(session=session)
+    assert turn.status == Turn.Status.CANCELLED
+    assert 0 < len(turn.text) < len(SCRIPT) and SCRIPT.startswith(turn.text)
+    assert ws.texts[turn.pk] == turn.text
+
+
+def test_it_resumes_after_a_reconnect_without_losing_text(scripted: LiveStack, cast: Cast) -> None:
+    """A socket dropped mid-stream reconnects, resyncs and ends with the saved text."""
+    session = session_for(student=cast.alice, problem=cast.problem)
+    cookie = session_cookie(cast.alice)
+
+    async def run() -> tuple[TutorSocket, str]:
+        async with _socket(scripted, session.pk, cookie) as first:
+            await first.next_event()
+            await first.send({"type": "ask", "mode": "solve"})
+            for _ in range(3):
+                await first.until(lambda e: e.get("type") == "turn.delta")
+            seen_before_drop = next(iter(first.texts.values()))
+        await asyncio.sleep(0.5)  # frames published now reach nobody
+        async with _socket(scripted, session.pk, cookie) as second:
+            snapshot = await second.next_event()
+            assert snapshot["type"] == "session.snapshot"
+            await second.until(is_done(), timeout=60)
+            return second, seen_before_drop
+
+    second, seen_before_drop = asyncio.run(run())
+    turn = Turn.objects.get(session=session)
+    assert turn.status == Turn.Status.DONE
+    assert second.texts[turn.pk] == turn.text == SCRIPT
+    assert SCRIPT.startswith(seen_before_drop)
+
+
+def test_it_serves_two_students_at_once_in_queue_order(scripted: LiveStack, cast: Cast) -> None:
+    """Both complete; the one who waits is told their place in the queue."""
+    alice = session_for(student=cast.alice, problem=cast.problem)
+    bob = session_for(student=cast.bob, problem=cast.problem)
+
+    async def ask(session_id: int, cookie: str) -> TutorSocket:
+        async with _socket(scripted, session_id, cookie) as ws:
+            await ws.next_event()
+            await ws.send({"type": "ask", "mode": "hint"})
+            await ws.until(is_done(), timeout=90)
+            return ws
+
+    alice_cookie, bob_cookie = session_cookie(cast.alice), session_cookie(cast.bob)
+
+    async def both() -> list[TutorSocket]:
+        first = asyncio.create_task(ask(alice.pk, alice_cookie))
+        await asyncio.sleep(0.3)
+        second = asyncio.create_task(ask(bob.pk, bob_cookie))
+        return [await first, await second]
+
+    _, bob_ws = asyncio.run(both())
+    for session in (alice, bob):
+        turn = Turn.objects.get(session=session)
+        assert turn.status == Turn.Status.DONE and turn.text == SCRIPT
+    positions = [
+        e.get("position")
+        for e in bob_ws.events
+        if e.get("type") in ("turn.snapshot", "turn.queue") and e.get("position")
+    ]
+    assert positions and positions[0] >= 1
+
+
+def test_it_generates_once_when_the_task_is_delivered_twice(
+    scripted: LiveStack, cast: Cast
+) -> None:
+    """A duplicate delivery of the same turn produces one answer, not two."""
+    session = session_for(student=cast.alice, problem=cast.problem)
+    cookie = session_cookie(cast.alice)
+
+    async def run() -> TutorSocket:
+        async with _socket(scripted, session.pk, cookie) as ws:
+            await ws.next_event()
+            await ws.send({"type": "ask", "mode": "hint"})
+            delta = await ws.until(lambda e: e.get("type") == "turn.delta")
+            generate_turn.delay(delta["turn"])  # the same message, delivered again
+            await ws.until(is_done(), timeout=60)
+            await asyncio.sleep(1.5)  # give the duplicate time to run, if it were going to
+            return ws
+
+    ws = asyncio.run(run())
+    turn = Turn.objects.get(session=session)
+    running = [e for e in ws.events if e.get("type") == "turn.status" and e["turn"] == turn.pk]
+    assert turn.text == SCRIPT and turn.attempts == 1
+    assert len(running) == 1
+    assert len([e for e in ws.events if e.get("type") == "turn.done"]) == 1
+
+
+def test_it_fails_the_turn_when_the_worker_is_killed(scripted: LiveStack, cast: Cast) -> None:
+    """kill -9 mid-answer: the student sees it failed, and Try again completes it."""
+    session = session_for(student=cast.alice, problem=cast.problem)
+    cookie = session_cookie(cast.alice)
+
+    async def run() -> TutorSocket:
+        async with _socket(scripted, session.pk, cookie) as ws:
+            await ws.next_event()
+            await ws.send({"type": "ask", "mode": "solve"})
+            delta = await ws.until(lambda e: e.get("type") == "turn.delta")
+            os.kill(scripted.worker.pid, signal.SIGKILL)
+            scripted.worker.wait(10)
+            scripted.restart_worker()
+            failed = await ws.until(
+                lambda e: e.get("type") == "turn.snapshot" and e["status"] == "failed",
+                timeout=40,
+            )
+            assert "try again" in failed["error"]
+            await ws.send({"type": "retry", "turn": delta["turn"]})
+            await ws.until(is_done(), timeout=60)
+            return ws
+
+    ws = asyncio.run(run())
+    turn = Turn.objects.get(session=session)
+    assert turn.status == Turn.Status.DONE and turn.text == SCRIPT
+    assert ws.texts[turn.pk] == turn.text
