@@ -307,3 +307,31 @@ class Flag(models.Model):
                 name="flag_resolved_at_matches_status",
             )
         ]
+
+
+class FlagEvent(models.Model):
+    """The audit trail of the review queue: who did what to a flag, when, and why."""
+
+    class Action(models.TextChoices):
+        RAISED = "raised", "Raised"
+        CONFIRMED = "confirmed", "Confirmed"
+        DISMISSED = "dismissed", "Dismissed as a false alarm"
+        KEY_FIXED = "key_fixed", "Answer key fixed"
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="flag_events",
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    note = models.TextField(blank=True)
+    # For a key fix: the key before and after, so the change can be traced and undone by hand.
+    old_value = models.CharField(max_length=500, blank=True)
+    new_value = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from tutor import turn_state
-from tutor.models import Assignment, Classroom, Problem, Turn, TutoringSession, User
+from tutor.models import (
+    Assignment,
+    Attempt,
+    Classroom,
+    Flag,
+    Problem,
+    ProblemSet,
+    StepVerdict,
+    Turn,
+    TutoringSession,
+    User,
+)
 
 
 def session_visible_to(*, user: User, session_id: int) -> TutoringSession | None:
@@ -102,3 +115,232 @@ def queued_positions(*, session: TutoringSession) -> list[tuple[int, int]]:
     return [
         (turn.pk, queue_position(turn)) for turn in session.turns.filter(status=Turn.Status.QUEUED)
     ]
+
+
+# Students: their dashboard and their own attempts. A student only ever sees rows keyed on
+# their own user, so no attempt id from a URL is ever trusted.
+
+
+@dataclass(frozen=True)
+class AssignmentProgress:
+    assignment: Assignment
+    done: int
+    total: int
+    score: float
+
+    @property
+    def overdue(self) -> bool:
+        return self.done < self.total and self.assignment.due_at < timezone.now()
+
+
+def student_dashboard(*, student: User) -> list[AssignmentProgress]:
+    rows = []
+    for assignment in assignments_for_student(student=student):
+        problems = assignment.problem_set.problems.all()
+        attempts = Attempt.objects.filter(student=student, problem__in=problems)
+        total = problems.count()
+        done = attempts.filter(status=Attempt.Status.CORRECT).count()
+        score = sum(a.score for a in attempts)
+        rows.append(AssignmentProgress(assignment, done, total, score))
+    return rows
+
+
+def attempt_of(*, student: User, problem: Problem) -> Attempt | None:
+    return (
+        Attempt.objects.filter(student=student, problem=problem)
+        .prefetch_related("verdicts", "submissions")
+        .first()
+    )
+
+
+# Teachers: everything goes through the teacher's own classes and sets; anything else is
+# None, which the views turn into a 404 so that another teacher's ids reveal nothing.
+
+
+def classrooms_for_teacher(*, teacher: User) -> QuerySet[Classroom]:
+    return Classroom.objects.filter(teacher=teacher).order_by("name", "id")
+
+
+def classroom_for_teacher(*, teacher: User, classroom_id: int) -> Classroom | None:
+    if not teacher.is_teacher:
+        return None
+    return Classroom.objects.filter(pk=classroom_id, teacher=teacher).first()
+
+
+def problem_sets_for_owner(*, owner: User) -> QuerySet[ProblemSet]:
+    return ProblemSet.objects.filter(owner=owner).annotate(n_problems=Count("problems"))
+
+
+def problem_set_for_owner(*, owner: User, set_id: int) -> ProblemSet | None:
+    if not owner.is_teacher:
+        return None
+    return ProblemSet.objects.filter(pk=set_id, owner=owner).first()
+
+
+def problem_for_owner(*, owner: User, problem_id: int) -> Problem | None:
+    if not owner.is_teacher:
+        return None
+    return Problem.objects.filter(pk=problem_id, problem_set__owner=owner).first()
+
+
+def assignment_for_teacher(*, teacher: User, assignment_id: int) -> Assignment | None:
+    if not teacher.is_teacher:
+        return None
+    return (
+        Assignment.objects.select_related("problem_set", "classroom")
+        .filter(pk=assignment_id, classroom__teacher=teacher)
+        .first()
+    )
+
+
+def roster(*, classroom: Classroom) -> QuerySet[User]:
+    return User.objects.filter(enrolments__classroom=classroom).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def student_of_assignment(*, assignment: Assignment, student_id: int) -> User | None:
+    return roster(classroom=assignment.classroom).filter(pk=student_id).first()
+
+
+@dataclass(frozen=True)
+class ProgressCell:
+    problem: Problem
+    attempt: Attempt | None
+    flagged: int
+
+    @property
+    def status(self) -> str:
+        return self.attempt.status if self.attempt else "not_started"
+
+    @property
+    def seconds(self) -> int:
+        if self.attempt is None:
+            return 0
+        return int((self.attempt.updated_at - self.attempt.started_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    student: User
+    cells: list[ProgressCell]
+
+    @property
+    def score(self) -> float:
+        return sum(c.attempt.score for c in self.cells if c.attempt)
+
+
+def assignment_progress(*, assignment: Assignment) -> tuple[list[Problem], list[ProgressRow]]:
+    """The grid of students x problems. "Flagged" counts the student's steps the checker
+    marked wrong plus the flags raised on the student's attempt or tutor turns."""
+    problems = list(assignment.problem_set.problems.all())
+    students = list(roster(classroom=assignment.classroom))
+    attempts = {
+        (a.student_id, a.problem_id): a
+        for a in Attempt.objects.filter(student__in=students, problem__in=problems).annotate(
+            n_wrong=Count("verdicts", filter=Q(verdicts__verdict=StepVerdict.Verdict.WRONG))
+        )
+    }
+    flags: dict[tuple[int, int], int] = {}
+    for row in (
+        Flag.objects.filter(problem__in=problems)
+        .filter(Q(attempt__student__in=students) | Q(turn__session__student__in=students))
+        .values("problem_id", "attempt__student_id", "turn__session__student_id")
+    ):
+        student_id = row["attempt__student_id"] or row["turn__session__student_id"]
+        key = (student_id, row["problem_id"])
+        flags[key] = flags.get(key, 0) + 1
+    rows = []
+    for student in students:
+        cells = []
+        for problem in problems:
+            attempt = attempts.get((student.pk, problem.pk))
+            wrong = getattr(attempt, "n_wrong", 0) if attempt else 0
+            cells.append(
+                ProgressCell(problem, attempt, wrong + flags.get((student.pk, problem.pk), 0))
+            )
+        rows.append(ProgressRow(student, cells))
+    return problems, rows
+
+
+def flags_for_teacher(*, teacher: User) -> QuerySet[Flag]:
+    """Flags about the teacher's students or the teacher's own problems."""
+    return (
+        Flag.objects.filter(
+            Q(attempt__student__enrolments__classroom__teacher=teacher)
+            | Q(turn__session__student__enrolments__classroom__teacher=teacher)
+            | Q(problem__problem_set__owner=teacher)
+        )
+        .select_related("problem__problem_set", "step", "raised_by")
+        .distinct()
+        .order_by("-created_at")
+    )
+
+
+# Reviewers: admins and superusers see every flag.
+
+
+def review_queue(*, user: User, kind: str = "", status: str = "open") -> QuerySet[Flag]:
+    if not user.is_reviewer:
+        return Flag.objects.none()
+    flags = Flag.objects.select_related("problem__problem_set", "step", "raised_by", "reviewer")
+    if kind:
+        flags = flags.filter(kind=kind)
+    if status:
+        flags = flags.filter(status=status)
+    return flags.order_by("-created_at")
+
+
+def review_counts(*, user: User) -> dict[str, dict[str, int]]:
+    """Open flags by kind, and all flags by status, for the queue's filter bar."""
+    if not user.is_reviewer:
+        return {"kind": {}, "status": {}}
+    open_flags = Flag.objects.filter(status=Flag.Status.OPEN).order_by()
+    by_kind = open_flags.values("kind").annotate(n=Count("id")).values_list("kind", "n")
+    by_status = (
+        Flag.objects.order_by().values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return {"kind": dict(by_kind), "status": dict(by_status)}
+
+
+def flag_for_reviewer(*, user: User, flag_id: int) -> Flag | None:
+    if not user.is_reviewer:
+        return None
+    return (
+        Flag.objects.select_related(
+            "problem__problem_set", "step", "turn__session__student", "attempt__student"
+        )
+        .prefetch_related("events__actor")
+        .filter(pk=flag_id)
+        .first()
+    )
+
+
+def flag_context(*, flag: Flag) -> list[StepVerdict]:
+    """The flagged step with the steps around it, from the same turn or attempt."""
+    owner = Q(turn=flag.turn) if flag.turn_id else Q(attempt=flag.attempt)
+    if not (flag.turn_id or flag.attempt_id):
+        return []
+    steps = StepVerdict.objects.filter(owner).order_by("index")
+    if flag.step is not None:
+        steps = steps.filter(index__gte=flag.step.index - 2, index__lte=flag.step.index + 2)
+    return list(steps[:20])
+
+
+# Disputes: only the student whose work it is may say a verdict is wrong.
+
+
+def dispute_turn_for(*, user: User, turn_id: int) -> Turn | None:
+    return (
+        Turn.objects.select_related("session__problem")
+        .filter(pk=turn_id, session__student=user)
+        .first()
+    )
+
+
+def dispute_attempt_for(*, user: User, problem_id: int) -> Attempt | None:
+    return (
+        Attempt.objects.select_related("problem")
+        .filter(problem_id=problem_id, student=user)
+        .first()
+    )

@@ -23,10 +23,22 @@
       el = document.createElement("li");
       el.className = "turn";
       el.dataset.turn = id;
-      el.innerHTML = '<p class="meta"><span class="turn-mode"></span> · <span class="turn-status"></span> <span class="demo" hidden>demo model</span></p>' +
-        '<pre class="text"></pre><ol class="steps"></ol><p class="error" hidden></p>' +
+      // Static markup only; every piece of model or user text is set with textContent.
+      el.innerHTML = '<p class="meta"><span class="turn-mode"></span> · <span class="turn-status"></span> <span class="queue" hidden></span> <span class="demo" hidden>demo model</span></p>' +
+        '<pre class="text"></pre><div class="rendered"></div><ol class="steps" aria-label="Checked steps"></ol><p class="error" role="alert" hidden></p>' +
         '<div class="turn-actions"><button type="button" class="stop" hidden>Stop</button><button type="button" class="retry" hidden>Try again</button></div>';
       list.appendChild(el);
+    }
+    if (!el.querySelector(".rendered")) {
+      const rendered = document.createElement("div");
+      rendered.className = "rendered";
+      el.querySelector(".text").after(rendered);
+    }
+    if (!el.querySelector(".queue")) {
+      const queue = document.createElement("span");
+      queue.className = "queue";
+      queue.hidden = true;
+      el.querySelector(".turn-status").after(" ", queue);
     }
     if (!el.querySelector(".steps")) {
       const steps = document.createElement("ol");
@@ -41,17 +53,61 @@
     }
     el.querySelector(".stop").addEventListener("click", () => send({type: "stop", turn: Number(id)}));
     el.querySelector(".retry").addEventListener("click", () => send({type: "retry", turn: Number(id)}));
-    view = {el: el, text: el.querySelector(".text").textContent, status: el.dataset.status || "queued"};
+    view = {el: el, text: el.querySelector(".text").textContent, status: el.dataset.status || "queued", shown: null, frame: 0};
     turns.set(id, view);
     return view;
   }
 
   const LABELS = {queued: "Queued", running: "Answering…", done: "Done", failed: "Failed", cancelled: "Stopped"};
   const MARKS = {ok: "✓", wrong: "✗", weaker: "~", unknown: "?", none: "·", unchecked: "…"};
+  const VERDICTS = {ok: "Follows", wrong: "Wrong", weaker: "Only implied", unknown: "Cannot decide", none: "No math", unchecked: "Not checked"};
+
+  // The model's text, split into its thinking (<think>...</think>, possibly still open while
+  // streaming) and its answer.
+  function splitThinking(text) {
+    const open = text.indexOf("<think>");
+    const close = text.indexOf("</think>");
+    if (open < 0 && close < 0) return {thinking: null, answer: text, thinkingDone: true};
+    if (open < 0) return {thinking: text.slice(0, close), answer: text.slice(close + 8), thinkingDone: true};
+    const rest = text.slice(open + 7);
+    const end = rest.indexOf("</think>");
+    if (end < 0) return {thinking: rest, answer: text.slice(0, open), thinkingDone: false};
+    return {thinking: rest.slice(0, end), answer: text.slice(0, open) + rest.slice(end + 8), thinkingDone: true};
+  }
+
+  function renderRich(view) {
+    view.frame = 0;
+    if (view.shown === view.text) return;
+    view.shown = view.text;
+    const box = view.el.querySelector(".rendered");
+    const parts = splitThinking(view.text);
+    let details = box.querySelector("details.thinking");
+    if (parts.thinking !== null) {
+      if (!details) {
+        details = document.createElement("details");
+        details.className = "thinking";
+        const summary = document.createElement("summary");
+        details.append(summary, Object.assign(document.createElement("div"), {className: "thinking-body"}));
+        box.prepend(details);
+      }
+      details.querySelector("summary").textContent = parts.thinkingDone ? "Thinking (show)" : "Thinking…";
+      window.Stepwise.renderMarkdown(details.querySelector(".thinking-body"), parts.thinking.trim());
+    } else if (details) {
+      details.remove();
+    }
+    let answer = box.querySelector(".answer");
+    if (!answer) {
+      answer = Object.assign(document.createElement("div"), {className: "answer markdown"});
+      box.appendChild(answer);
+    }
+    window.Stepwise.renderMarkdown(answer, parts.answer.trim());
+  }
 
   function render(view) {
     view.el.dataset.status = view.status;
     view.el.querySelector(".text").textContent = view.text;
+    // Markdown and KaTeX at most once a frame, however fast the deltas come.
+    if (window.Stepwise && !view.frame) view.frame = requestAnimationFrame(() => renderRich(view));
     view.el.querySelector(".turn-status").textContent = LABELS[view.status] || view.status;
     const active = view.status === "queued" || view.status === "running";
     view.el.querySelector(".stop").hidden = !active;
@@ -78,13 +134,52 @@
     text.className = "step-text";
     text.textContent = step.text;
     li.append(mark, " ", text);
+    mark.setAttribute("aria-label", VERDICTS[step.verdict] || step.verdict);
+    if (step.verdict === "wrong") {
+      const flagged = document.createElement("strong");
+      flagged.className = "flagged";
+      flagged.textContent = "Flagged";
+      li.append(" ", flagged);
+    }
     if (step.detail && step.verdict !== "ok") {
       const detail = document.createElement("span");
       detail.className = "detail";
       detail.textContent = " — " + step.detail + (step.rule ? " (" + step.rule + ")" : "");
       li.append(detail);
     }
+    if (step.verdict !== "none" && step.verdict !== "unchecked") li.append(" ", disputeButton(view, step));
     steps.appendChild(li);
+    if (window.Stepwise) window.Stepwise.renderMath(text);
+  }
+
+  // "I think this is wrong": a dispute on the checker's verdict for one of the tutor's steps.
+  function disputeButton(view, step) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "dispute small secondary";
+    button.textContent = "I think this is wrong";
+    button.setAttribute("aria-label", "I think the verdict on tutor step " + (step.index + 1) + " is wrong");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const reply = await window.Stepwise.postJson(panel.dataset.disputeUrl, {turn: Number(view.el.dataset.turn), index: step.index});
+      if (reply.ok) {
+        const done = document.createElement("span");
+        done.className = "reported";
+        done.textContent = "Reported for review";
+        button.replaceWith(done);
+        setStatus(reply.data.message || "Reported.");
+      } else {
+        button.disabled = false;
+        setStatus(reply.data.error || "Could not report this step; try again.");
+      }
+    });
+    return button;
+  }
+
+  function setQueue(view, position) {
+    const queue = view.el.querySelector(".queue");
+    queue.hidden = !(view.status === "queued" && position);
+    queue.textContent = position ? "number " + position + " in the queue" : "";
   }
 
   function applySnapshot(t) {
@@ -98,6 +193,7 @@
     (t.steps || []).forEach((s) => addStep(view, s));
     setError(view, t.error);
     render(view);
+    setQueue(view, t.position);
     if (t.status === "queued" && t.position) setStatus("Waiting for the tutor: number " + t.position + " in the queue.");
   }
 
@@ -108,10 +204,12 @@
     const view = turnView(String(e.turn));
     switch (e.type) {
       case "turn.queue":
+        setQueue(view, e.position);
         setStatus("Waiting for the tutor: number " + e.position + " in the queue.");
         break;
       case "turn.status":
         view.status = e.status;
+        setQueue(view, null);
         if (e.is_demo) view.el.querySelector(".demo").hidden = false;
         setStatus(e.status === "running" ? "The tutor is answering." : "");
         render(view);

@@ -1,21 +1,20 @@
-"""Pages. Thin: permission via selectors, writes via services, rendering via templates."""
+"""The student's pages: dashboard, problem sets, and the problem workspace with its endpoints."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from tutor import selectors
-from tutor.models import User
+from tutor.errors import UserError
+from tutor.forms import JoinForm
 from tutor.rendering import markdown_to_html
-from tutor.services import turns
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from tutor.services import attempts, flags, turns
+from tutor.views.common import BadJson, current_user, json_error, read_json, student_required
 
 
 @require_GET
@@ -25,50 +24,150 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     if user.is_reviewer:
-        return redirect("admin:index")
+        return redirect("review_queue")
     if user.is_teacher:
-        return render(
-            request,
-            "tutor/teacher_home.html",
-            {"classrooms": user.classrooms.prefetch_related("enrolments__student", "assignments")},
-        )
+        return redirect("teach_home")
     return render(
         request,
         "tutor/student_home.html",
-        {"assignments": selectors.assignments_for_student(student=user)},
+        {"rows": selectors.student_dashboard(student=user), "join_form": JoinForm()},
     )
 
 
 @login_required
 def problem_set(request: HttpRequest, set_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     problems = selectors.problems_for_student(student=user).filter(problem_set_id=set_id)
     if not problems.exists():
         raise Http404
+    done = {
+        a.problem_id: a
+        for a in user.attempts.filter(problem__in=problems)  # type: ignore[attr-defined]
+    }
     return render(
         request,
         "tutor/problem_set.html",
-        {"problem_set": problems[0].problem_set, "problems": problems},
+        {
+            "problem_set": problems[0].problem_set,
+            "rows": [(p, done.get(p.pk)) for p in problems],
+        },
     )
 
 
 @login_required
 def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     found = selectors.problems_for_student(student=user).filter(pk=problem_id).first()
     if found is None:
         raise Http404
     session = turns.session_for(student=user, problem=found)
     turns.turns_reap_dead(session=session)
+    attempt = selectors.attempt_of(student=user, problem=found)
+    siblings = list(found.problem_set.problems.values_list("pk", flat=True))
+    position = siblings.index(found.pk)
     return render(
         request,
         "tutor/problem.html",
         {
             "problem": found,
+            "number": position + 1,
+            "previous_id": siblings[position - 1] if position > 0 else None,
+            "next_id": siblings[position + 1] if position + 1 < len(siblings) else None,
             "statement_html": markdown_to_html(found.statement),
             "session": session,
             "turns": session.turns.prefetch_related("verdicts"),
+            "attempt": attempt,
+            "work_text": "\n".join(attempt.steps) if attempt else "",
+            "saved_steps": [
+                {
+                    "index": v.index,
+                    "text": v.text,
+                    "verdict": v.verdict,
+                    "detail": v.detail,
+                    "rule": v.rule or None,
+                    "read_as": v.read_as or None,
+                }
+                for v in (attempt.verdicts.all() if attempt else [])
+            ],
         },
+    )
+
+
+@require_POST
+@student_required
+def check_steps(request: HttpRequest, problem_id: int) -> JsonResponse:
+    """The work area posts every line; each comes back with how it was read and its verdict."""
+    user = current_user(request)
+    found = selectors.problems_for_student(student=user).filter(pk=problem_id).first()
+    if found is None:
+        return json_error("Not found.", 404)
+    try:
+        lines = read_json(request).get("lines")
+    except BadJson as bad:
+        return bad.response
+    if not isinstance(lines, list):
+        return json_error("Send the lines of your work as a list.")
+    try:
+        checked = attempts.attempt_check_steps(student=user, problem=found, lines=lines)
+    except UserError as exc:
+        return json_error(exc.message)
+    return JsonResponse({"steps": [step.to_dict() for step in checked]})
+
+
+@require_POST
+@student_required
+def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
+    user = current_user(request)
+    found = selectors.problems_for_student(student=user).filter(pk=problem_id).first()
+    if found is None:
+        raise Http404
+    try:
+        submission = attempts.attempt_submit_answer(
+            student=user, problem=found, answer=request.POST.get("answer", "")
+        )
+    except UserError as exc:
+        messages.error(request, exc.message)
+    else:
+        if submission.equivalent is True:
+            messages.success(request, f"Correct: {submission.answer} matches the answer.")
+        elif submission.equivalent is False:
+            messages.error(request, f"Not yet: {submission.answer} does not match. Try again.")
+        else:
+            messages.warning(
+                request,
+                "The checker could not decide whether your answer matches. "
+                "It is saved, and your teacher can see it.",
+            )
+    return redirect(reverse("problem", args=[found.pk]) + "#answer")
+
+
+@require_POST
+@student_required
+def dispute(request: HttpRequest) -> JsonResponse:
+    """ "I think this is wrong" on a step verdict: the tutor's (turn) or the student's own."""
+    user = current_user(request)
+    try:
+        data = read_json(request)
+    except BadJson as bad:
+        return bad.response
+    index = data.get("index")
+    reason = data.get("reason") or ""
+    if not isinstance(index, int) or index < 0 or not isinstance(reason, str):
+        return json_error("Say which step you mean.")
+    if isinstance(data.get("turn"), int):
+        turn = selectors.dispute_turn_for(user=user, turn_id=data["turn"])
+        if turn is None:
+            return json_error("Not found.", 404)
+        flag = flags.flag_dispute(user=user, index=index, reason=reason, turn=turn)
+    elif isinstance(data.get("problem"), int):
+        attempt = selectors.dispute_attempt_for(user=user, problem_id=data["problem"])
+        if attempt is None:
+            return json_error("Not found.", 404)
+        flag = flags.flag_dispute(user=user, index=index, reason=reason, attempt=attempt)
+    else:
+        return json_error("Say which step you mean.")
+    return JsonResponse(
+        {"flag": flag.pk, "message": "Thanks: a reviewer will look at this step."}, status=201
     )

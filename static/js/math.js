@@ -1,0 +1,162 @@
+// Shared by every page: safe Markdown to DOM, KaTeX typesetting, and JSON posts with CSRF.
+// Untrusted text (the model's, a student's, a teacher's draft) never goes through innerHTML:
+// the Markdown here builds elements with textContent, and KaTeX's auto-render only ever
+// replaces text nodes, with trust off and finite size and macro-expansion limits.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  const KATEX_OPTIONS = {
+    delimiters: [
+      {left: "$$", right: "$$", display: true},
+      {left: "\\[", right: "\\]", display: true},
+      {left: "\\(", right: "\\)", display: false},
+      {left: "$", right: "$", display: false},
+    ],
+    throwOnError: false,
+    trust: false, // no \href, \url, \htmlData, \includegraphics
+    maxSize: 10, // em; stops \rule{1000em} style page takeovers
+    maxExpand: 100, // stops \def macro bombs
+    strict: "ignore",
+    ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code", "option"],
+  };
+
+  function renderMath(el) {
+    if (!el || typeof window.renderMathInElement !== "function") return;
+    try {
+      window.renderMathInElement(el, KATEX_OPTIONS);
+    } catch (err) {
+      // A KaTeX failure leaves the text as typed, which is still readable.
+    }
+  }
+
+  const INLINE = /(\$\$[\s\S]+?\$\$|\\\([\s\S]+?\\\)|\\\[[\s\S]+?\\\]|\$[^$\n]+?\$|`[^`\n]+`|\*\*[^*\n]+?\*\*|\*[^*\s][^*\n]*?\*)/g;
+
+  function appendInline(parent, text) {
+    let last = 0;
+    text.replace(INLINE, (match, _g, offset) => {
+      if (offset > last) appendText(parent, text.slice(last, offset));
+      if (match[0] === "`") {
+        const code = document.createElement("code");
+        code.textContent = match.slice(1, -1);
+        parent.appendChild(code);
+      } else if (match.startsWith("**")) {
+        const strong = document.createElement("strong");
+        appendInline(strong, match.slice(2, -2));
+        parent.appendChild(strong);
+      } else if (match[0] === "*") {
+        const em = document.createElement("em");
+        appendInline(em, match.slice(1, -1));
+        parent.appendChild(em);
+      } else {
+        parent.appendChild(document.createTextNode(match)); // math: KaTeX takes it later
+      }
+      last = offset + match.length;
+      return match;
+    });
+    if (last < text.length) appendText(parent, text.slice(last));
+  }
+
+  function appendText(parent, text) {
+    // Single newlines inside a paragraph are kept: in worked math, a line is a step.
+    text.split("\n").forEach((part, i) => {
+      if (i > 0) parent.appendChild(document.createElement("br"));
+      if (part) parent.appendChild(document.createTextNode(part));
+    });
+  }
+
+  const LIST_ITEM = /^\s*([-*+]|\d+[.)])\s+(.*)$/;
+  const HEADING = /^(#{1,6})\s+(.*)$/;
+
+  function renderMarkdown(container, text) {
+    container.replaceChildren();
+    const lines = String(text || "").replace(/\r\n?/g, "\n").split("\n");
+    let paragraph = [];
+    let list = null;
+    const flush = () => {
+      if (paragraph.length) {
+        const p = document.createElement("p");
+        appendInline(p, paragraph.join("\n"));
+        container.appendChild(p);
+      }
+      paragraph = [];
+    };
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (line.trim().startsWith("```")) {
+        flush(); list = null;
+        const pre = document.createElement("pre");
+        const code = document.createElement("code");
+        const body = [];
+        for (i++; i < lines.length && !lines[i].trim().startsWith("```"); i++) body.push(lines[i]);
+        code.textContent = body.join("\n");
+        pre.appendChild(code);
+        container.appendChild(pre);
+        continue;
+      }
+      if (!line.trim()) { flush(); list = null; continue; }
+      const heading = HEADING.exec(line);
+      if (heading) {
+        flush(); list = null;
+        const h = document.createElement("h" + Math.min(6, heading[1].length + 2));
+        appendInline(h, heading[2]);
+        container.appendChild(h);
+        continue;
+      }
+      const item = LIST_ITEM.exec(line);
+      if (item) {
+        flush();
+        const ordered = /\d/.test(item[1]);
+        if (!list || list.ordered !== ordered) {
+          list = {ordered: ordered, el: document.createElement(ordered ? "ol" : "ul")};
+          container.appendChild(list.el);
+        }
+        const li = document.createElement("li");
+        appendInline(li, item[2]);
+        list.el.appendChild(li);
+        continue;
+      }
+      list = null;
+      paragraph.push(line);
+    }
+    flush();
+    renderMath(container);
+  }
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  async function postJson(url, body) {
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json"},
+        body: JSON.stringify(body),
+      });
+      let data = {};
+      try { data = await response.json(); } catch (err) { data = {}; }
+      return {ok: response.ok, status: response.status, data: data};
+    } catch (err) {
+      return {ok: false, status: 0, data: {error: "No connection. Your work is kept here; it will be checked when you are back online."}};
+    }
+  }
+
+  function debounce(fn, ms) {
+    let timer = null;
+    const wrapped = function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    };
+    wrapped.now = function () { clearTimeout(timer); fn(); };
+    return wrapped;
+  }
+
+  window.Stepwise = {renderMath, renderMarkdown, postJson, csrfToken, debounce, KATEX_OPTIONS};
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll(".math-render").forEach(renderMath);
+  });
+})();

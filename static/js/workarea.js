@@ -1,0 +1,124 @@
+// The student's work area: one step per line. Lines are posted (debounced, and at once on
+// Enter); each comes back with how the checker read it and its verdict.
+(function () {
+  "use strict";
+  const work = document.getElementById("work");
+  if (!work) return;
+  const area = document.getElementById("work-lines");
+  const results = document.getElementById("step-results");
+  const summary = document.getElementById("work-summary");
+  const MAX_BYTES = 20 * 1024;
+  const MAX_LINES = 100;
+  const MARKS = {ok: "✓", wrong: "✗", weaker: "~", unknown: "?", none: "·", unchecked: "…"};
+  const LABELS = {ok: "Follows", wrong: "Wrong", weaker: "Only implied", unknown: "Cannot decide", none: "No math to check", unchecked: "Not checked"};
+  let sequence = 0;
+  let lastSent = null;
+
+  function setSummary(message, isError) {
+    summary.textContent = message;
+    summary.classList.toggle("error", Boolean(isError));
+  }
+
+  function disputeButton(step) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "dispute small secondary";
+    button.textContent = "I think this is wrong";
+    button.setAttribute("aria-label", "I think the verdict on line " + (step.index + 1) + " is wrong");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const reply = await window.Stepwise.postJson(work.dataset.disputeUrl, {problem: Number(work.dataset.problem), index: step.index});
+      if (reply.ok) {
+        button.replaceWith(Object.assign(document.createElement("span"), {className: "reported", textContent: "Reported for review"}));
+        setSummary(reply.data.message || "Reported.");
+      } else {
+        button.disabled = false;
+        setSummary(reply.data.error || "Could not report this step; try again.", true);
+      }
+    });
+    return button;
+  }
+
+  function stepItem(step) {
+    const li = document.createElement("li");
+    li.className = "step verdict-" + step.verdict;
+    li.dataset.index = step.index;
+    li.value = step.index + 1;
+    const mark = document.createElement("span");
+    mark.className = "mark";
+    mark.setAttribute("aria-hidden", "true");
+    mark.textContent = MARKS[step.verdict] || "?";
+    const label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = (LABELS[step.verdict] || step.verdict) + ": ";
+    const text = document.createElement("code");
+    text.className = "step-text";
+    text.textContent = step.text;
+    li.append(mark, " ", label, text);
+    if (step.read_as) {
+      const read = document.createElement("span");
+      read.className = "read-as";
+      read.append("read as ");
+      const code = document.createElement("code");
+      code.textContent = step.read_as;
+      read.appendChild(code);
+      li.append(" ", read);
+    }
+    if (step.detail && step.verdict !== "ok") {
+      const detail = document.createElement("span");
+      detail.className = "detail";
+      detail.textContent = step.detail;
+      if (step.rule) {
+        const rule = document.createElement("span");
+        rule.className = "rule";
+        rule.textContent = " (" + step.rule + ")";
+        detail.appendChild(rule);
+      }
+      li.append(" ", detail);
+    }
+    if (step.verdict === "wrong" || step.verdict === "weaker" || step.verdict === "unknown") li.append(" ", disputeButton(step));
+    return li;
+  }
+
+  function show(steps) {
+    const shown = steps.filter((s) => s.text && s.text.trim());
+    results.replaceChildren(...shown.map(stepItem));
+    const counts = {};
+    shown.forEach((s) => { counts[s.verdict] = (counts[s.verdict] || 0) + 1; });
+    if (!shown.length) { setSummary(""); return; }
+    const parts = Object.keys(counts).map((v) => counts[v] + " " + (LABELS[v] || v).toLowerCase());
+    setSummary(shown.length + " line" + (shown.length === 1 ? "" : "s") + " checked: " + parts.join(", ") + ".");
+  }
+
+  async function check() {
+    const text = area.value;
+    if (text === lastSent) return;
+    const lines = text.split("\n");
+    if (new Blob([text]).size > MAX_BYTES || lines.length > MAX_LINES) {
+      setSummary("That is too much to check at once: at most " + MAX_LINES + " lines and 20 KB.", true);
+      return;
+    }
+    lastSent = text;
+    const mine = ++sequence;
+    work.setAttribute("aria-busy", "true");
+    const reply = await window.Stepwise.postJson(work.dataset.stepsUrl, {lines: lines});
+    if (mine !== sequence) return; // a newer check is on its way; this answer is stale
+    work.removeAttribute("aria-busy");
+    if (!reply.ok) {
+      lastSent = null;
+      setSummary(reply.data.error || "The check failed; keep typing to try again.", true);
+      return;
+    }
+    show(reply.data.steps || []);
+  }
+
+  const scheduled = window.Stepwise.debounce(check, 600);
+  area.addEventListener("input", (ev) => {
+    if (ev.inputType === "insertLineBreak" || ev.inputType === "insertParagraph") scheduled.now();
+    else scheduled();
+  });
+  area.addEventListener("blur", () => scheduled.now());
+  const saved = document.getElementById("saved-steps");
+  if (saved) show(JSON.parse(saved.textContent));
+  lastSent = area.value;
+})();

@@ -1,0 +1,250 @@
+"""Problem sets, their problems and order, and assigning a set to a class."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from tutor.errors import UserError
+from tutor.models import Assignment, Classroom, Problem, ProblemSet, User
+
+
+def problem_set_create(*, owner: User, title: str, description: str = "") -> ProblemSet:
+    if not title.strip():
+        raise UserError("Give the problem set a title.")
+    return ProblemSet.objects.create(
+        owner=owner, title=title.strip()[:200], description=description.strip()
+    )
+
+
+def problem_set_update(*, problem_set: ProblemSet, title: str, description: str) -> ProblemSet:
+    if not title.strip():
+        raise UserError("Give the problem set a title.")
+    problem_set.title = title.strip()[:200]
+    problem_set.description = description.strip()
+    problem_set.save(update_fields=["title", "description", "updated_at"])
+    return problem_set
+
+
+def _next_position(problem_set: ProblemSet) -> int:
+    last = problem_set.problems.aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
+def problem_save(
+    *,
+    problem_set: ProblemSet,
+    statement: str,
+    answer_key: str,
+    reference_solution: str = "",
+    topic: str = "",
+    problem: Problem | None = None,
+) -> Problem:
+    """Create a problem at the end of the set, or update the given one in place."""
+    if not statement.strip():
+        raise UserError("The problem needs a statement.")
+    if not answer_key.strip():
+        raise UserError("The problem needs an answer key.")
+    if problem is None:
+        problem = Problem(problem_set=problem_set, position=_next_position(problem_set))
+    problem.statement = statement.strip()
+    problem.answer_key = answer_key.strip()[:500]
+    problem.reference_solution = reference_solution.strip()
+    problem.topic = topic.strip()[:80]
+    problem.save()
+    problem_set.save(update_fields=["updated_at"])
+    return problem
+
+
+def problem_move(*, problem: Problem, offset: int) -> None:
+    """Swap the problem with its neighbour (offset -1 is up, +1 is down)."""
+    with transaction.atomic():
+        ordered = list(
+            Problem.objects.select_for_update()
+            .filter(problem_set_id=problem.problem_set_id)
+            .order_by("position", "id")
+        )
+        index = next(i for i, p in enumerate(ordered) if p.pk == problem.pk)
+        target = index + offset
+        if not 0 <= target < len(ordered):
+            return
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        # Renumber the whole set: positions may have gaps or ties after imports and deletes.
+        for position, item in enumerate(ordered):
+            if item.position != position:
+                Problem.objects.filter(pk=item.pk).update(position=position)
+
+
+def problem_delete(*, problem: Problem) -> None:
+    if problem.attempts.exists() or problem.sessions.exists():
+        raise UserError("Students have worked on this problem, so it cannot be deleted.")
+    problem.delete()
+
+
+def assignment_create(
+    *, problem_set: ProblemSet, classroom: Classroom, due_at: datetime
+) -> Assignment:
+    if problem_set.owner_id != classroom.teacher_id:
+        raise UserError("You can only assign your own problem sets to your own classes.")
+    if not problem_set.problems.exists():
+        raise UserError("Add at least one problem before assigning the set.")
+    assignment, created = Assignment.objects.get_or_create(
+        problem_set=problem_set, classroom=classroom, defaults={"due_at": due_at}
+    )
+    if not created:
+        assignment.due_at = due_at
+        assignment.save(update_fields=["due_at"])
+    return assignment
+
+
+# Import: JSONL or CSV, described in docs/import-format.md.
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_PROBLEMS = 500
+MAX_STATEMENT_CHARS = 10_000
+MAX_REPORTED_ERRORS = 20
+# GSM8K reference solutions carry calculator annotations such as <<48/2=24>>; they are
+# noise to a reader, so they are dropped.
+_CALCULATOR = re.compile(r"<<[^<>]*>>")
+
+
+class ImportFailed(UserError):
+    """A bad file: every error found, each naming its line or row; nothing was saved."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("The file was not imported: " + "; ".join(errors[:3]))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ProblemDraft:
+    statement: str
+    answer_key: str
+    reference_solution: str
+    topic: str
+
+
+def _draft(record: dict[str, Any], where: str, errors: list[str]) -> ProblemDraft | None:
+    def text(name: str) -> str:
+        value = record.get(name)
+        if value is None:
+            return ""
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            errors.append(f"{where}: '{name}' must be text")
+            return ""
+        return str(value).strip()
+
+    statement = text("statement") or text("question")
+    key = text("answer_key")
+    reference = text("reference_solution")
+    if not key and "answer" in record:
+        answer = text("answer")
+        if "####" not in answer:
+            errors.append(f"{where}: 'answer' has no '#### ' line with the final answer")
+            return None
+        reference, _, key = answer.rpartition("####")
+        reference = _CALCULATOR.sub("", reference).strip()
+        key = key.strip()
+    problems = []
+    if not statement:
+        problems.append("no statement (or question)")
+    elif len(statement) > MAX_STATEMENT_CHARS:
+        problems.append(f"the statement is longer than {MAX_STATEMENT_CHARS} characters")
+    if not key:
+        problems.append("no answer_key (or GSM8K answer after '#### ')")
+    elif len(key) > 500:
+        problems.append("the answer key is longer than 500 characters")
+    if problems:
+        errors.append(f"{where}: " + ", ".join(problems))
+        return None
+    return ProblemDraft(statement, key, reference, text("topic")[:80])
+
+
+def _records_jsonl(text: str, errors: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(f"line {number}: not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(value, dict):
+            errors.append(f"line {number}: expected a JSON object")
+            continue
+        records.append((f"line {number}", value))
+    return records
+
+
+def _records_csv(text: str, errors: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = {name.strip() for name in reader.fieldnames or []}
+    if not header & {"statement", "question"}:
+        errors.append("row 1: the header needs a 'statement' (or 'question') column")
+        return []
+    records = []
+    try:
+        for row in reader:
+            cleaned = {(k or "").strip(): v for k, v in row.items() if k}
+            if any((v or "").strip() for v in cleaned.values()):
+                records.append((f"row {reader.line_num}", cleaned))
+    except csv.Error as exc:
+        errors.append(f"row {reader.line_num}: {exc}")
+    return records
+
+
+def import_parse(*, data: bytes, filename: str) -> list[ProblemDraft]:
+    """Every problem in the file, or ImportFailed listing what is wrong with it."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFailed([f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFailed(["the file is not UTF-8 text"]) from None
+    errors: list[str] = []
+    name = filename.lower()
+    if name.endswith((".jsonl", ".json", ".ndjson")):
+        records = _records_jsonl(text, errors)
+    elif name.endswith(".csv"):
+        records = _records_csv(text, errors)
+    else:
+        raise ImportFailed(["the file name must end in .jsonl or .csv"])
+    drafts = [d for where, record in records if (d := _draft(record, where, errors))]
+    if not records and not errors:
+        errors.append("the file holds no problems")
+    if len(records) > MAX_IMPORT_PROBLEMS:
+        errors.append(f"at most {MAX_IMPORT_PROBLEMS} problems per file")
+    if errors:
+        extra = len(errors) - MAX_REPORTED_ERRORS
+        shown = errors[:MAX_REPORTED_ERRORS] + ([f"and {extra} more"] if extra > 0 else [])
+        raise ImportFailed(shown)
+    return drafts
+
+
+def problems_import(*, problem_set: ProblemSet, data: bytes, filename: str) -> list[Problem]:
+    """Append every problem in the file to the set, in one transaction: all or nothing."""
+    drafts = import_parse(data=data, filename=filename)
+    with transaction.atomic():
+        ProblemSet.objects.select_for_update().get(pk=problem_set.pk)
+        start = _next_position(problem_set)
+        created = Problem.objects.bulk_create(
+            Problem(
+                problem_set=problem_set,
+                position=start + offset,
+                statement=draft.statement,
+                answer_key=draft.answer_key,
+                reference_solution=draft.reference_solution,
+                topic=draft.topic,
+            )
+            for offset, draft in enumerate(drafts)
+        )
+        problem_set.save(update_fields=["updated_at"])
+    return created

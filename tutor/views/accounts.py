@@ -1,0 +1,56 @@
+"""Sign-up with a class join code, and joining another class."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tutor.errors import UserError
+from tutor.forms import JoinForm, SignupForm
+from tutor.services import classes
+from tutor.views.common import current_user, student_required
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None, initial={"join_code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = classes.student_signup(
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                password=data["password"],
+                code=data["join_code"],
+            )
+        except UserError as exc:
+            form.add_error("join_code", exc.message)
+        else:
+            # login() rotates the session key, so a session fixed before sign-up is useless.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome to Stepwise. Your assignments are below.")
+            return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@require_POST
+@student_required
+def join(request: HttpRequest) -> HttpResponse:
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Type the join code your teacher gave you.")
+        return redirect("home")
+    try:
+        enrolment = classes.student_join(
+            student=current_user(request), code=form.cleaned_data["join_code"]
+        )
+    except UserError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"You joined {enrolment.classroom.name}.")
+    return redirect("home")
