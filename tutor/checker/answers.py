@@ -25,7 +25,7 @@ from tutor.checker.relations import (
 from tutor.checker.results import AnswerResult
 from tutor.checker.rounding import within_rounding
 from tutor.checker.sampling import real_value, render, sample_points
-from tutor.checker.solving import Condition
+from tutor.checker.solving import Condition, solution_set
 
 _LETTER = re.compile(r"^\(?\s*([A-Ea-e])\s*\)?\.?$")
 _ANSWER_PREFIX = re.compile(r"^\s*(the\s+)?(final\s+)?answer\s*(is)?\s*[:=]?\s*", re.I)
@@ -265,19 +265,35 @@ def _distinct(values: list[sp.Expr]) -> list[sp.Expr]:
     return out
 
 
+def _relation_set(items: tuple[Statement, ...]) -> sp.Set | None:
+    """``x > 1 or x < -2`` and chains such as ``1 < x <= 3`` as a set of real numbers."""
+    parts: list[sp.Set] = []
+    for statement in items:
+        pieces: list[sp.Set] = []
+        for i, rel in enumerate(statement.rels):
+            cond = condition_of(statement.sides[i].expr, rel, statement.sides[i + 1].expr)
+            names = _unknowns(cond)
+            if len(names) != 1:
+                if not names:
+                    continue
+                return None
+            found = solution_set(cond, next(iter(names)))
+            if found is None:
+                return None
+            pieces.append(found)
+        if not pieces:
+            return None
+        parts.append(sp.Intersection(*pieces) if len(pieces) > 1 else pieces[0])
+    return sp.Union(*parts) if len(parts) > 1 else parts[0]
+
+
 def _compare_as_sets(a: _Form, k: _Form) -> AnswerResult:
     sets = []
     for form in (a, k):
         if form.kind == "interval":
             sets.append(form.interval)
         elif form.kind in ("statement", "set") and all(s.is_relation for s in form.items):
-            cond = tuple(atom for s in form.items for atom in _condition(s))
-            names = _unknowns(cond)
-            if len(names) != 1:
-                return AnswerResult(None, "not an inequality in one unknown")
-            from tutor.checker.solving import solution_set
-
-            sets.append(solution_set(cond, next(iter(names))))
+            sets.append(_relation_set(form.items))
         else:
             return AnswerResult(False, "an interval and a value")
     if sets[0] is None or sets[1] is None:

@@ -41,11 +41,17 @@ def steps_row(row: dict[str, Any]) -> dict[str, Any]:
 def _final_answer(steps: list[str]) -> str | None:
     from tutor.checker.extract import boxed_answers
 
+    import re
+
     for step in reversed(steps):
         boxed = boxed_answers(step)
         if boxed:
             return boxed[-1]
-    return steps[-1] if steps else None
+    if not steps:
+        return None
+    # No box: the last number of the last step, as GSM8K-style solutions end.
+    numbers = re.findall(r"-?\$?\d[\d,]*(?:\.\d+)?%?", steps[-1])
+    return numbers[-1] if numbers else steps[-1]
 
 
 def answers_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def gold_steps(path: Path, limit: int | None) -> list[str]:
     steps = []
     for row in _rows(path, limit):
         for line in row["answer"].split("\n"):
-            if line.strip() and not line.startswith("#### "):
+            if not line.startswith("#### "):
                 steps.append(line)
     return steps
 
@@ -69,7 +69,7 @@ def false_alarms(path: Path, limit: int | None) -> dict[str, float]:
     rows = _rows(path, limit)
 
     def judge(row: dict[str, Any]) -> list[str]:
-        lines = [s for s in row["answer"].split("\n") if s.strip() and not s.startswith("#### ")]
+        lines = [s for s in row["answer"].split("\n") if not s.startswith("#### ")]
         return [r.verdict for r in check_steps(lines, source="model")]
 
     verdicts = [v for vs in _parallel(judge, rows) for v in vs]

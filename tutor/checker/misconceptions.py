@@ -112,9 +112,14 @@ def sqrt_of_sum(st: Statement) -> Iterator[Candidate]:
 
     def match(node: sp.Expr) -> Iterator[sp.Expr]:
         if isinstance(node, sp.Pow) and isinstance(node.base, sp.Add) and node.exp == sp.Rational(1, 2):
-            yield sp.Add(*[sp.sqrt(t) for t in node.base.args])
+            # The same student also reads sqrt(x^2) as x.
+            yield sp.Add(*[t.base if _is_square(t) else sp.sqrt(t) for t in node.base.args])
 
     return _on_sides(st, match)
+
+
+def _is_square(term: sp.Expr) -> bool:
+    return isinstance(term, sp.Pow) and term.exp == 2
 
 
 def exponent_product(st: Statement) -> Iterator[Candidate]:
@@ -182,8 +187,8 @@ def divide_by_variable(st: Statement) -> Iterator[Candidate]:
 RULES: tuple[Misconception, ...] = (
     Misconception("sign_error_moving_term", "a term moved across = without changing its sign", sign_error_moving_term),
     Misconception("square_of_sum", "(a + b)^2 is not a^2 + b^2", square_of_sum),
-    Misconception("distribute_first_term_only", "the factor was multiplied into the first term only", distribute_first_term_only),
     Misconception("dropped_negative", "a minus sign was dropped", dropped_negative),
+    Misconception("distribute_first_term_only", "the factor was multiplied into the first term only", distribute_first_term_only),
     Misconception("sqrt_of_sum", "sqrt(a + b) is not sqrt(a) + sqrt(b)", sqrt_of_sum),
     Misconception("exponent_product", "x^a * x^b is x^(a+b), not x^(ab)", exponent_product),
     Misconception("add_fractions_across", "a/b + c/d is not (a + c)/(b + d)", add_fractions_across),

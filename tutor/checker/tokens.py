@@ -200,6 +200,10 @@ def tokenize(text: str) -> list[Token]:
                 j += 1
             if j < n and text[j] == "_":
                 raise ParseError(f"unknown name {text[i:j + 1]!r}")
+            if text[i:j].lower() == "of":
+                tokens.append(Token("OP", "*", i, space))  # "50% of 80", "1/3 of 18"
+                i, space = j, False
+                continue
             for kind, piece in _split_letters(text[i:j]):
                 tokens.append(Token("NAME" if kind == "GREEK" else kind, piece, i, space))
                 space = False

@@ -1,0 +1,54 @@
+"""Property tests: rewrites are never flagged, planted errors are caught, text never crashes."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tutor.checker.extract import claims_in
+from tutor.checker.grammar import parse_statement
+from tutor.checker.limits import ParseError
+from tutor.checker.steps import judge_steps
+
+small = st.integers(min_value=-50, max_value=50)
+
+
+@given(a=small, b=small, c=small)
+def test_equivalent_rewrites_are_never_flagged(a: int, b: int, c: int) -> None:
+    """a(x + b) + c rewritten as ax + (ab + c) is never called wrong."""
+    steps = [f"{a}(x + {b}) + {c}", f"{a}x + {a * b + c}"]
+    assert [r.verdict for r in judge_steps(steps, "student")][-1] == "ok"
+
+
+@given(a=st.integers(1, 20), b=small, c=small)
+def test_equation_steps_that_keep_the_solution_are_ok(a: int, b: int, c: int) -> None:
+    """ax + b = c followed by ax = c - b is equivalent."""
+    steps = [f"{a}x + {b} = {c}", f"{a}x = {c - b}"]
+    assert [r.verdict for r in judge_steps(steps, "student")][-1] == "ok"
+
+
+@given(a=st.integers(0, 10_000), b=st.integers(0, 10_000), delta=st.integers(1, 99))
+def test_planted_arithmetic_errors_are_caught(a: int, b: int, delta: int) -> None:
+    """One wrong sum in prose is flagged; the right one is not."""
+    right = list(judge_steps([f"So {a} + {b} = {a + b} apples."], "model"))[0]
+    wrong = list(judge_steps([f"So {a} + {b} = {a + b + delta} apples."], "model"))[0]
+    assert right.verdict == "ok"
+    assert wrong.verdict == "wrong"
+
+
+@given(st.text(max_size=200))
+def test_random_text_never_crashes_the_parser(text: str) -> None:
+    """Any text is either parsed or refused with ParseError."""
+    try:
+        parse_statement(text)
+    except ParseError:
+        pass
+    claims_in(text)
+
+
+@given(st.text(alphabet="0123456789+-*/^()=x. ,%$", max_size=60))
+def test_math_like_text_never_crashes_the_judge(text: str) -> None:
+    """Math-shaped noise gets a verdict, never an exception."""
+    for source in ("student", "model"):
+        for result in judge_steps([text, text], source):
+            assert result.verdict in ("ok", "wrong", "weaker", "unknown", "none")
