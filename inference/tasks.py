@@ -37,6 +37,13 @@ def backend() -> Backend:
     if settings.TUTOR_BACKEND == "scripted":
         rate = settings.TUTOR_SCRIPT_TOKENS_PER_S or None
         return load_backend("scripted", settings.TUTOR_SCRIPT, tokens_per_s=rate)
+    if settings.TUTOR_BACKEND == "openai":
+        return load_backend(
+            "openai",
+            settings.TUTOR_OPENAI_MODEL,
+            base_url=settings.TUTOR_OPENAI_BASE_URL,
+            api_key=settings.TUTOR_OPENAI_API_KEY,
+        )
     return load_backend(
         settings.TUTOR_BACKEND, settings.TUTOR_MODEL, tiny_dir=settings.TUTOR_TINY_DIR
     )

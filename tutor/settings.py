@@ -145,6 +145,13 @@ TUTOR_TEMPERATURE = env_float("TUTOR_TEMPERATURE", 0.8)
 TUTOR_TOP_P = env_float("TUTOR_TOP_P", 0.95)
 TUTOR_SCRIPT = env_str("TUTOR_SCRIPT", "")
 TUTOR_SCRIPT_TOKENS_PER_S = env_float("TUTOR_SCRIPT_TOKENS_PER_S", 0.0)
+# TUTOR_BACKEND=openai: an OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp) runs the
+# model; the worker only streams from it. The model name defaults to TUTOR_MODEL.
+TUTOR_OPENAI_BASE_URL = env_str("TUTOR_OPENAI_BASE_URL", "http://127.0.0.1:8000")
+TUTOR_OPENAI_MODEL = env_str("TUTOR_OPENAI_MODEL", "") or TUTOR_MODEL
+TUTOR_OPENAI_API_KEY = env_str("TUTOR_OPENAI_API_KEY", "")
+# The Celery queue this deployment's generation tasks go to; a worker consumes it with -Q.
+TUTOR_QUEUE = env_str("TUTOR_QUEUE", "gpu")
 # A running turn whose worker has not renewed its heartbeat for this long is failed.
 TURN_HEARTBEAT_TTL_S = env_int("TURN_HEARTBEAT_TTL_S", 15)
 TUTOR_QUESTION_MAX_CHARS = env_int("TUTOR_QUESTION_MAX_CHARS", 2000)
@@ -165,7 +172,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(TUTOR_WALL_CLOCK_S * 2 + 60),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = {"inference.tasks.*": {"queue": "gpu"}}
+CELERY_TASK_ROUTES = {"inference.tasks.*": {"queue": TUTOR_QUEUE}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 
 LOGGING = {

@@ -13,6 +13,7 @@ from .registry import DEFAULT_MODEL, clear_backend_cache, load_backend
 from .scripted import ScriptedBackend, chunk_text
 
 if TYPE_CHECKING:
+    from .openai_backend import OpenAIBackend
     from .transformers_backend import TransformersBackend
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "FinishReason",
     "GenerationParams",
     "Message",
+    "OpenAIBackend",
     "ScriptedBackend",
     "Stats",
     "StopCheck",
@@ -37,4 +39,8 @@ def __getattr__(name: str) -> Any:
         from .transformers_backend import TransformersBackend
 
         return TransformersBackend
+    if name == "OpenAIBackend":  # lazily too: httpx is only needed by workers that use it
+        from .openai_backend import OpenAIBackend
+
+        return OpenAIBackend
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

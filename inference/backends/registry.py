@@ -34,10 +34,18 @@ def _scripted(model: str, tiny_dir: Path, **kw: Any) -> Backend:
     return ScriptedBackend(**kw)
 
 
-# An OpenAI-compatible client (vLLM, SGLang, Ollama, llama.cpp) plugs in here as "openai".
+def _openai(model: str, tiny_dir: Path, **kw: Any) -> Backend:
+    from .openai_backend import OpenAIBackend
+
+    # ``model`` is the name the server knows (TUTOR_OPENAI_MODEL); base_url and api_key in kw.
+    return OpenAIBackend(model, **kw)
+
+
+# An OpenAI-compatible client (vLLM, SGLang, Ollama, llama.cpp) is the "openai" kind.
 _FACTORIES: dict[str, Callable[..., Backend]] = {
     "transformers": _transformers,
     "scripted": _scripted,
+    "openai": _openai,
 }
 
 
