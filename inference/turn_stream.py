@@ -11,15 +11,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
+
 from inference.backends import Message, Stats
-from inference.prompts import build_messages
+from inference.prompts import build_messages, extract_final_answer, split_thinking
 from inference.streaming import Coalescer, StepSplitter
 from tutor import events, turn_state
-from tutor.models import StepVerdict, Turn
+from tutor.checker import check_answer, check_step
+from tutor.models import Turn
 from tutor.services import turns
 from tutor.services.turns import Progress
 
 SAVE_EVERY_S = 2.0
+CONTEXT_STEPS = 20
 
 
 class TurnStream:
@@ -35,6 +39,7 @@ class TurnStream:
         self.last_save = time.monotonic()
         self.saw_first_token = False
         self.step_count = 0
+        self.step_texts: list[str] = []
         Turn.objects.filter(pk=turn.pk).update(is_demo=is_demo, model_name=model_name[:200])
         self._publish({"type": "turn.status", "status": Turn.Status.RUNNING, "is_demo": is_demo})
 
@@ -72,6 +77,8 @@ class TurnStream:
         for step in self.splitter.finish():
             self._step(step.index, step.text, step.in_thinking)
         progress = self._progress(stats.tokens)
+        if self.turn.mode in (Turn.Mode.SOLVE, Turn.Mode.CHECK) and stats.finish_reason == "stop":
+            self._check_final_answer(progress.text)
         turn = turns.turn_finish(
             turn_id=self.turn.pk, progress=progress, finish_reason=stats.finish_reason
         )
@@ -89,6 +96,15 @@ class TurnStream:
                 }
             )
         events.flush()
+
+    def _check_final_answer(self, text: str) -> None:
+        _, answer_part = split_thinking(text)
+        answer = extract_final_answer(answer_part)
+        key = self.turn.session.problem.answer_key
+        if answer is None or not key:
+            return
+        result = check_answer(answer, key, timeout=settings.CHECKER_TIMEOUT_S)
+        turns.turn_record_final_answer(turn=self.turn, answer=answer, result=result)
 
     def fail(self, error: str) -> None:
         tail = self.coalescer.flush()
@@ -125,12 +141,18 @@ class TurnStream:
     def _step(self, index: int, text: str, in_thinking: bool) -> None:
         if not text.strip():
             return
-        verdict = StepVerdict.objects.create(
-            turn_id=self.turn.pk,
+        # The checker sees a window of earlier steps, not all of them: values stated
+        # recently carry forward, and the cost per step stays flat in a 30k-token answer.
+        result = check_step(
+            text,
+            previous=self.step_texts[-CONTEXT_STEPS:],
+            source="model",
             index=self.step_count,
-            text=text,
-            verdict=StepVerdict.Verdict.UNCHECKED,
-            detail="Not checked yet.",
+            timeout=settings.CHECKER_TIMEOUT_S,
+        )
+        self.step_texts.append(text)
+        verdict = turns.turn_record_step(
+            turn=self.turn, index=self.step_count, text=text, result=result, in_thinking=in_thinking
         )
         self.step_count += 1
         self._publish(

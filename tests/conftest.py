@@ -245,10 +245,12 @@ def live(live_stack: LiveStack, transactional_db: None) -> LiveStack:
 
 
 # A deterministic answer, streamed slowly enough that a test can act in the middle of it.
+# One line in it is wrong on purpose (7 x 8 = 54), for the checker to catch.
 SCRIPT = (
     "".join(
         f"Step {n}: {3 * n} + {n} = {4 * n}, so we carry {4 * n} forward.\n" for n in range(1, 41)
     )
+    + "Then \\(7 \\times 8 = 54\\).\n"
     + "The answer is \\boxed{5}."
 )
 SCRIPT_TOKENS_PER_S = 60

@@ -15,7 +15,7 @@ import pytest
 from inference.tasks import generate_turn
 from tests.conftest import SCRIPT, Cast, LiveStack, session_cookie
 from tests.wsclient import Event, TutorSocket, is_done
-from tutor.models import Turn
+from tutor.models import Flag, Turn
 from tutor.services.turns import session_for
 
 pytestmark = pytest.mark.live
@@ -47,6 +47,33 @@ def test_it_streams_exact_text_and_saves_it(scripted: LiveStack, cast: Cast) -> 
     assert ws.texts[turn.pk] == turn.text == SCRIPT
     # Coalesced: far fewer frames than tokens, but still a stream.
     assert 5 < len(_deltas(ws.events, turn.pk)) < turn.token_count
+
+
+def test_it_checks_each_model_step_and_flags_the_wrong_one(scripted: LiveStack, cast: Cast) -> None:
+    """Every step arrives with a verdict; the wrong one is flagged for review, with a reason."""
+    session = session_for(student=cast.alice, problem=cast.word_problem)
+    cookie = session_cookie(cast.alice)
+
+    async def run() -> TutorSocket:
+        async with _socket(scripted, session.pk, cookie) as ws:
+            await ws.next_event()
+            await ws.send({"type": "ask", "mode": "solve"})
+            await ws.until(is_done(), timeout=60)
+            return ws
+
+    ws = asyncio.run(run())
+    turn = Turn.objects.get(session=session)
+    steps = [e["step"] for e in ws.events if e.get("type") == "turn.step"]
+    verdicts = {s["text"].strip(): s["verdict"] for s in steps}
+    assert verdicts["Step 3: 9 + 3 = 12, so we carry 12 forward."] == "ok"
+    assert verdicts["Then \\(7 \\times 8 = 54\\)."] == "wrong"
+    wrong = [s for s in steps if s["verdict"] == "wrong"]
+    assert len(wrong) == 1 and "56" in wrong[0]["detail"]
+    assert list(turn.verdicts.values_list("verdict", flat=True)) == [s["verdict"] for s in steps]
+    flags = {f.kind: f for f in Flag.objects.filter(turn=turn)}
+    assert flags["model_step"].step is not None and "56" in flags["model_step"].reason
+    # The tutor's boxed 5 disagrees with this problem's key (24): that goes to review too.
+    assert "answer_mismatch" in flags
 
 
 def test_it_stops_within_a_step_when_asked(scripted: LiveStack, cast: Cast) -> None:

@@ -16,8 +16,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tutor import events, turn_state
+from tutor.checker import AnswerResult, StepResult
 from tutor.errors import TurnBusy, UserError
-from tutor.models import Problem, Turn, TutoringSession, User
+from tutor.models import Flag, Problem, StepVerdict, Turn, TutoringSession, User
 from tutor.selectors import turn_snapshot_event
 
 log = logging.getLogger(__name__)
@@ -197,3 +198,44 @@ def turns_reap_dead(*, session: TutoringSession | None = None) -> int:
             turn_fail(turn_id=turn_id, error=WORKER_LOST)
             reaped += 1
     return reaped
+
+
+def turn_record_step(
+    *, turn: Turn, index: int, text: str, result: StepResult, in_thinking: bool
+) -> StepVerdict:
+    """Save the checker's verdict on one model step; a proven-wrong answer step is flagged.
+
+    Steps inside <think> are judged and shown but not flagged: a reasoning model often
+    writes a slip there and corrects it a line later, and the review queue would drown.
+    """
+    verdict = StepVerdict.objects.create(
+        turn=turn,
+        index=index,
+        text=text,
+        verdict=result.verdict,
+        detail=result.detail[:500],
+        rule=result.rule or "",
+        read_as=(result.read_as or "")[:500],
+    )
+    if result.verdict == StepVerdict.Verdict.WRONG and not in_thinking:
+        Flag.objects.create(
+            kind=Flag.Kind.MODEL_STEP,
+            problem_id=turn.session.problem_id,
+            turn=turn,
+            step=verdict,
+            reason=f"Tutor step {index + 1}: {result.detail}"[:500],
+        )
+    return verdict
+
+
+def turn_record_final_answer(*, turn: Turn, answer: str | None, result: AnswerResult) -> None:
+    """A tutor's final answer that disagrees with the key goes to the review queue."""
+    if answer is None or result.equivalent is not False:
+        return
+    Flag.objects.create(
+        kind=Flag.Kind.ANSWER_MISMATCH,
+        problem_id=turn.session.problem_id,
+        turn=turn,
+        reason=f"The tutor answered {answer[:200]!r}; the key says "
+        f"{turn.session.problem.answer_key[:200]!r} ({result.detail})"[:500],
+    )
