@@ -77,8 +77,8 @@
 
   function renderRich(view) {
     view.frame = 0;
-    if (view.shown === view.text) return;
-    view.shown = view.text;
+    if (view.shown === view.text + view.status) return;
+    view.shown = view.text + view.status;
     const box = view.el.querySelector(".rendered");
     const parts = splitThinking(view.text);
     let details = box.querySelector("details.thinking");
@@ -90,7 +90,8 @@
         details.append(summary, Object.assign(document.createElement("div"), {className: "thinking-body"}));
         box.prepend(details);
       }
-      details.querySelector("summary").textContent = parts.thinkingDone ? "Thinking (show)" : "Thinking…";
+      const finished = !(view.status === "queued" || view.status === "running");
+      details.querySelector("summary").textContent = parts.thinkingDone || finished ? "How the tutor thought" : "Thinking…";
       window.Stepwise.renderMarkdown(details.querySelector(".thinking-body"), parts.thinking.trim());
     } else if (details) {
       details.remove();
