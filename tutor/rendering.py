@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -37,9 +40,32 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+# Math is lifted out before Markdown sees it: CommonMark would otherwise eat the backslash in
+# \( \[ \{ \\ and turn the stars in $a*b*c$ into emphasis. Each span becomes a plain
+# alphanumeric placeholder, and goes back in afterwards as escaped text for KaTeX.
+_MATH = re.compile(r"\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\\([\s\S]+?\\\)|\$[^$\n]+?\$")
+_PLACEHOLDER = re.compile(r"STEPWISEMATH(\d+)X")
+
+
 def markdown_to_html(text: str) -> str:
+    spans: list[str] = []
+
+    def lift(match: re.Match[str]) -> str:
+        spans.append(match.group(0))
+        return f"STEPWISEMATH{len(spans) - 1}X"
+
+    cleaned = _clean(_markdown.render(_MATH.sub(lift, text)))
+    return _PLACEHOLDER.sub(
+        lambda m: (
+            html.escape(spans[int(m.group(1))]) if int(m.group(1)) < len(spans) else m.group(0)
+        ),
+        cleaned,
+    )
+
+
+def _clean(rendered: str) -> str:
     return nh3.clean(
-        _markdown.render(text),
+        rendered,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},

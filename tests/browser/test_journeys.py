@@ -94,6 +94,9 @@ def test_student_signs_up_checks_steps_and_asks_the_tutor(
 
     page.set_viewport_size(PHONE)
     shot(page, "student-5-problem-phone")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+        "the problem page scrolls sideways on a phone"
+    )
     assert not errors.messages, errors.messages
     page.context.close()
 
