@@ -74,3 +74,10 @@ class StepVerdictAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class FlagAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("kind", "status", "problem", "created_at", "reviewer")
     list_filter = ("status", "kind")
+
+
+@admin.register(models.FlagEvent)
+class FlagEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("flag", "action", "actor", "created_at")
+    list_filter = ("action",)
+    readonly_fields = ("flag", "actor", "action", "note", "old_value", "new_value", "created_at")

@@ -219,6 +219,11 @@ class ProgressCell:
             return 0
         return int((self.attempt.updated_at - self.attempt.started_at).total_seconds())
 
+    @property
+    def time_spent(self) -> str:
+        seconds = self.seconds
+        return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min"
+
 
 @dataclass(frozen=True)
 class ProgressRow:
