@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
@@ -32,7 +33,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error("join_code", exc.message)
         else:
             # login() rotates the session key, so a session fixed before sign-up is useless.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # The first configured backend: it must be one the session can be restored with.
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, "Welcome to Stepwise. Your assignments are below.")
             return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
