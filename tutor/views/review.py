@@ -66,11 +66,11 @@ def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Flag {flag.pk}: {flag.get_status_display().lower()}.")
             return redirect("review_queue")
-    student = (
-        flag.attempt.student
-        if flag.attempt_id
-        else (flag.turn.session.student if flag.turn_id else None)
-    )  # type: ignore[union-attr]
+    student = None
+    if flag.attempt is not None:
+        student = flag.attempt.student
+    elif flag.turn is not None:
+        student = flag.turn.session.student
     return render(
         request,
         "tutor/review/flag.html",

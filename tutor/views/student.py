@@ -42,10 +42,7 @@ def problem_set(request: HttpRequest, set_id: int) -> HttpResponse:
     problems = selectors.problems_for_student(student=user).filter(problem_set_id=set_id)
     if not problems.exists():
         raise Http404
-    done = {
-        a.problem_id: a
-        for a in user.attempts.filter(problem__in=problems)  # type: ignore[attr-defined]
-    }
+    done = {a.problem_id: a for a in user.attempts.filter(problem__in=problems)}
     return render(
         request,
         "tutor/problem_set.html",
