@@ -1,38 +1,29 @@
-"""Who may open a tutor session's websocket (real Redis channel layer)."""
+"""Who may open a tutor session's websocket (real ASGI stack and Redis channel layer)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from asgiref.sync import async_to_sync
-from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser
 
-from tests.conftest import Cast
-from tutor.consumers import SessionConsumer
+from tests.conftest import Cast, session_cookie
+from tests.test_ws_security import ORIGIN, _communicator, _first
 from tutor.models import User
 from tutor.services.turns import session_for
 
+pytestmark = pytest.mark.django_db(transaction=True)
 
-def _connect(user: object, session_id: int) -> tuple[bool, int | None, dict[str, object] | None]:
-    async def run() -> tuple[bool, int | None, dict[str, object] | None]:
-        communicator = WebsocketCommunicator(
-            SessionConsumer.as_asgi(), f"/ws/session/{session_id}/"
-        )
-        communicator.scope["user"] = user
-        communicator.scope["url_route"] = {"kwargs": {"session_id": session_id}}
-        connected, _ = await communicator.connect()
-        output = await communicator.receive_output(timeout=5)
-        await communicator.disconnect()
-        if output["type"] == "websocket.close":
-            return connected, output.get("code"), None
-        return connected, None, json.loads(output["text"])
+
+def _connect(cookie: str | None, session_id: int) -> dict[str, object]:
+    async def run() -> dict[str, object]:
+        comm = _communicator(session_id, cookie, ORIGIN)
+        await comm.connect()
+        first = await _first(comm)
+        await comm.disconnect()
+        return first
 
     return async_to_sync(run)()
 
 
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [
@@ -47,16 +38,19 @@ def test_it_admits_only_those_who_may_watch(cast: Cast, who: str, allowed: bool)
     """A denied subscription is closed with 4403 and receives nothing."""
     session = session_for(student=cast.alice, problem=cast.problem)
     user: User = getattr(cast, who)
-    _, code, first = _connect(user, session.pk)
+    first = _connect(session_cookie(user), session.pk)
     if allowed:
-        assert first is not None and first["type"] == "session.snapshot"
+        assert first["type"] == "session.snapshot"
     else:
-        assert code == 4403 and first is None
+        assert first == {"closed": 4403}
 
 
-@pytest.mark.django_db(transaction=True)
 def test_it_refuses_an_anonymous_visitor(cast: Cast) -> None:
     """Without a login the socket closes with 4401."""
     session = session_for(student=cast.alice, problem=cast.problem)
-    _, code, first = _connect(AnonymousUser(), session.pk)
-    assert code == 4401 and first is None
+    assert _connect(None, session.pk) == {"closed": 4401}
+
+
+def test_it_refuses_a_session_that_does_not_exist(cast: Cast) -> None:
+    """An unknown session id is denied like a foreign one."""
+    assert _connect(session_cookie(cast.alice), 987654) == {"closed": 4403}

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import Cast
 from tutor import turn_state
-from tutor.errors import TurnBusy, UserError
+from tutor.errors import RateLimited, TurnBusy, UserError
 from tutor.models import Turn
 from tutor.services import turns
 
@@ -112,3 +112,22 @@ def test_it_refuses_to_retry_a_finished_answer(session: turns.TutoringSession) -
     turns.turn_finish(turn_id=turn.pk, progress=turns.Progress("done", 4, 3), finish_reason="stop")
     with pytest.raises(UserError):
         turns.turn_retry(turn=turn)
+
+
+def test_it_limits_how_fast_a_student_can_ask(
+    session: turns.TutoringSession, settings: object
+) -> None:
+    """A burst of requests past the limit gets a clear message, not a silent drop."""
+    settings.TUTOR_REQUESTS_PER_MINUTE = 2  # type: ignore[attr-defined]
+    for _ in range(2):
+        turns.turn_cancel(turn=turns.turn_request(session=session, mode="hint"))
+    with pytest.raises(RateLimited, match="Wait a minute"):
+        turns.turn_request(session=session, mode="hint")
+
+
+def test_it_caps_requests_per_day(session: turns.TutoringSession, settings: object) -> None:
+    """The daily cap says when it resets."""
+    settings.TUTOR_REQUESTS_PER_DAY = 1  # type: ignore[attr-defined]
+    turns.turn_cancel(turn=turns.turn_request(session=session, mode="hint"))
+    with pytest.raises(RateLimited, match="reset at midnight"):
+        turns.turn_request(session=session, mode="hint")

@@ -10,7 +10,7 @@ class TutorConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from tutor import checker
+        from tutor import checker, signals  # noqa: F401  (connects the receivers)
 
         # The checker is pure Python; Django hands it its settings once, at start-up.
         checker.configure(timeout=settings.CHECKER_TIMEOUT_S)

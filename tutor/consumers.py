@@ -1,16 +1,21 @@
 """The tutor websocket: authenticate, check permission, join the session's group, forward.
 
 It holds no logic of its own: every request goes to a service, every read to a selector,
-and every push arrives through tutor.events.
+and every push arrives through tutor.events. Permission is checked again on every message
+and whenever access changes (logout, leaving a class), not only at connect.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from importlib import import_module
 from typing import Any
 
+from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from tutor import events, selectors
 from tutor.errors import UserError
@@ -18,43 +23,86 @@ from tutor.models import Turn, TutoringSession, User
 from tutor.services import turns
 
 log = logging.getLogger(__name__)
+SESSION_ENGINE = import_module(settings.SESSION_ENGINE)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+MAX_MESSAGE_CHARS = 8192
 
 
 class SessionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     session: TutoringSession | None = None
     user: User | None = None
+    groups_joined: tuple[str, ...] = ()
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
         await self.accept()
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
         session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        if await self._authorise(session_id) is None:
+            return
+        assert self.user is not None and self.session is not None
+        self.groups_joined = (
+            events.session_group(self.session.pk),
+            events.user_group(self.user.pk),
+            events.QUEUE_GROUP,
+        )
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self._send_snapshot()
+
+    async def _authorise(self, session_id: int) -> TutoringSession | None:
+        """Re-read the user from the session store and re-check access; close if denied."""
+        store = self.scope.get("session")
+        if store is not None and store.session_key:
+            # A fresh store, not the one loaded at connect: a session that has since expired
+            # or been deleted (logout elsewhere) must read as anonymous now.
+            self.scope["session"] = SESSION_ENGINE.SessionStore(store.session_key)
+        user = await get_user(self.scope)
+        if user is None or not user.is_authenticated:
+            await self._deny(CLOSE_UNAUTHENTICATED, session_id)
+            return None
         session = await database_sync_to_async(selectors.session_visible_to)(
             user=user, session_id=session_id
         )
         if session is None:
-            log.info("websocket subscription denied (session %s)", session_id)
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
+            await self._deny(CLOSE_FORBIDDEN, session_id, user.pk)
+            return None
         self.user, self.session = user, session
-        await self.channel_layer.group_add(events.session_group(session.pk), self.channel_name)
-        await self.channel_layer.group_add(events.QUEUE_GROUP, self.channel_name)
-        await self._send_snapshot()
+        return session
+
+    async def _deny(self, code: int, session_id: int, user_id: int | None = None) -> None:
+        # Ids only: no usernames or emails in logs.
+        log.info("websocket denied: code=%s session=%s user=%s", code, session_id, user_id)
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = ()
+        self.session = None
+        await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
-        if self.session is not None:
-            await self.channel_layer.group_discard(
-                events.session_group(self.session.pk), self.channel_name
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None or len(text_data) > MAX_MESSAGE_CHARS:
+            await self.send_json(
+                {
+                    "type": "error",
+                    "message": f"Messages are limited to {MAX_MESSAGE_CHARS} characters.",
+                }
             )
-            await self.channel_layer.group_discard(events.QUEUE_GROUP, self.channel_name)
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.send_json({"type": "error", "message": "That request was not understood."})
+            return
+        await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if self.session is None or not isinstance(content, dict):
+            return
+        if await self._authorise(self.session.pk) is None:
             return
         action = content.get("type")
         try:
@@ -100,11 +148,18 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.send_json({"type": "session.snapshot", "turns": snapshot})
 
     async def tutor_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
-        if event.get("type") == "queue.changed":
-            await self._send_queue_positions()
+        if self.session is None:
             return
-        await self.send_json(event)
+        event = message["event"]
+        kind = event.get("type")
+        if kind == "queue.changed":
+            await self._send_queue_positions()
+        elif kind == "access.logged_out":
+            await self._deny(CLOSE_UNAUTHENTICATED, self.session.pk)
+        elif kind == "access.changed":
+            await self._authorise(self.session.pk)
+        else:
+            await self.send_json(event)
 
     async def _send_queue_positions(self) -> None:
         assert self.session is not None

@@ -27,6 +27,11 @@ def session_group(session_id: int) -> str:
     return f"tutor.session.{session_id}"
 
 
+def user_group(user_id: int) -> str:
+    """Every open socket of one user: logging out or losing access reaches them all."""
+    return f"tutor.user.{user_id}"
+
+
 class Publisher:
     """Sends events to channel-layer groups in the order they were published."""
 
@@ -92,6 +97,13 @@ def publish_turn_event(session_id: int, event: Event) -> None:
 def publish_queue_changed() -> None:
     """Waiting clients recompute their place in the queue."""
     publisher().publish(QUEUE_GROUP, {"type": "queue.changed"})
+
+
+def publish_access_changed(user_ids: list[int], *, logged_out: bool = False) -> None:
+    """Open sockets of these users re-check their permission (or close, after a logout)."""
+    event = {"type": "access.logged_out" if logged_out else "access.changed"}
+    for user_id in user_ids:
+        publisher().publish(user_group(user_id), event)
 
 
 def flush(timeout: float = 5.0) -> None:

@@ -100,7 +100,21 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
+# An idle timeout: the expiry moves forward with every request, so a session left alone
+# for SESSION_COOKIE_AGE seconds is gone. Login rotates the session key, logout deletes it
+# (Django's own behaviour).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 2)
+SESSION_SAVE_EVERY_REQUEST = True
+AUTHENTICATION_BACKENDS = ["tutor.login_throttle.ThrottledModelBackend"]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_S = env_int("LOGIN_LOCKOUT_S", 15 * 60)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("BEHIND_TLS_PROXY", False):
+    # Only behind a proxy that sets this header itself and strips it from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
@@ -155,6 +169,8 @@ TUTOR_QUEUE = env_str("TUTOR_QUEUE", "gpu")
 # A running turn whose worker has not renewed its heartbeat for this long is failed.
 TURN_HEARTBEAT_TTL_S = env_int("TURN_HEARTBEAT_TTL_S", 15)
 TUTOR_QUESTION_MAX_CHARS = env_int("TUTOR_QUESTION_MAX_CHARS", 2000)
+TUTOR_REQUESTS_PER_MINUTE = env_int("TUTOR_REQUESTS_PER_MINUTE", 6)
+TUTOR_REQUESTS_PER_DAY = env_int("TUTOR_REQUESTS_PER_DAY", 150)
 
 CHECKER_TIMEOUT_S = env_float("CHECKER_TIMEOUT_S", 2.0)
 

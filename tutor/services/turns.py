@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from tutor import events, turn_state
 from tutor.checker import AnswerResult, StepResult
-from tutor.errors import TurnBusy, UserError
+from tutor.errors import RateLimited, TurnBusy, UserError
 from tutor.models import Flag, Problem, StepVerdict, Turn, TutoringSession, User
 from tutor.selectors import turn_snapshot_event
 
@@ -46,6 +47,7 @@ def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> 
         TutoringSession.objects.select_for_update().get(pk=session.pk)
         if session.turns.filter(status__in=ACTIVE).exists():
             raise TurnBusy("The tutor is still answering. Wait for it, or press Stop.")
+        _check_rate(student_id=session.student_id)
         last = session.turns.aggregate(last=Max("index"))["last"]
         turn = Turn.objects.create(
             session=session,
@@ -55,6 +57,26 @@ def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> 
         )
         transaction.on_commit(lambda: _enqueue(turn))
     return turn
+
+
+def _check_rate(*, student_id: int) -> None:
+    """Per-student limits on model requests: a burst limit and a daily cap.
+
+    Counted from the turns table itself, so the numbers are exact and survive a Redis
+    restart; the (status, queued_at) index keeps the counts cheap.
+    """
+    now = timezone.now()
+    mine = Turn.objects.filter(session__student_id=student_id)
+    if mine.filter(queued_at__gte=now - timedelta(minutes=1)).count() >= (
+        settings.TUTOR_REQUESTS_PER_MINUTE
+    ):
+        raise RateLimited("You are asking very quickly. Wait a minute, then ask again.")
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if mine.filter(queued_at__gte=midnight).count() >= settings.TUTOR_REQUESTS_PER_DAY:
+        raise RateLimited(
+            f"You have used today's {settings.TUTOR_REQUESTS_PER_DAY} tutor requests. "
+            "They reset at midnight."
+        )
 
 
 def _enqueue(turn: Turn) -> None:

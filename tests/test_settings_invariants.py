@@ -1,0 +1,82 @@
+"""Configuration that the reliability properties depend on."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+from inference.tasks import generate_turn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_it_never_hands_a_running_turn_to_a_second_worker() -> None:
+    """The broker's visibility timeout outlasts the longest allowed generation."""
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert timeout > settings.TUTOR_WALL_CLOCK_S + 30
+
+
+def test_it_acknowledges_turns_only_after_they_finish() -> None:
+    """A worker killed mid-turn leaves the message for redelivery; prefetch is one."""
+    assert generate_turn.acks_late and generate_turn.reject_on_worker_lost
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    assert settings.CELERY_TASK_ROUTES["inference.tasks.*"]["queue"]
+
+
+def test_it_passes_the_deploy_checks_with_production_settings() -> None:
+    """`manage.py check --deploy --fail-level WARNING` passes as .env.example configures it."""
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 20 + "-production-secret-that-is-long-and-random-0123456789",
+        "ALLOWED_HOSTS": "stepwise.example.org",
+        "SECURE_COOKIES": "1",
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+        "SECURE_HSTS_PRELOAD": "1",
+        "BEHIND_TLS_PROXY": "1",
+        "STEPWISE_REQUIRE_SECRET_KEY": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key() -> None:
+    """Production settings with no SECRET_KEY fail loudly instead of using the development key."""
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "", "STEPWISE_REQUIRE_SECRET_KEY": "1"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_does_not_initialise_cuda_in_the_parent_before_a_fork() -> None:
+    """Importing the web app, the Celery app and the task module leaves CUDA untouched."""
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','tutor.settings');"
+        "django.setup(); import tutor.asgi, tutor.celery, inference.tasks, sys;"
+        "torch = sys.modules.get('torch');"
+        "busy = torch is not None and torch.cuda.is_initialized();"
+        "print('cuda-initialised' if busy else 'clean')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip().endswith("clean"), result.stderr
