@@ -22,12 +22,16 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from tests.conftest import session_cookie
+
+# At import: importing it runs django.setup() again, which would detach caplog mid-test.
+from tutor.asgi import application
 from tutor.models import (
     Assignment,
     Attempt,
@@ -354,10 +358,6 @@ def _assert_denials_logged_without_personal_data(
 
 
 def _ws(session_id: int, cookie: str | None) -> dict[str, Any]:
-    from channels.testing import WebsocketCommunicator
-
-    from tutor.asgi import application
-
     async def run() -> dict[str, Any]:
         headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
         if cookie is not None:
