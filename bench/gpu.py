@@ -9,9 +9,14 @@ rotary 0.75) with random weights. Decode speed does not depend on the weights' v
 
 Single-stream decode reads every weight once per token, so its ceiling is
 bandwidth / weight bytes (about 7.7 GB in bf16: ~620 tok/s on an H200 at 4.8 TB/s, ~435 on an
-H100 at 3.35 TB/s; DESIGN.md). Batched rows use B x that bound and ignore KV-cache reads, so
-they overstate the ceiling at long context. Each mode runs in its own try/except; rows are
-printed as they finish so a timeout keeps what was measured.
+H100 at 3.35 TB/s; DESIGN.md). A batched step reads the weights once plus every row's KV cache
+(about 131 KB per token of context in bf16), so the bound for B rows is
+B x bandwidth / (weights + B x context x KV bytes); at 8k context an H200 tops out near 4.5k
+tok/s however large B is. Each mode runs in its own try/except; rows are printed as they finish
+so a timeout keeps what was measured, and modes still to run are skipped once --budget-s is
+spent (compilation, the slowest to start, runs last). --out writes the rows as .json and .md.
+
+    .venv/bin/python bench/gpu.py --out var/bench/gpu-h200    # the command for a GPU lease
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import json
 import time
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -38,6 +45,11 @@ class Row:
     ttft_s: float | None
     tok_s: float
     bound_tok_s: float | None
+    seconds: float = 0.0
+
+    @property
+    def of_bound(self) -> float | None:
+        return self.tok_s / self.bound_tok_s if self.bound_tok_s else None
 
     def render(self) -> str:
         ttft = f"{self.ttft_s * 1000:9.1f}" if self.ttft_s is not None else f"{'-':>9}"
@@ -130,6 +142,23 @@ class FirstTokenClock:
         pass
 
 
+def kv_bytes_per_token(model: Any) -> int:
+    """K and V for one token of context, across all layers."""
+    config = model.config
+    head_dim = config.hidden_size // config.num_attention_heads
+    element = next(model.parameters()).element_size()
+    return 2 * config.num_hidden_layers * config.num_key_value_heads * head_dim * element
+
+
+def bound_tok_s(
+    bandwidth: float | None, weights: int, kv_token: int, batch: int, context: float
+) -> float | None:
+    """Memory-bandwidth ceiling for ``batch`` rows at an average ``context`` tokens."""
+    if not bandwidth:
+        return None
+    return batch * bandwidth * 1e12 / (weights + batch * context * kv_token)
+
+
 def sync(device: str) -> None:
     if device == "cuda":
         torch.cuda.synchronize()
@@ -185,7 +214,12 @@ def main() -> None:
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--batches", default="8,32,64")
     parser.add_argument("--skip-compile", action="store_true")
+    parser.add_argument(
+        "--budget-s", type=float, default=420.0, help="skip modes not started by then (seconds)"
+    )
+    parser.add_argument("--out", type=Path, help="write results to OUT.json and OUT.md")
     args = parser.parse_args()
+    began = time.monotonic()
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cpu" and not args.tiny:
@@ -193,8 +227,10 @@ def main() -> None:
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
     model = build_model(phi4_mini_config(args.tiny), device, dtype)
     nbytes = weight_bytes(model)
+    kv_token = kv_bytes_per_token(model)
     bw = bandwidth_tbps(device, args.bandwidth_tbps)
-    single_bound = bw * 1e12 / nbytes if bw else None
+    # Average context while decoding: the prompt plus half the new tokens.
+    context = args.prompt_tokens + args.new_tokens / 2
     name = torch.cuda.get_device_name() if device == "cuda" else "cpu"
     print(f"device {name}; weights {nbytes / 1e9:.2f} GB {dtype}; bandwidth {bw} TB/s")
     print(f"prompt {args.prompt_tokens} tokens, {args.new_tokens} new tokens, greedy\n")
@@ -204,15 +240,21 @@ def main() -> None:
         ("eager", 1, "eager", {}),
         ("sdpa", 1, "sdpa", {}),
     ]
+    plan += [("sdpa batched", int(b), "sdpa", {}) for b in args.batches.split(",")]
     if not args.skip_compile:
         # transformers compiles the forward pass itself when the cache is static (CUDA only).
+        # Last: compiling can take minutes, and the budget check then skips nothing else.
         label = (
             "sdpa + static cache + compile" if device == "cuda" else "sdpa + static (no compile)"
         )
         plan.append((label, 1, "sdpa", {"cache_implementation": "static"}))
-    plan += [("sdpa batched", int(b), "sdpa", {}) for b in args.batches.split(",")]
 
+    rows: list[Row] = []
     for label, batch, implementation, extra in plan:
+        if time.monotonic() - began > args.budget_s:
+            print(f"{label:<28} {batch:>5} SKIPPED: --budget-s {args.budget_s:.0f} spent")
+            continue
+        started = time.monotonic()
         try:
             with attn(model, implementation):
                 ttft, tok_s = measure(
@@ -223,8 +265,10 @@ def main() -> None:
                     new=args.new_tokens,
                     extra=extra,
                 )
-            bound = single_bound * batch if single_bound else None
+            bound = bound_tok_s(bw, nbytes, kv_token, batch, context)
             row = Row(label, batch, ttft if batch == 1 else None, tok_s, bound)
+            row.seconds = time.monotonic() - started
+            rows.append(row)
             print(row.render(), flush=True)
         except Exception as exc:
             print(f"{label:<28} {batch:>5} FAILED: {type(exc).__name__}: {exc}"[:200], flush=True)
@@ -233,6 +277,42 @@ def main() -> None:
             gc.collect()
             if device == "cuda":
                 torch.cuda.empty_cache()
+    ceiling = bound_tok_s(bw, nbytes, kv_token, 4096, 8192)
+    if ceiling:
+        print(f"\nceiling at 8k context, large batch: {ceiling:.0f} tok/s (KV reads dominate)")
+    print(f"total {time.monotonic() - began:.0f} s")
+    if args.out:
+        meta = {
+            "device": name,
+            "dtype": str(dtype),
+            "weight_bytes": nbytes,
+            "kv_bytes_per_token": kv_token,
+            "bandwidth_tbps": bw,
+            "prompt_tokens": args.prompt_tokens,
+            "new_tokens": args.new_tokens,
+            "ceiling_8k_tok_s": ceiling,
+            "total_s": time.monotonic() - began,
+        }
+        write_results(args.out, meta, rows)
+
+
+def write_results(out: Path, meta: dict[str, Any], rows: list[Row]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    data = {**meta, "rows": [{**asdict(r), "of_bound": r.of_bound} for r in rows]}
+    out.with_suffix(".json").write_text(json.dumps(data, indent=2))
+    lines = [
+        f"{meta['device']}, {meta['dtype']}, weights {meta['weight_bytes'] / 1e9:.2f} GB, "
+        f"bandwidth {meta['bandwidth_tbps']} TB/s",
+        "",
+        "| mode | batch | ttft ms | tok/s | bound tok/s | of bound |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        ttft = f"{r.ttft_s * 1000:.1f}" if r.ttft_s is not None else "-"
+        bound = f"{r.bound_tok_s:.0f}" if r.bound_tok_s else "n/a"
+        share = f"{r.of_bound:.1%}" if r.of_bound is not None else "n/a"
+        lines.append(f"| {r.mode} | {r.batch} | {ttft} | {r.tok_s:.1f} | {bound} | {share} |")
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
