@@ -8,6 +8,7 @@ passes them in through the environment:
     LOAD_PROBLEMS    comma-separated problem ids assigned to them
     LOAD_SUMMARY     where to write the JSON summary when locust stops
     LOAD_ASK_EVERY_S the least time between two tutor requests from one student
+    LOAD_THINK_S     "min,max" seconds a student waits between two actions
 
 The tutor request goes over the real websocket and counts as done when the turn's
 `turn.done` event (or a final snapshot) arrives. Page latencies and tutor outcomes are also
@@ -32,6 +33,7 @@ PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 PROBLEMS = [int(p) for p in os.environ.get("LOAD_PROBLEMS", "0").split(",") if p]
 ASK_EVERY_S = float(os.environ.get("LOAD_ASK_EVERY_S", "45"))
 TUTOR_TIMEOUT_S = float(os.environ.get("LOAD_TUTOR_TIMEOUT_S", "80"))
+THINK_S = [float(x) for x in os.environ.get("LOAD_THINK_S", "1,3").split(",")]
 FINISHED = {"done", "failed", "cancelled"}
 
 _next_user = itertools.count()
@@ -70,20 +72,24 @@ def _write_summary(environment: Any, **_: Any) -> None:
         "tutor": _tutor,
         "tutor_p50_ms": _p(_tutor_ms, 0.50),
         "tutor_p95_ms": _p(_tutor_ms, 0.95),
-        "errors": {f"{k[0]} {k[1]}": v.occurrences for k, v in environment.stats.errors.items()},
+        "errors": {
+            f"{e.method} {e.name}: {str(e.error)[:160]}": e.occurrences
+            for e in environment.stats.errors.values()
+        },
     }
     with open(path, "w") as out:
         json.dump(summary, out, indent=2)
 
 
 class Student(HttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(THINK_S[0], THINK_S[1])
 
     def on_start(self) -> None:
         self.username = USERNAMES[next(_next_user) % len(USERNAMES)]
         self.problem = random.choice(PROBLEMS)
         self.sessions: dict[int, int] = {}
-        self.last_ask = 0.0
+        # Spread the first tutor requests over the first interval, as a class would.
+        self.last_ask = time.monotonic() - random.uniform(0, ASK_EVERY_S)
         page = self.client.get("/login/", name="page: login")
         token = _CSRF_INPUT.search(page.text)
         with self.client.post(
@@ -157,9 +163,12 @@ class Student(HttpUser):
     def _ask(self, session: int) -> tuple[str, str]:
         url = self.host.replace("http", "ws", 1) + f"/ws/session/{session}/"
         cookie = "; ".join(f"{k}={v}" for k, v in self.client.cookies.items())
-        ws = websocket.create_connection(
-            url, header=[f"Cookie: {cookie}"], origin=self.host, timeout=TUTOR_TIMEOUT_S
-        )
+        try:
+            ws = websocket.create_connection(
+                url, header=[f"Cookie: {cookie}"], origin=self.host, timeout=TUTOR_TIMEOUT_S
+            )
+        except (OSError, websocket.WebSocketException) as exc:
+            return "failed", f"connect: {type(exc).__name__} {str(exc)[:60]}"
         try:
             known = {t["turn"] for t in json.loads(ws.recv()).get("turns", [])}
             ws.send(json.dumps({"type": "ask", "mode": "hint"}))
@@ -181,7 +190,7 @@ class Student(HttpUser):
             return "timeout", f"no answer in {TUTOR_TIMEOUT_S:.0f} s"
         except websocket.WebSocketTimeoutException:
             return "timeout", f"no answer in {TUTOR_TIMEOUT_S:.0f} s"
-        except websocket.WebSocketException as exc:
+        except (OSError, websocket.WebSocketException) as exc:
             return "failed", type(exc).__name__
         finally:
             ws.close()

@@ -1,6 +1,7 @@
 """Load benchmark: one daphne, one Celery worker (tiny model), 200 students, locust headless.
 
-    .venv/bin/python bench/load/run.py [--users 200] [--seconds 90] [--max-new-tokens 24]
+    .venv/bin/python bench/load/run.py [--users 200] [--seconds 90] [--think 1,3]
+        [--max-new-tokens 24]
         [--postgres postgres://postgres@127.0.0.1:5432] [--redis-url redis://127.0.0.1:6379/12]
 
 Everything runs on loopback against a throwaway PostgreSQL database (created and dropped
@@ -151,6 +152,7 @@ def _locust(args: argparse.Namespace, env: dict[str, str], port: int, names: lis
         "LOAD_PROBLEMS": ",".join(map(str, problems)),
         "LOAD_SUMMARY": str(summary),
         "LOAD_TUTOR_TIMEOUT_S": str(max(10, args.seconds - 10)),
+        "LOAD_THINK_S": args.think,
     }
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
@@ -169,7 +171,10 @@ def _report(args: argparse.Namespace, s: dict[str, object]) -> None:
     tutor = s["tutor"]
     assert isinstance(tutor, dict)
     print()
-    print(f"users {args.users}, {args.seconds} s, max_new_tokens {args.max_new_tokens}")
+    print(
+        f"users {args.users}, {args.seconds} s, think {args.think} s, "
+        f"max_new_tokens {args.max_new_tokens}"
+    )
     print("| requests | errors | error rate | page p50 ms | page p95 ms | tutor asked | "
           "tutor done | tutor failed/timeout/refused | tutor p50 ms | tutor p95 ms |")  # fmt: skip
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -190,6 +195,7 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--seconds", type=int, default=90)
     parser.add_argument("--max-new-tokens", type=int, default=24)
+    parser.add_argument("--think", default="1,3", help="min,max seconds between actions")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
     args = parser.parse_args()
