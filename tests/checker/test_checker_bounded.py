@@ -34,7 +34,9 @@ def test_a_hung_worker_is_killed_within_cap_plus_100ms(small_cap: float) -> None
     check_steps(["1+1=2"], timeout=small_cap)  # warm a worker
     slow = "(x+1)^9000 = (x+2)^9000"
     started = time.monotonic()
-    result = check_step(slow, previous=["(x+1)^9000 = (x+3)^9000"], source="student", timeout=small_cap)
+    result = check_step(
+        slow, previous=["(x+1)^9000 = (x+3)^9000"], source="student", timeout=small_cap
+    )
     elapsed = time.monotonic() - started
     if result.verdict == "unknown":
         assert result.detail == UNKNOWN_TOO_LARGE

@@ -26,7 +26,9 @@ def run(mode: str, lines: list[str]) -> list[dict[str, object]]:
 def test_steps_round_trip() -> None:
     """Steps in, verdicts out, in order; a malformed line gets an error object."""
     rows = [
-        json.dumps({"id": "a", "steps": ["So 18 - 6 = 12.", "Then 12 + 6 = 19."], "answer_key": "19"}),
+        json.dumps(
+            {"id": "a", "steps": ["So 18 - 6 = 12.", "Then 12 + 6 = 19."], "answer_key": "19"}
+        ),
         "not json",
         json.dumps({"id": "b", "steps": "oops"}),
         json.dumps({"id": "c", "steps": ["No math here."]}),

@@ -23,7 +23,7 @@ b = sp.Symbol("b", real=True)
         ("x(x+1)", x * (x + 1)),  # x is not a function
         ("(a+b)(a-b)", (a + b) * (a - b)),  # two brackets
         ("x²", x**2),  # superscript
-        ("6÷2×3", sp.Integer(9)),  # division and times signs, left to right
+        ("6÷2×3", sp.Integer(9)),  # division and times signs, left to right  # noqa: RUF001
         ("5 \u2212 3", sp.Integer(2)),  # Unicode minus
         ("3 1/2", sp.Rational(7, 2)),  # mixed number
         ("-3 1/2", sp.Rational(-7, 2)),  # negative mixed number

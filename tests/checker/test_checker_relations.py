@@ -113,7 +113,7 @@ def test_known_values_are_carried_forward() -> None:
         ("She pays 75/55 = 1.4 dollars", "ok"),  # rounding
         ("2 * 3 = 6 * 4 = 24", "ok"),  # running computation
         ("Total = \\boxed{5 + 5 = 11}", "wrong"),  # boxed
-        ("We have 20 − 8 = 12 left", "ok"),  # Unicode minus
+        ("We have 20 − 8 = 12 left", "ok"),  # Unicode minus  # noqa: RUF001
         ("So 2 x 3 = 6 boxes", "ok"),  # x as times
     ],
 )

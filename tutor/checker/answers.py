@@ -39,6 +39,7 @@ class _Form:
     letter: str | None = None
     items: tuple[Statement, ...] = ()
     interval: sp.Set | None = None
+    braced: bool = False  # written as {a, b}, not as "a or b"
 
 
 def judge_answer(answer: str, key: str, *, strict: bool = False) -> AnswerResult:
@@ -52,11 +53,15 @@ def judge_answer(answer: str, key: str, *, strict: bool = False) -> AnswerResult
     if a.kind == "letter" or k.kind == "letter":
         if a.kind == k.kind == "letter":
             same = a.letter == k.letter
-            return AnswerResult(same, f"choice {a.letter} {'matches' if same else 'is not'} {k.letter}")
+            return AnswerResult(
+                same, f"choice {a.letter} {'matches' if same else 'is not'} {k.letter}"
+            )
         return AnswerResult(None, "one side is a multiple-choice letter")
     if a.kind == "interval" or k.kind == "interval":
         return _compare_as_sets(a, k)
     if a.kind == "set" or k.kind == "set":
+        if strict and (a.braced or k.braced) and any(s.is_relation for s in a.items + k.items):
+            return AnswerResult(None, "sets of equations are not compared strictly")
         return _compare_sets(a.items, k.items, strict)
     return _compare_statements(a.items[0], k.items[0], strict)
 
@@ -82,7 +87,7 @@ def _read(text: str, strict: bool) -> _Form:
         return _Form("interval", interval=interval)
     if text.startswith("{") and text.endswith("}"):
         parts = [p for p in re.split(r"\s*,\s*", text[1:-1]) if p]
-        return _Form("set", items=tuple(_statement(p, strict) for p in parts))
+        return _Form("set", items=tuple(_statement(p, strict) for p in parts), braced=True)
     parts = re.split(r"\s+or\s+|\s*;\s*|,\s*(?=[A-Za-z]\s*=)|,\s+", text)
     if len(parts) > 1:
         return _Form("set", items=tuple(_statement(p, strict) for p in parts))
@@ -230,7 +235,9 @@ def _multiplicity(ca: Condition, ck: Condition) -> AnswerResult:
     return AnswerResult(same, "the same roots" + ("" if same else " with other multiplicities"))
 
 
-def _compare_sets(a_items: tuple[Statement, ...], k_items: tuple[Statement, ...], strict: bool) -> AnswerResult:
+def _compare_sets(
+    a_items: tuple[Statement, ...], k_items: tuple[Statement, ...], strict: bool
+) -> AnswerResult:
     if not a_items or not k_items:
         return AnswerResult(None, "one side is not a set")
     if all(s.is_relation for s in a_items + k_items):

@@ -69,7 +69,9 @@ def check_step(
     )
 
 
-def _run_steps(steps: list[str], source: str, start: int, timeout: float | None) -> list[StepResult]:
+def _run_steps(
+    steps: list[str], source: str, start: int, timeout: float | None
+) -> list[StepResult]:
     cap = timeout if timeout is not None else _settings.timeout
     skip: set[int] = set()
     results: dict[int, StepResult] = {}

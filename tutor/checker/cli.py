@@ -39,9 +39,9 @@ def steps_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _final_answer(steps: list[str]) -> str | None:
-    from tutor.checker.extract import boxed_answers
-
     import re
+
+    from tutor.checker.extract import boxed_answers
 
     for step in reversed(steps):
         boxed = boxed_answers(step)

@@ -33,5 +33,16 @@ def from_env() -> Settings:
     )
 
 
-def updated(settings: Settings, **changes: float | int | None) -> Settings:
-    return replace(settings, **{k: v for k, v in changes.items() if v is not None})
+def updated(
+    settings: Settings,
+    *,
+    timeout: float | None = None,
+    workers: int | None = None,
+    memory_mb: int | None = None,
+) -> Settings:
+    return replace(
+        settings,
+        timeout=settings.timeout if timeout is None else float(timeout),
+        workers=settings.workers if workers is None else max(1, int(workers)),
+        memory_mb=settings.memory_mb if memory_mb is None else max(128, int(memory_mb)),
+    )

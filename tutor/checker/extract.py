@@ -22,18 +22,48 @@ _DOLLAR = re.compile(r"(?<![\\$])\$(?!\$)([^$\n]{1,300}?)(?<![\\$])\$(?!\d)")
 _BOXED = re.compile(r"\\boxed\{")
 # Characters a numeric claim can be written with; any other character ends the span.
 _SPAN = re.compile(r"(?:[\d$(]|\.\d)[\d\s.,+\-*/^()=<>%$~]*[\d)%]")
-_BINARY_START = re.compile(r"^\s*[*/^+×÷·=<>]")
+_BINARY_START = re.compile(r"^\s*[*/^+×÷·=<>]")  # noqa: RUF001
 _TIMES_X = re.compile(r"(?<=[\d)%])\s*[xX]\s*(?=[$(]?\.?\d)")
 _OF = re.compile(r"(\d%|\d/\d+)\s+of\s+(?=\$?\d)")
 # Words after which a number is not the start of a self-contained computation.
 _MODIFIERS = frozenset(
-    """
-    of half twice thrice double triple times than by per quarter third fourth fifth tenth
-    percent each every about around approximately nearly almost over under least most only
-    minus plus and
-    """.split()
+    [
+        "of",
+        "half",
+        "twice",
+        "thrice",
+        "double",
+        "triple",
+        "times",
+        "than",
+        "by",
+        "per",
+        "quarter",
+        "third",
+        "fourth",
+        "fifth",
+        "tenth",
+        "percent",
+        "each",
+        "every",
+        "about",
+        "around",
+        "approximately",
+        "nearly",
+        "almost",
+        "over",
+        "under",
+        "least",
+        "most",
+        "only",
+        "minus",
+        "plus",
+        "and",
+    ]
 )
-_APPROX_WORDS = re.compile(r"\b(about|approximately|approx\.?|around|roughly|nearly|almost)\s*$", re.I)
+_APPROX_WORDS = re.compile(
+    r"\b(about|approximately|approx\.?|around|roughly|nearly|almost)\s*$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -70,9 +100,28 @@ _BOXED_SIMPLE = re.compile(r"\\boxed\{([^{}]*)\}")
 _ASIDE = re.compile(r"\s*\([^()]*[A-Za-z]{2,}[^()]*\)")
 _PER_UNIT = re.compile(r"(?<=\d)\s*/\s*[A-Za-z]+(?:\s*/\s*[A-Za-z]+)*")
 _UNIT = re.compile(
-    r"(?<=[\d%])(\s+[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*){0,2})(?=\s*(?:[-+*/=×÷)]|[xX]\s))"
+    r"(?<=[\d%])(\s+[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*){0,2})(?=\s*(?:[-+*/=×÷)]|[xX]\s))"  # noqa: RUF001
 )
-_NOT_UNITS = frozenset("times of and or is are was minus plus than more less by per x X".split())
+_NOT_UNITS = frozenset(
+    [
+        "times",
+        "of",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "minus",
+        "plus",
+        "than",
+        "more",
+        "less",
+        "by",
+        "per",
+        "x",
+        "X",
+    ]
+)
 
 
 def _strip_units(text: str) -> tuple[str, set[str]]:
@@ -110,9 +159,7 @@ def claims_in(text: str) -> list[Claim]:
         if _whole_statement(plain):
             claims.append(Claim(plain.strip(), False, "latex"))
             return " ; "
-        claims.extend(
-            Claim(c.text, c.approx, "latex") for c in _plain_claims(plain, strict=False)
-        )
+        claims.extend(Claim(c.text, c.approx, "latex") for c in _plain_claims(plain, strict=False))
         return " ; "
 
     text = _DISPLAY.sub(latex, text)
@@ -164,10 +211,9 @@ def _standalone(span: str, before: str, after: str, strict: bool) -> Claim | Non
         return None
     if re.match(r"[A-Za-z(*/^]", after) or re.match(r"\s*[*/^]", after):
         # "250 = (5/2)x" or "9 = (3/4)*number": the last side goes on in words.
-        span = re.split(r"[=<>~]", span)[:-1] and span[: max(span.rfind(c) for c in "=<>~")]
-        if not span or not re.search(r"[=<>~]", span.rstrip(" =<>~")):
+        span = span[: max(span.rfind(c) for c in "=<>~")].rstrip(" =<>~")
+        if not re.search(r"[=<>~]", span):
             return None
-        span = span.rstrip(" =<>~")
     if strict and not re.search(r"[\d)%]\s*[-+*/^]\s*[\d(.$]", span.split("=")[0]):
         # "48 = 100% + 20%": the left side is not a computation, the prose is restating.
         return None

@@ -30,7 +30,7 @@ PM = sp.Symbol("pm_", real=True)
 RELATIONS = {"=": "=", "==": "=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", "!=": "!="}
 RELATIONS["~"] = "~"
 
-_ONE_ARG: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+_ONE_ARG: dict[str, Callable[..., sp.Expr]] = {
     "sin": sp.sin,
     "cos": sp.cos,
     "tan": sp.tan,
@@ -379,7 +379,7 @@ def parse_statement(text: str, *, evaluate: bool = True, strict: bool = False) -
     ``strict`` refuses unknown words instead of dropping them as units.
     """
     text = normalize(text)
-    tokens = _merge_mixed_numbers(tokenize(text))
+    tokens = _merge_mixed_numbers(tokenize(text, strict=strict))
     parser = _Parser(tokens, text, evaluate, strict)
     if not parser.toks:
         raise ParseError("no math")

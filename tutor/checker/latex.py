@@ -64,10 +64,38 @@ _SIMPLE = {
     r"\to": "=>",
     r"\therefore": " ",
 }
-_FUNCS = "sin cos tan sec csc cot arcsin arccos arctan sinh cosh tanh ln log exp".split()
-_GREEK = (
-    "alpha beta gamma delta epsilon theta lambda mu sigma tau phi omega rho".split()
-)
+_FUNCS = [
+    "sin",
+    "cos",
+    "tan",
+    "sec",
+    "csc",
+    "cot",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "ln",
+    "log",
+    "exp",
+]
+_GREEK = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "theta",
+    "lambda",
+    "mu",
+    "sigma",
+    "tau",
+    "phi",
+    "omega",
+    "rho",
+]
 _TEXT_COMMANDS = ("text", "textbf", "mathrm", "textrm", "mbox", "operatorname", "textit", "mathit")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import sympy as sp
 
@@ -17,8 +18,8 @@ from tutor.checker.limits import ParseError
 from tutor.checker.relations import compare_conditions, condition_of, exprs_equal, free
 
 # A candidate is an expression, or ``(left, rel, right)`` for a relation.
-Candidate = sp.Expr | tuple[sp.Expr, str, sp.Expr]
-Rewrite = Callable[[Statement], Iterator[Candidate]]
+Candidate: TypeAlias = "sp.Expr | tuple[sp.Expr, str, sp.Expr]"
+Rewrite: TypeAlias = Callable[[Statement], Iterator[Candidate]]
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,9 @@ def _each_node(expr: sp.Expr, match: Callable[[sp.Expr], Iterator[sp.Expr]]) -> 
                 yield expr.xreplace({node: replacement})
 
 
-def _on_sides(statement: Statement, match: Callable[[sp.Expr], Iterator[sp.Expr]]) -> Iterator[Candidate]:
+def _on_sides(
+    statement: Statement, match: Callable[[sp.Expr], Iterator[sp.Expr]]
+) -> Iterator[Candidate]:
     sides = statement.sides
     if not statement.is_relation:
         yield from _each_node(sides[0].expr, match)
@@ -111,7 +114,11 @@ def sqrt_of_sum(st: Statement) -> Iterator[Candidate]:
     """sqrt(a + b) written as sqrt(a) + sqrt(b)."""
 
     def match(node: sp.Expr) -> Iterator[sp.Expr]:
-        if isinstance(node, sp.Pow) and isinstance(node.base, sp.Add) and node.exp == sp.Rational(1, 2):
+        if (
+            isinstance(node, sp.Pow)
+            and isinstance(node.base, sp.Add)
+            and node.exp == sp.Rational(1, 2)
+        ):
             # The same student also reads sqrt(x^2) as x.
             yield sp.Add(*[t.base if _is_square(t) else sp.sqrt(t) for t in node.base.args])
 
@@ -149,9 +156,9 @@ def add_fractions_across(st: Statement) -> Iterator[Candidate]:
 
     def match(node: sp.Expr) -> Iterator[sp.Expr]:
         if isinstance(node, sp.Add) and len(node.args) == 2:
-            parts = [_fraction(t) for t in node.args]
-            if parts[0] is not None and parts[1] is not None:
-                (a, b), (c, d) = parts
+            first, second = _fraction(node.args[0]), _fraction(node.args[1])
+            if first is not None and second is not None:
+                (a, b), (c, d) = first, second
                 yield (a + c) / (b + d)
 
     return _on_sides(st, match)
@@ -185,16 +192,52 @@ def divide_by_variable(st: Statement) -> Iterator[Candidate]:
 
 
 RULES: tuple[Misconception, ...] = (
-    Misconception("sign_error_moving_term", "a term moved across = without changing its sign", sign_error_moving_term),
-    Misconception("square_of_sum", "(a + b)^2 is not a^2 + b^2", square_of_sum),
-    Misconception("dropped_negative", "a minus sign was dropped", dropped_negative),
-    Misconception("distribute_first_term_only", "the factor was multiplied into the first term only", distribute_first_term_only),
-    Misconception("sqrt_of_sum", "sqrt(a + b) is not sqrt(a) + sqrt(b)", sqrt_of_sum),
-    Misconception("exponent_product", "x^a * x^b is x^(a+b), not x^(ab)", exponent_product),
-    Misconception("add_fractions_across", "a/b + c/d is not (a + c)/(b + d)", add_fractions_across),
-    Misconception("cancel_across_plus", "a term of a sum was cancelled against the denominator", cancel_across_plus),
-    Misconception("divide_by_variable", "divided by a variable that can be zero, losing a solution", divide_by_variable),
-)  # fmt: skip
+    Misconception(
+        "sign_error_moving_term",
+        "a term moved across = without changing its sign",
+        sign_error_moving_term,
+    ),
+    Misconception(
+        "square_of_sum",
+        "(a + b)^2 is not a^2 + b^2",
+        square_of_sum,
+    ),
+    Misconception(
+        "dropped_negative",
+        "a minus sign was dropped",
+        dropped_negative,
+    ),
+    Misconception(
+        "distribute_first_term_only",
+        "the factor was multiplied into the first term only",
+        distribute_first_term_only,
+    ),
+    Misconception(
+        "sqrt_of_sum",
+        "sqrt(a + b) is not sqrt(a) + sqrt(b)",
+        sqrt_of_sum,
+    ),
+    Misconception(
+        "exponent_product",
+        "x^a * x^b is x^(a+b), not x^(ab)",
+        exponent_product,
+    ),
+    Misconception(
+        "add_fractions_across",
+        "a/b + c/d is not (a + c)/(b + d)",
+        add_fractions_across,
+    ),
+    Misconception(
+        "cancel_across_plus",
+        "a term of a sum was cancelled against the denominator",
+        cancel_across_plus,
+    ),
+    Misconception(
+        "divide_by_variable",
+        "divided by a variable that can be zero, losing a solution",
+        divide_by_variable,
+    ),
+)
 
 MAX_CANDIDATES = 40
 
@@ -226,8 +269,9 @@ def _matches(candidate: Candidate, target: Statement) -> bool:
             return False
         built = condition_of(left, rel, right)
         aimed = condition_of(target.sides[0].expr, target.rels[0], target.sides[-1].expr)
-        return compare_conditions(built, aimed).verdict == "ok" and compare_conditions(
-            aimed, built
-        ).verdict == "ok"
+        return (
+            compare_conditions(built, aimed).verdict == "ok"
+            and compare_conditions(aimed, built).verdict == "ok"
+        )
     expr = target.sides[-1].expr
     return exprs_equal(candidate, expr).verdict == "ok"

@@ -9,7 +9,9 @@ hold CUDA), which imports sympy once, so a replacement starts in milliseconds.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing as mp
+import multiprocessing.spawn as mp_spawn
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +21,26 @@ from multiprocessing.process import BaseProcess
 from tutor.checker.config import Settings
 
 _PRELOAD = ["tutor.checker.worker"]
+_NAME = "stepwise-checker"
+_original_preparation = mp_spawn.get_preparation_data
+
+
+def _preparation_without_main(name: str) -> dict[str, object]:
+    """Our workers never need the caller's ``__main__``.
+
+    By default a forkserver child re-runs the parent's main script, so a caller script
+    without an ``if __name__ == "__main__"`` guard would start workers recursively. The
+    worker target lives in an importable module, so the main module is left out, for our
+    processes only (matched by name).
+    """
+    data: dict[str, object] = _original_preparation(name)
+    if name.startswith(_NAME):
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+mp_spawn.get_preparation_data = _preparation_without_main
 
 
 class WorkerTimeout(Exception):
@@ -36,16 +58,14 @@ class _Worker:
         parent, child = ctx.Pipe()
         self.conn: Connection = parent
         self.proc: BaseProcess = ctx.Process(  # type: ignore[attr-defined]
-            target=worker.serve, args=(child, memory_mb), daemon=True
+            target=worker.serve, args=(child, memory_mb), daemon=True, name=f"{_NAME}-worker"
         )
         self.proc.start()
         child.close()
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             self.proc.kill()  # SIGKILL: a worker deep inside sympy ignores anything gentler
-        except (OSError, ValueError):
-            pass
         self.conn.close()
         # Reap in the background so the caller returns within its cap.
         threading.Thread(target=self.proc.join, args=(5,), daemon=True).start()

@@ -84,7 +84,9 @@ def check_numeric(left: Side, right: Side, rel: str, approx: bool) -> Decision:
     return Decision("wrong", f"{render(lv)} {rel} {render(rv)} is false")
 
 
-def _check_equal_numbers(left: Side, right: Side, lv: sp.Expr, rv: sp.Expr, approx: bool) -> Decision:
+def _check_equal_numbers(
+    left: Side, right: Side, lv: sp.Expr, rv: sp.Expr, approx: bool
+) -> Decision:
     same = numbers_equal(lv, rv)
     if same is None:
         return Decision("unknown", "a value is undefined")
@@ -126,7 +128,7 @@ def exprs_equal(a: sp.Expr, b: sp.Expr) -> Decision:
                 f"{render(_short(vb))}",
                 where,
             )
-        if compared >= 6:
+        if compared >= 12:
             break
     if compared < 3:
         return Decision("unknown", "could not evaluate both sides")
@@ -196,7 +198,7 @@ def _proportional(prev: Condition, cur: Condition) -> Decision | None:
         return None
     if rp in ("=", "!=") and rc == rp:
         return Decision("ok", "equivalent to the previous step")
-    if rp == rc and ratio.is_positive or FLIP[rp] == rc and ratio.is_negative:
+    if (rp == rc and ratio.is_positive) or (FLIP[rp] == rc and ratio.is_negative):
         return Decision("ok", "equivalent to the previous step")
     return None
 
@@ -220,7 +222,9 @@ def _implies(prev: Condition, cur: Condition) -> tuple[bool, str | None] | None:
     return True, None
 
 
-def _implies_exactly(prev: Condition, cur: Condition, var: sp.Symbol) -> tuple[bool, str | None] | None:
+def _implies_exactly(
+    prev: Condition, cur: Condition, var: sp.Symbol
+) -> tuple[bool, str | None] | None:
     """One unknown: compare the two real solution sets exactly."""
     sp_prev, sp_cur = solution_set(prev, var), solution_set(cur, var)
     if sp_prev is None or sp_cur is None:

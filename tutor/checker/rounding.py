@@ -7,7 +7,9 @@ from fractions import Fraction
 import sympy as sp
 
 
-def within_rounding(true_value: sp.Expr, claimed: sp.Expr, decimals: int | None, approx: bool) -> bool:
+def within_rounding(
+    true_value: sp.Expr, claimed: sp.Expr, decimals: int | None, approx: bool
+) -> bool:
     """True when ``claimed`` is ``true_value`` rounded (or cut) to the decimals shown.
 
     Rounding to nearest and cutting off (truncation) are both accepted: a tutor must not call
@@ -23,7 +25,12 @@ def within_rounding(true_value: sp.Expr, claimed: sp.Expr, decimals: int | None,
             return True
         toward_zero = sp.Abs(true_value) - sp.Abs(claimed)
         same_sign = (true_value * claimed).evalf(30) >= 0
-        if same_sign and _lt(sp.Integer(0), toward_zero) and _lt(toward_zero, unit) and toward_zero != unit:
+        if (
+            same_sign
+            and _lt(sp.Integer(0), toward_zero)
+            and _lt(toward_zero, unit)
+            and toward_zero != unit
+        ):
             return True
     if approx:
         if _lt(value, sp.Integer(1)) and shown.denominator == 1:

@@ -33,7 +33,11 @@ def atom_set(f: sp.Expr, rel: str, var: sp.Symbol) -> sp.Set | None:
         found = sp.solveset(_RELOPS[rel](f, 0), var, sp.S.Reals)
     except (NotImplementedError, ValueError, TypeError):
         return None
-    return found if isinstance(found, (sp.Interval, sp.Union, sp.FiniteSet)) or found.is_empty else None
+    return (
+        found
+        if isinstance(found, (sp.Interval, sp.Union, sp.FiniteSet)) or found.is_empty
+        else None
+    )
 
 
 def _zeros(f: sp.Expr, var: sp.Symbol) -> sp.Set | None:
@@ -81,7 +85,7 @@ def solution_set(cond: Condition, var: sp.Symbol) -> sp.Set | None:
 def representative(found: sp.Set) -> sp.Expr | None:
     """One point inside a set, for a counterexample."""
     if isinstance(found, sp.FiniteSet):
-        return next(iter(found), None)  # type: ignore[no-any-return]
+        return next(iter(found), None)
     if isinstance(found, sp.Interval):
         lo, hi = found.start, found.end
         if lo.is_infinite and hi.is_infinite:
@@ -90,7 +94,7 @@ def representative(found: sp.Set) -> sp.Expr | None:
             return sp.floor(hi) - 1
         if hi.is_infinite:
             return sp.ceiling(lo) + 1
-        return (lo + hi) / 2  # type: ignore[no-any-return]
+        return (lo + hi) / 2
     if isinstance(found, sp.Union):
         for part in found.args:
             point = representative(part)

@@ -92,7 +92,9 @@ def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
         decision = _compare_expression(ctx, statements[0].sides[0].expr)
         return _result(index, decision, shown, ctx, statements)
     if len(statements) == 1 and not statements[0].is_relation:
-        return _result(index, _compare_expression(ctx, statements[0].sides[0].expr), shown, ctx, statements)
+        return _result(
+            index, _compare_expression(ctx, statements[0].sides[0].expr), shown, ctx, statements
+        )
     for statement in statements:
         internal = _internal_claims(statement, ctx, "student")
         if internal is not None and internal.verdict == "wrong":
@@ -156,7 +158,9 @@ def _running(sides: Sequence[Side], i: int) -> bool:
 def _substitute(side: Side, ctx: Context) -> Side:
     if not ctx.known or not free(side.expr):
         return side
-    return Side(side.expr.xreplace(ctx.known), side.text, side.decimals, side.is_number, side.percent)
+    return Side(
+        side.expr.xreplace(ctx.known), side.text, side.decimals, side.is_number, side.percent
+    )
 
 
 def _definition(statement: Statement) -> tuple[sp.Symbol, sp.Expr] | None:
@@ -180,9 +184,9 @@ def _relation_step(statements: list[Statement], ctx: Context) -> Decision:
         if not any(free(e) for e in substituted):
             continue
         first, last = statement.sides[0], statement.sides[-1]
-        if len(statement.sides) == 2 and exprs_equal(first.expr, last.expr).verdict == "ok":
-            if statement.rels[0] in ("=", "<=", ">="):
-                return Decision("ok", "an identity: both sides are equal")
+        identity = exprs_equal(first.expr, last.expr).verdict == "ok"
+        if len(statement.sides) == 2 and identity and statement.rels[0] in ("=", "<=", ">="):
+            return Decision("ok", "an identity: both sides are equal")
         rels = set(statement.rels)
         if len(rels) != 1:
             return Decision("unknown", "mixed relations in one line")
@@ -284,7 +288,9 @@ def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
         if decision.verdict == "wrong":
             return StepResult(index, "wrong", decision.detail, None, shown, decision.counterexample)
     if any(d.verdict == "ok" for d in decisions):
-        return StepResult(index, "ok", "; ".join(d.detail for d in decisions if d.verdict == "ok"), None, shown)
+        return StepResult(
+            index, "ok", "; ".join(d.detail for d in decisions if d.verdict == "ok"), None, shown
+        )
     if decisions:
         return StepResult(index, "unknown", decisions[0].detail, None, shown)
     return StepResult(index, "none", "no checkable math", None, shown)

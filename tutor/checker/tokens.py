@@ -56,12 +56,37 @@ _UNICODE = {
     "\u2192": "=>",
     "\u21d2": "=>",
 }
-_SUPERSCRIPTS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b", "0123456789-")
+_SUPERSCRIPTS = str.maketrans(
+    "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b", "0123456789-"
+)
 _SUPERSCRIPT_RUN = re.compile("[\u2070\u00b9\u00b2\u00b3\u2074-\u2079\u207b]+")
 
 GREEK = frozenset(
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron rho "
-    "sigma tau upsilon phi chi psi omega".split()
+    [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "epsilon",
+        "zeta",
+        "eta",
+        "theta",
+        "iota",
+        "kappa",
+        "lambda",
+        "mu",
+        "nu",
+        "xi",
+        "omicron",
+        "rho",
+        "sigma",
+        "tau",
+        "upsilon",
+        "phi",
+        "chi",
+        "psi",
+        "omega",
+    ]
 )
 _GREEK_CHARS = {
     "\u03b1": "alpha", "\u03b2": "beta", "\u03b3": "gamma", "\u03b4": "delta",
@@ -69,25 +94,162 @@ _GREEK_CHARS = {
     "\u03c3": "sigma", "\u03c4": "tau", "\u03c6": "phi", "\u03c9": "omega", "\u03c1": "rho",
 }  # fmt: skip
 FUNCTIONS = frozenset(
-    "sin cos tan sec csc cot cosec arcsin arccos arctan asin acos atan sinh cosh tanh "
-    "asinh acosh atanh ln lg log exp abs sqrt root factorial".split()
+    [
+        "sin",
+        "cos",
+        "tan",
+        "sec",
+        "csc",
+        "cot",
+        "cosec",
+        "arcsin",
+        "arccos",
+        "arctan",
+        "asin",
+        "acos",
+        "atan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "asinh",
+        "acosh",
+        "atanh",
+        "ln",
+        "lg",
+        "log",
+        "exp",
+        "abs",
+        "sqrt",
+        "root",
+        "factorial",
+    ]
 )
 CONSTANTS = frozenset({"pi", "e", "inf", "infinity", "oo"})
 # Words that carry no math: units and fillers. They are dropped, and the line still parses.
 UNIT_WORDS = frozenset(
-    """
-    apple apples egg eggs dollar dollars cent cents hour hours hr hrs minute minutes min mins
-    second seconds sec day days week weeks month months year years cm mm km m kg g mg lb lbs
-    pound pounds oz ounce ounces ft feet foot inch inches mile miles meter meters metre metres
-    liter liters litre litres ml gallon gallons cup cups people person persons student students
-    item items unit units box boxes book books page pages point points mph each total per
-    cookies cookie candy candies marble marbles ball balls car cars dog dogs cat cats
-    """.split()
+    [
+        "apple",
+        "apples",
+        "egg",
+        "eggs",
+        "dollar",
+        "dollars",
+        "cent",
+        "cents",
+        "hour",
+        "hours",
+        "hr",
+        "hrs",
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "second",
+        "seconds",
+        "sec",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+        "cm",
+        "mm",
+        "km",
+        "m",
+        "kg",
+        "g",
+        "mg",
+        "lb",
+        "lbs",
+        "pound",
+        "pounds",
+        "oz",
+        "ounce",
+        "ounces",
+        "ft",
+        "feet",
+        "foot",
+        "inch",
+        "inches",
+        "mile",
+        "miles",
+        "meter",
+        "meters",
+        "metre",
+        "metres",
+        "liter",
+        "liters",
+        "litre",
+        "litres",
+        "ml",
+        "gallon",
+        "gallons",
+        "cup",
+        "cups",
+        "people",
+        "person",
+        "persons",
+        "student",
+        "students",
+        "item",
+        "items",
+        "unit",
+        "units",
+        "box",
+        "boxes",
+        "book",
+        "books",
+        "page",
+        "pages",
+        "point",
+        "points",
+        "mph",
+        "each",
+        "total",
+        "per",
+        "cookies",
+        "cookie",
+        "candy",
+        "candies",
+        "marble",
+        "marbles",
+        "ball",
+        "balls",
+        "car",
+        "cars",
+        "dog",
+        "dogs",
+        "cat",
+        "cats",
+    ]
 )
 KEYWORDS = frozenset({"or", "and"})
 
-_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+\.\d*[eE][-+]?\d+|\d+(?:\.\d*)?|\.\d+")
-_OPS = ("**", "<=", ">=", "!=", "==", "=>", "<", ">", "=", "+", "-", "*", "/", "^", "!", "%", "~")
+_NUMBER = re.compile(
+    r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+\.\d*[eE][-+]?\d+|\d+(?:\.\d*)?|\.\d+"
+)
+_OPS: tuple[str, ...] = (
+    "**",
+    "<=",
+    ">=",
+    "!=",
+    "==",
+    "=>",
+    "<",
+    ">",
+    "=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "^",
+    "!",
+    "%",
+    "~",
+)
 _OPS += ("(", ")", "[", "]", "{", "}", ",", "|", "\u00b1", "$", ";")
 
 
@@ -175,8 +337,11 @@ def _classify_word(word: str) -> str | None:
     return None
 
 
-def tokenize(text: str) -> list[Token]:
-    """Turn normalised text into tokens; raise ParseError on anything unexpected."""
+def tokenize(text: str, *, strict: bool = False) -> list[Token]:
+    """Turn normalised text into tokens; raise ParseError on anything unexpected.
+
+    ``strict`` reads a run of letters as one name, as a CAS does (``xy`` is not ``x*y``).
+    """
     if len(text) > MAX_INPUT_CHARS:
         raise ParseError("input too long")
     text = normalize(text)
@@ -199,12 +364,15 @@ def tokenize(text: str) -> list[Token]:
             while j < n and text[j].isascii() and text[j].isalpha():
                 j += 1
             if j < n and text[j] == "_":
-                raise ParseError(f"unknown name {text[i:j + 1]!r}")
+                raise ParseError(f"unknown name {text[i : j + 1]!r}")
             if text[i:j].lower() == "of":
                 tokens.append(Token("OP", "*", i, space))  # "50% of 80", "1/3 of 18"
                 i, space = j, False
                 continue
-            for kind, piece in _split_letters(text[i:j]):
+            parts = _split_letters(text[i:j])
+            if strict and len(parts) > 1:
+                parts = [("XWORD", text[i:j])]
+            for kind, piece in parts:
                 tokens.append(Token("NAME" if kind == "GREEK" else kind, piece, i, space))
                 space = False
             i = j

@@ -5,6 +5,7 @@ The forkserver imports this module once (and sympy with it), so each new worker 
 
 from __future__ import annotations
 
+import contextlib
 import resource
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
@@ -31,10 +32,8 @@ def handle(kind: str, args: tuple[object, ...]) -> Iterator[dict[str, object]]:
 def serve(conn: Connection, memory_mb: int) -> None:
     """Answer requests until the parent closes the pipe (or kills this process)."""
     limit = memory_mb * 1024 * 1024
-    try:
+    with contextlib.suppress(ValueError, OSError):  # a lower hard limit may already be set
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ValueError, OSError):
-        pass  # a lower hard limit is already in place
     while True:
         try:
             kind, args = conn.recv()
