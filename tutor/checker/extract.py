@@ -140,9 +140,31 @@ def _strip_units(text: str) -> tuple[str, set[str]]:
     return _UNIT.sub(drop, text), units
 
 
+_NAMED_TEXT = re.compile(r"\\text\{([^{}]{3,60})\}\s*=\s*([^\\]*?)\s*\\\]")
+_NAMED_PLAIN = re.compile(
+    r"(?:^|[.:]\s+)([A-Z][A-Za-z' ]{2,40}?)\s*=\s*([$\d(][^=\n]*?)(?=\.\s|\.?$|\n)"
+)
+
+
+def _named_claims(text: str) -> list[Claim]:
+    """``Total = 3 + 3 + 1.5. Total = 8.`` : the same named quantity given two values in a row."""
+    found = [(m.start(), m.group(1), m.group(2)) for m in _NAMED_TEXT.finditer(text)]
+    found += [(m.start(), m.group(1), m.group(2)) for m in _NAMED_PLAIN.finditer(text)]
+    found.sort()
+    claims = []
+    for (_, name1, rhs1), (_, name2, rhs2) in zip(found, found[1:], strict=False):
+        if name1.strip().lower() != name2.strip().lower():
+            continue
+        last1 = re.split(r"=", rhs1)[-1].strip()
+        first2 = re.split(r"=", rhs2)[0].strip()
+        if re.fullmatch(r"[$\d\s.,+\-*/()%]+", last1 + first2):
+            claims.append(Claim(f"{last1} = {first2}", False, "named"))
+    return claims
+
+
 def claims_in(text: str) -> list[Claim]:
     """Every claim in a step of prose: calculator notes, LaTeX math, then plain arithmetic."""
-    claims: list[Claim] = []
+    claims: list[Claim] = _named_claims(text)
     text = _BOXED_SIMPLE.sub(r"\1", text)
     for m in _NOTE.finditer(text):
         claims.append(Claim(m.group(1), source="note"))
