@@ -7,6 +7,7 @@ is only taken as a claim when it stands on its own: see ``_plain_claims``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -152,7 +153,7 @@ def _named_claims(text: str) -> list[Claim]:
     found += [(m.start(), m.group(1), m.group(2)) for m in _NAMED_PLAIN.finditer(text)]
     found.sort()
     claims = []
-    for (_, name1, rhs1), (_, name2, rhs2) in zip(found, found[1:], strict=False):
+    for (_, name1, rhs1), (_, name2, rhs2) in itertools.pairwise(found):
         if name1.strip().lower() != name2.strip().lower():
             continue
         last1 = re.split(r"=", rhs1)[-1].strip()
