@@ -8,9 +8,11 @@ to the database every SAVE_EVERY_S, so a crash loses at most that much.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
+import redis
 from django.conf import settings
 
 from inference.backends import Message, Stats
@@ -20,7 +22,10 @@ from tutor import events, turn_state
 from tutor.checker import check_answer, check_step
 from tutor.models import Turn
 from tutor.services import turns
+from tutor.services.moderation import moderate_tutor_text
 from tutor.services.turns import Progress
+
+log = logging.getLogger(__name__)
 
 SAVE_EVERY_S = 2.0
 CONTEXT_STEPS = 20
@@ -39,6 +44,7 @@ class TurnStream:
         self.last_save = time.monotonic()
         self.saw_first_token = False
         self.step_count = 0
+        self.live_broken = False
         self.step_texts: list[str] = []
         Turn.objects.filter(pk=turn.pk).update(is_demo=is_demo, model_name=model_name[:200])
         self._publish({"type": "turn.status", "status": Turn.Status.RUNNING, "is_demo": is_demo})
@@ -60,7 +66,10 @@ class TurnStream:
         )
 
     def should_stop(self) -> bool:
-        return turn_state.cancel_requested(self.turn.pk)
+        try:
+            return turn_state.cancel_requested(self.turn.pk)
+        except redis.RedisError:
+            return Turn.objects.filter(pk=self.turn.pk, cancel_requested=True).exists()
 
     def push(self, text: str, now: float) -> None:
         self.tokens += 1
@@ -76,13 +85,16 @@ class TurnStream:
             self._emit(tail)
         for step in self.splitter.finish():
             self._step(step.index, step.text, step.in_thinking)
-        progress = self._progress(stats.tokens)
+        # The saved seq is the done event's own: a snapshot read afterwards is never "older"
+        # than the last event a client saw.
+        progress = self._progress(stats.tokens, seq=self.seq + 1)
         if self.turn.mode in (Turn.Mode.SOLVE, Turn.Mode.CHECK) and stats.finish_reason == "stop":
             self._check_final_answer(progress.text)
         turn = turns.turn_finish(
             turn_id=self.turn.pk, progress=progress, finish_reason=stats.finish_reason
         )
         if turn is not None:
+            moderate_tutor_text(turn=turn, text=progress.text)
             self._publish(
                 {
                     "type": "turn.done",
@@ -110,11 +122,14 @@ class TurnStream:
         tail = self.coalescer.flush()
         if tail:
             self._emit(tail)
-        turns.turn_fail(turn_id=self.turn.pk, error=error, progress=self._progress(self.tokens))
+        progress = self._progress(self.tokens, seq=self.seq + 1)
+        turns.turn_fail(turn_id=self.turn.pk, error=error, progress=progress)
         events.flush()
 
-    def _progress(self, tokens: int) -> Progress:
-        return Progress(text="".join(self.parts), seq=self.seq, tokens=tokens)
+    def _progress(self, tokens: int, seq: int | None = None) -> Progress:
+        return Progress(
+            text="".join(self.parts), seq=self.seq if seq is None else seq, tokens=tokens
+        )
 
     def _save(self) -> None:
         self.last_save = time.monotonic()
@@ -129,9 +144,19 @@ class TurnStream:
         offset = self.length
         self.parts.append(frame)
         self.length += len(frame)
+        seq = self.seq + 1
         # Redis before the event: a client that resyncs after seeing this frame must get
         # at least this much text back.
-        turn_state.append_text(self.turn.pk, frame)
+        if not self.live_broken:
+            try:
+                turn_state.append_text(self.turn.pk, frame, seq)
+            except redis.RedisError:
+                # Redis restarted under us: its copy would now hold only a suffix, so stop
+                # using it and let the database carry the transcript, frame by frame.
+                log.warning("live text for turn %s lost; saving every frame", self.turn.pk)
+                self.live_broken = True
+        if self.live_broken:
+            self._save()
         self._publish({"type": "turn.delta", "offset": offset, "text": frame})
         if not self.saw_first_token:
             self._save()

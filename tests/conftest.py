@@ -162,6 +162,26 @@ def start_worker(
     )
 
 
+def start_web(env: dict[str, str], log_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    log = open(log_dir / "daphne.log", "ab")  # noqa: SIM115  (lives as long as the process)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "tutor.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
 def _wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
     import urllib.request
 
@@ -199,23 +219,7 @@ def live_stack(
         "OMP_NUM_THREADS": "1",
         "PYTHONUNBUFFERED": "1",
     }
-    web_log = open(log_dir / "daphne.log", "ab")  # noqa: SIM115
-    web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "tutor.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=web_log,
-        stderr=subprocess.STDOUT,
-    )
+    web = start_web(env, log_dir, port)
     stack = LiveStack(
         url=f"http://127.0.0.1:{port}",
         ws_url=f"ws://127.0.0.1:{port}",

@@ -19,6 +19,9 @@ class TutorSocket:
         self.conn: Any = None
         self.events: list[Event] = []
         self.texts: dict[int, str] = {}
+        self.seqs: dict[int, int] = {}
+        self.gaps = 0
+        self.needs_sync = False
 
     async def __aenter__(self) -> TutorSocket:
         self.conn = await websockets.connect(self.url, additional_headers=self.headers)
@@ -40,27 +43,42 @@ class TutorSocket:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
+            if self.needs_sync:
+                self.needs_sync = False
+                await self.send({"type": "sync"})
             event = await self.next_event(max(0.1, deadline - loop.time()))
             if predicate(event):
                 return event
 
     def _apply(self, event: Event) -> None:
-        """Rebuild each turn's text the way the page does: by offset, from snapshots."""
+        """Rebuild each turn's text exactly as the page does (static/js/tutor.js)."""
         kind = event.get("type")
         if kind == "session.snapshot":
             for turn in event["turns"]:
-                self.texts[turn["turn"]] = turn["text"]
+                self._apply_snapshot(turn)
         elif kind == "turn.snapshot":
-            self.texts[event["turn"]] = event["text"]
-        elif kind == "turn.delta":
-            text = self.texts.get(event["turn"], "")
-            offset, piece = event["offset"], event["text"]
-            if offset <= len(text):
-                self.texts[event["turn"]] = (
-                    text[:offset] + piece if offset + len(piece) > len(text) else text
-                )
-            else:
-                raise AssertionError(f"gap in the stream: offset {offset} after {len(text)} chars")
+            self._apply_snapshot(event)
+        elif "turn" in event:
+            turn_id = event["turn"]
+            self.seqs[turn_id] = max(self.seqs.get(turn_id, 0), event.get("seq", 0))
+            if kind == "turn.delta":
+                self._apply_delta(turn_id, event["offset"], event["text"])
+            elif kind == "turn.done" and event["length"] != len(self.texts.get(turn_id, "")):
+                self.needs_sync = True
+
+    def _apply_snapshot(self, turn: Event) -> None:
+        if turn["seq"] < self.seqs.get(turn["turn"], 0):
+            return  # older than what is already shown
+        self.seqs[turn["turn"]] = turn["seq"]
+        self.texts[turn["turn"]] = turn["text"]
+
+    def _apply_delta(self, turn_id: int, offset: int, piece: str) -> None:
+        text = self.texts.get(turn_id, "")
+        if offset > len(text):
+            self.gaps += 1  # frames were lost: resync from the saved text
+            self.needs_sync = True
+        elif offset + len(piece) > len(text):
+            self.texts[turn_id] = text[:offset] + piece
 
 
 def is_done(turn_id: int | None = None) -> Callable[[Event], bool]:

@@ -75,15 +75,17 @@ def queue_position(turn: Turn) -> int:
 
 def turn_snapshot_event(turn: Turn) -> dict[str, Any]:
     """The whole state of a turn, as the browser renders it after a (re)connect."""
-    text = turn.text
+    # A snapshot carries the seq of the newest event its text includes; a client drops a
+    # snapshot older than what it already shows (events from web and worker can cross).
+    text, seq = turn.text, turn.last_seq
     if turn.status == Turn.Status.RUNNING:
         live = turn_state.live_text(turn.pk)
-        if live is not None and len(live) > len(text):
-            text = live
+        if live is not None and live[1] >= seq:
+            text, seq = live
     return {
         "type": "turn.snapshot",
         "turn": turn.pk,
-        "seq": turn.last_seq,
+        "seq": seq,
         "index": turn.index,
         "mode": turn.mode,
         "question": turn.question,
@@ -275,6 +277,7 @@ def flags_for_teacher(*, teacher: User) -> QuerySet[Flag]:
             Q(attempt__student__enrolments__classroom__teacher=teacher)
             | Q(turn__session__student__enrolments__classroom__teacher=teacher)
             | Q(problem__problem_set__owner=teacher)
+            | Q(raised_by__enrolments__classroom__teacher=teacher)
         )
         .select_related("problem__problem_set", "step", "raised_by")
         .distinct()

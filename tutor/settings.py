@@ -10,6 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tutor.env import env_bool, env_float, env_int, env_list, env_str
 
@@ -45,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tutor.middleware_denials.DenialLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -74,6 +79,14 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_int("DB_POOL_MAX_SIZE", 0):
+    # Under ASGI every request in flight holds a connection; a pool caps that below
+    # PostgreSQL's max_connections instead of failing with "too many clients".
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DB_POOL_MIN_SIZE", 2),
+        "max_size": env_int("DB_POOL_MAX_SIZE", 0),
+        "timeout": env_int("DB_POOL_TIMEOUT_S", 20),
+    }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that the test run's daphne and worker processes share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-stepwise.sqlite3")}
@@ -132,7 +145,18 @@ CHANNEL_LAYERS = {
         "CONFIG": {
             # socket_timeout=None: with redis-py 8 the default cuts off the layer's blocking
             # reads after 5 s, which killed idle websockets (channels_redis#422).
-            "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": None,
+                    # After a Redis restart every pooled connection is dead; without retries
+                    # each one failed a consumer once (websocket closed with 1011) before
+                    # the pool had reconnected them all.
+                    "retry": AsyncRetry(ExponentialBackoff(cap=1.0, base=0.05), 6),
+                    "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+                    "health_check_interval": 15,
+                }
+            ],
             # The default capacity of 100 silently dropped messages in a burst; deltas are
             # coalesced as well, so this is headroom, not the main defence.
             "capacity": 1000,
@@ -173,6 +197,10 @@ TUTOR_REQUESTS_PER_MINUTE = env_int("TUTOR_REQUESTS_PER_MINUTE", 6)
 TUTOR_REQUESTS_PER_DAY = env_int("TUTOR_REQUESTS_PER_DAY", 150)
 
 CHECKER_TIMEOUT_S = env_float("CHECKER_TIMEOUT_S", 2.0)
+
+# Tutoring sessions, attempts and resolved flags older than this are deleted by
+# `manage.py purge_old_data` (run it daily).
+RETENTION_DAYS = env_int("RETENTION_DAYS", 365)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True

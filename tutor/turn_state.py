@@ -34,17 +34,26 @@ def _alive_key(turn_id: int) -> str:
     return f"stepwise:turn:{turn_id}:alive"
 
 
-def append_text(turn_id: int, text: str) -> None:
-    pipe = client().pipeline()
+def _seq_key(turn_id: int) -> str:
+    return f"stepwise:turn:{turn_id}:seq"
+
+
+def append_text(turn_id: int, text: str, seq: int) -> None:
+    """Append a frame and record the sequence number of the event that carries it."""
+    pipe = client().pipeline()  # MULTI/EXEC: a reader sees the text and its seq together
     pipe.append(_text_key(turn_id), text.encode())
+    pipe.set(_seq_key(turn_id), seq, ex=LIVE_TTL_S)
     pipe.expire(_text_key(turn_id), LIVE_TTL_S)
     pipe.set(_alive_key(turn_id), b"1", ex=settings.TURN_HEARTBEAT_TTL_S)
     pipe.execute()
 
 
-def live_text(turn_id: int) -> str | None:
-    raw = client().get(_text_key(turn_id))
-    return None if raw is None else bytes(raw).decode(errors="replace")
+def live_text(turn_id: int) -> tuple[str, int] | None:
+    """The text streamed so far and the seq of its last frame, or None."""
+    raw, seq = client().mget([_text_key(turn_id), _seq_key(turn_id)])
+    if raw is None or seq is None:
+        return None
+    return bytes(raw).decode(errors="replace"), int(seq)
 
 
 def heartbeat(turn_id: int) -> None:
@@ -64,4 +73,6 @@ def cancel_requested(turn_id: int) -> bool:
 
 
 def clear(turn_id: int) -> None:
-    client().delete(_text_key(turn_id), _cancel_key(turn_id), _alive_key(turn_id))
+    client().delete(
+        _text_key(turn_id), _seq_key(turn_id), _cancel_key(turn_id), _alive_key(turn_id)
+    )

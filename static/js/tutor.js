@@ -53,7 +53,7 @@
     }
     el.querySelector(".stop").addEventListener("click", () => send({type: "stop", turn: Number(id)}));
     el.querySelector(".retry").addEventListener("click", () => send({type: "retry", turn: Number(id)}));
-    view = {el: el, text: el.querySelector(".text").textContent, status: el.dataset.status || "queued", shown: null, frame: 0};
+    view = {el: el, text: el.querySelector(".text").textContent, status: el.dataset.status || "queued", shown: null, frame: 0, seq: Number(el.dataset.seq || 0)};
     turns.set(id, view);
     return view;
   }
@@ -185,6 +185,10 @@
 
   function applySnapshot(t) {
     const view = turnView(String(t.turn));
+    // Events from the web process and the worker can cross: a snapshot older than what is
+    // already on screen is dropped, never allowed to roll the text back.
+    if (typeof t.seq === "number" && t.seq < view.seq) return;
+    view.seq = t.seq || 0;
     view.text = t.text;
     view.status = t.status;
     view.el.querySelector(".turn-mode") && (view.el.querySelector(".turn-mode").textContent = t.question || t.mode);
@@ -203,6 +207,7 @@
     if (e.type === "turn.snapshot") { applySnapshot(e); return; }
     if (e.type === "error") { setStatus(e.message); return; }
     const view = turnView(String(e.turn));
+    if (typeof e.seq === "number" && e.seq > view.seq) view.seq = e.seq;
     switch (e.type) {
       case "turn.queue":
         setQueue(view, e.position);

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
@@ -21,6 +22,7 @@ from tutor.checker import AnswerResult, StepResult
 from tutor.errors import RateLimited, TurnBusy, UserError
 from tutor.models import Flag, Problem, StepVerdict, Turn, TutoringSession, User
 from tutor.selectors import turn_snapshot_event
+from tutor.services.moderation import moderate_student_text
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,11 @@ def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> 
             mode=mode,
             question=question,
         )
+        if question:
+            # Never blocks the request: a match goes to the review queue and the teacher.
+            moderate_student_text(
+                student=session.student, problem=session.problem, text=question, turn=turn
+            )
         transaction.on_commit(lambda: _enqueue(turn))
     return turn
 
@@ -187,7 +194,7 @@ def turn_finish(*, turn_id: int, progress: Progress, finish_reason: str) -> Turn
     )
     if not updated:
         return None
-    turn_state.clear(turn_id)
+    _forget_live_state(turn_id)
     events.publish_queue_changed()
     return Turn.objects.get(pk=turn_id)
 
@@ -201,12 +208,33 @@ def turn_fail(*, turn_id: int, error: str, progress: Progress | None = None) -> 
     }
     if progress is not None:
         fields.update(text=progress.text, last_seq=progress.seq, token_count=progress.tokens)
+    else:
+        # Failed from outside the worker (it died): the failure must outrank every event the
+        # dead worker published, or clients would drop it as stale.
+        fields.update(last_seq=_newest_seq(turn_id) + 1)
     if not Turn.objects.filter(pk=turn_id, status__in=ACTIVE).update(**fields):
         return
-    turn_state.clear(turn_id)
+    _forget_live_state(turn_id)
     turn = Turn.objects.get(pk=turn_id)
     events.publish_turn_event(turn.session_id, turn_snapshot_event(turn))
     events.publish_queue_changed()
+
+
+def _newest_seq(turn_id: int) -> int:
+    saved = Turn.objects.filter(pk=turn_id).values_list("last_seq", flat=True).first() or 0
+    try:
+        live = turn_state.live_text(turn_id)
+    except redis.RedisError:
+        live = None
+    return max(saved, live[1] if live else 0)
+
+
+def _forget_live_state(turn_id: int) -> None:
+    # The database already holds the outcome; Redis being down must not undo that.
+    try:
+        turn_state.clear(turn_id)
+    except redis.RedisError:
+        log.warning("could not clear live state of turn %s", turn_id)
 
 
 def turns_reap_dead(*, session: TutoringSession | None = None) -> int:

