@@ -22,6 +22,7 @@ from inference.backends import Backend, Delta, GenerationParams, Stats, load_bac
 from inference.turn_stream import TurnStream
 from tutor import events, turn_state
 from tutor.celery import app
+from tutor.checker_warmup import warm_checker_in_background
 from tutor.models import Turn
 from tutor.services import turns
 
@@ -51,8 +52,9 @@ def backend() -> Backend:
 
 @worker_ready.connect
 def _warm_up(**_: Any) -> None:
-    # Load the weights before the first student waits for them.
+    # Load the weights and start the checker's processes before the first student waits.
     backend()
+    warm_checker_in_background()
     threading.Thread(target=_reap_forever, name="turn-reaper", daemon=True).start()
 
 

@@ -20,6 +20,8 @@ def test_it_locks_a_username_after_repeated_failures(cast: Cast, settings: objec
     for _ in range(5):
         assert not _login(client, "alice", "wrong-password")
     assert not _login(client, "alice", "pw-alice-1")
+    page = client.post("/login/", {"username": "alice", "password": "pw-alice-1"})
+    assert "Too many failed attempts" in page.content.decode()
     assert _login(Client(REMOTE_ADDR="10.9.9.9"), "bob", "pw-bob-1")
 
 

@@ -8,7 +8,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from tests.conftest import Cast
-from tutor.models import Attempt, Enrolment, Flag, StepVerdict, TutoringSession, Turn
+from tutor.models import Attempt, Enrolment, Flag, StepVerdict, Turn, TutoringSession
 
 
 def test_it_refuses_a_second_enrolment_in_the_same_class(cast: Cast) -> None:

@@ -197,11 +197,6 @@ def test_it_tells_students_their_sessions_are_visible(cast: Cast) -> None:
     assert "Your tutor sessions are visible to your teacher." in page.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tutor/services/turns.py turn_request does not yet call "
-    "tutor.services.moderation.moderate_student_text on the question",
-)
 def test_it_flags_a_worrying_question_to_the_tutor(cast: Cast) -> None:
     """A student asking the tutor something worrying opens a flag on that turn."""
     from tutor.services.turns import turn_request

@@ -123,11 +123,6 @@ def test_it_keeps_usernames_out_of_failed_login_logs(
     assert "alice" not in caplog.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tutor/settings.py MIDDLEWARE does not yet include "
-    "tutor.middleware_denials.DenialLogMiddleware (after AuthenticationMiddleware)",
-)
 def test_it_logs_denials_in_the_real_configuration() -> None:
     """The denial log is switched on in the settings the site runs with."""
     assert DENIAL_MIDDLEWARE in django_settings.MIDDLEWARE

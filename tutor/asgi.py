@@ -13,7 +13,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from tutor.checker_warmup import warm_checker_in_background  # noqa: E402
 from tutor.routing import websocket_urlpatterns  # noqa: E402
+
+warm_checker_in_background()
 
 application = ProtocolTypeRouter(
     {

@@ -12,8 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 
@@ -63,3 +64,17 @@ class ThrottledModelBackend(ModelBackend):
         else:
             clear(username)
         return user
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """The login form, saying plainly when a username is locked rather than 'wrong password'."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": "Too many failed attempts. Wait 15 minutes, then try again.",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        if is_locked(self.request, self.cleaned_data.get("username")):
+            raise ValidationError(self.error_messages["locked"], code="locked")
+        return super().clean()

@@ -4,12 +4,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from tutor.login_throttle import ThrottledAuthenticationForm
 from tutor.views import accounts, review, student, teacher
 
 urlpatterns = [
     path("", student.home, name="home"),
     path("healthz", student.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", accounts.signup, name="signup"),
     path("join/", accounts.join, name="join"),

@@ -13,7 +13,10 @@
       {left: "\\(", right: "\\)", display: false},
       {left: "$", right: "$", display: false},
     ],
-    throwOnError: false,
+    // Throw and swallow: KaTeX's own error fallback sets a style attribute, which the CSP
+    // (style-src 'self') refuses; on an error the raw text simply stays as text.
+    throwOnError: true,
+    errorCallback: function () {},
     trust: false, // no \href, \url, \htmlData, \includegraphics
     maxSize: 10, // em; stops \rule{1000em} style page takeovers
     maxExpand: 100, // stops \def macro bombs

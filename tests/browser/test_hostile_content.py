@@ -84,12 +84,6 @@ def test_it_runs_nothing_from_a_hostile_statement(
     context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="static/js/math.js: KaTeX's ParseError fallback (throwOnError: false) sets a style "
-    "attribute on .katex-error, which the CSP (style-src 'self') refuses; use "
-    "throwOnError: true with errorCallback: () => {} so auto-render leaves the raw text",
-)
 def test_it_shows_a_macro_bomb_without_csp_violations(
     browser: Any, live: LiveStack, cast: Cast
 ) -> None:
