@@ -120,3 +120,47 @@ def test_known_values_are_carried_forward() -> None:
 def test_claims_in_model_prose(step: str, expected: str) -> None:
     """Numeric claims inside model prose are found and checked; other numbers are not."""
     assert verdicts([step], "model")[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        # Equations in one unknown, one after the other in model prose.
+        (["We get 0.99B + 1.01B + B = 4500. Combine like terms: 3.01B = 4500."], "wrong"),
+        (["We get 0.99B + 1.01B + B = 4500. Combine like terms: 3B = 4500."], "ok"),
+        (["So 150 + \\( x \\) = 500. Subtracting 150, \\( x \\) = 350 - 150."], "wrong"),
+        (["So 150 + \\( x \\) = 500. Subtracting 150, \\( x \\) = 500 - 150."], "ok"),
+        (["\\[ S = 165 \\times \\frac{6}{11} \\] \\[ S = 9 \\times 6 \\]"], "wrong"),  # 90, 54
+        (
+            ["This gives ((J + 10) + J) + 2J + 10 = 100.", "This simplifies to 5J + 20 = 100."],
+            "wrong",
+        ),
+        (["We have \\( x + 2x = 37.50 \\)", "so \\( 3x = 37.50 \\) and \\( x = 12.50 \\)."], "ok"),
+        (["Then 3x = 20, so x = 6.67 (rounded)."], "ok"),  # a stated decimal may be rounded
+        (["Then 17N = 100, so N = 5.88.", "We need a whole number: N = 5."], "none"),  # whole
+        (["For \\( n = 1 \\): 2^1 = 2.", "For \\( n = 2 \\): 2^2 = 4."], "ok"),  # values tried
+        (["Let x be the price: 2x = 10.", "For the pens, y + 3 = 5."], "none"),  # another unknown
+        (["Then t_b = 40 and t_s = 40 + 20 = 60."], "ok"),  # subscripts are not unknowns
+        (["\\( -2 = -1.5x \\). Divide by -1.5: \\( x = 4/3 \\)."], "ok"),  # a leading minus
+        (  # a side that goes on in words is not an equation "P = 2"
+            [
+                "\\[ P = 2 \\times (\\text{Length} + \\text{Width}) \\] "
+                "\\[ P = 2 \\times 49 = 98 \\]"
+            ],
+            "ok",
+        ),
+        # A rewrite whose two sides differ by a fixed number, whatever the unknown.
+        (["They have \\( (x - 16 + 100) - 25 = x + 69 - 25 = x + 44 \\)."], "wrong"),
+        (["They have \\( (x - 16 + 100) - 25 = x + 84 - 25 = x + 59 \\)."], "none"),  # holds
+        # The same named quantity given twice, with an unknown.
+        (["Total = \\(\\frac{3}{4}A + A\\) Total = \\(2A\\)."], "wrong"),
+        (["Total = \\(\\frac{3}{4}A + A\\) Total = \\(1.75A\\)."], "ok"),
+        (["Total = 3A + 60. Total = 150."], "none"),  # an equation, not a rewrite
+        # Named totals with asides in brackets.
+        (["Total = $3.00 (laundry) + $1.50 (trash). Total = $5.00."], "wrong"),
+        (["Total = $3.00 (laundry) + $1.50 (trash). Total = $4.50."], "ok"),
+    ],
+)
+def test_equations_in_model_prose(steps: list[str], expected: str) -> None:
+    """Equations with one-letter unknowns in prose are compared with the one before them."""
+    assert verdicts(steps, "model")[-1] == expected

@@ -147,20 +147,45 @@ _NAMED_PLAIN = re.compile(
 )
 
 
+_ARITH_TEXT = re.compile(r"[$\d\s.,+\-*/()%]+")
+_LONE_LETTER = re.compile(r"(?<![A-Za-z'])[A-Za-z](?![A-Za-z'])")
+
+
 def _named_claims(text: str) -> list[Claim]:
-    """``Total = 3 + 3 + 1.5. Total = 8.`` : the same named quantity given two values in a row."""
+    """``Total = 3 + 3 + 1.5. Total = 8.`` : the same named quantity given two values in a row.
+
+    Asides in brackets are dropped (``$3.00 (laundry)``) and inline math is read as plain
+    text, so ``Total = \\(\\frac{3}{4}A + A\\) Total = \\(2A\\)`` is a claim too. A value
+    may use one-letter unknowns (``A``); such a claim says two expressions are the same.
+    """
     found = [(m.start(), m.group(1), m.group(2)) for m in _NAMED_TEXT.finditer(text)]
-    found += [(m.start(), m.group(1), m.group(2)) for m in _NAMED_PLAIN.finditer(text)]
+    plain = _ASIDE.sub(" ", _inline_as_sentences(text))
+    found += [(m.start(), m.group(1), m.group(2)) for m in _NAMED_PLAIN.finditer(plain)]
     found.sort()
     claims = []
+    seen: set[str] = set()
     for (_, name1, rhs1), (_, name2, rhs2) in itertools.pairwise(found):
         if name1.strip().lower() != name2.strip().lower():
             continue
         last1 = re.split(r"=", rhs1)[-1].strip()
         first2 = re.split(r"=", rhs2)[0].strip()
-        if re.fullmatch(r"[$\d\s.,+\-*/()%]+", last1 + first2):
-            claims.append(Claim(f"{last1} = {first2}", False, "named"))
+        claim = f"{last1} = {first2}"
+        if claim not in seen and _ARITH_TEXT.fullmatch(_LONE_LETTER.sub("", last1 + first2)):
+            seen.add(claim)
+            claims.append(Claim(claim, False, "named"))
     return claims
+
+
+def _inline_as_sentences(text: str) -> str:
+    """``\\(a + b\\)`` -> ``a + b .``: inline math read as plain text that ends a sentence."""
+
+    def plain(m: re.Match[str]) -> str:
+        try:
+            return " " + latex_to_plain(m.group(1)) + " . "
+        except ParseError:
+            return " ; "
+
+    return _INLINE.sub(plain, text)
 
 
 def claims_in(text: str) -> list[Claim]:
@@ -253,3 +278,53 @@ def _standalone(span: str, before: str, after: str, strict: bool) -> Claim | Non
             return None
     approx = bool(_APPROX_WORDS.search(before))
     return Claim(span.strip().rstrip(" ."), approx)
+
+
+_ANY_MATH = re.compile(r"\\\[(.+?)\\\]|\$\$(.+?)\$\$|\\\((.+?)\\\)", re.S)
+# A run of numbers, one-letter unknowns, operators and brackets, as in "0.99B + B = 4500".
+_NUM = r"(?:(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?|\.\d+)"
+_VAR = r"(?<![A-Za-z'_\\])[A-Za-z](?![A-Za-z'_])"  # not "t_b", not a word
+_EQUATION = re.compile(rf"(?:\$?{_NUM}%?|{_VAR}|[-+*/^=()]|[ \t])+")
+_WORDY_VAR = re.compile(r"(?<![A-Za-z'])(?:a|A|I)\s+(?=[A-Za-z]{2})")
+_LETTER_THEN_NUMBER = re.compile(r"(?<![A-Za-z'])[A-Za-z]\s+\$?\d")  # "a 5": prose, not a product
+
+
+def equations_in(text: str) -> list[str]:
+    """Relations with one-letter unknowns, in the order they are written.
+
+    ``150 + \\(x\\) = 500. Subtracting 150, we get \\(x\\) = 350 - 150`` gives
+    ``150 + x = 500`` and ``x = 350 - 150``. Math in LaTeX is read as plain text first, so an
+    equation split between prose and ``\\( \\)`` is found whole. Numeric claims without an
+    unknown are left to ``claims_in``.
+    """
+    text = _NOTE.sub(" ; ", _BOXED_SIMPLE.sub(r"\1", text))
+
+    def plain(m: re.Match[str]) -> str:
+        body = next(g for g in m.groups() if g is not None)
+        try:
+            return " " + latex_to_plain(body, keep_text=True) + " ; "
+        except ParseError:
+            return " ; "
+
+    # Inline math that is one unknown ("\(x\)") continues the sentence it sits in.
+    text = re.sub(r"\\\(\s*([A-Za-z])\s*\\\)", r"\1", text)
+    text = _ASIDE.sub(" ", _ANY_MATH.sub(plain, text))
+    text = _TIMES_X.sub(" * ", normalize(text).replace("\\$", "$"))
+    found = []
+    for m in _EQUATION.finditer(text):
+        span = m.group(0).strip()
+        if re.match(r"[-+*/^=]", span) and re.search(r"[\w')]\s*$", text[: m.start()]):
+            # "Kassidy's money + 5 = 3x": the first side began in words; keep the rest.
+            span = span[span.find("=") + 1 :] if "=" in span else ""
+        if re.search(r"[-+*/^=(]$", span):
+            # "P = 2 * (Length + Width)": the last side goes on in words.
+            span = span[: span.rfind("=")] if "=" in span else ""
+        span = span.strip().lstrip("+*/^= ").rstrip("-+*/^= ")
+        if "=" not in span or not re.search(_VAR, span) or not re.search(r"\d", span):
+            continue
+        if _WORDY_VAR.search(span) or _LETTER_THEN_NUMBER.search(span):
+            continue
+        if span.count("(") != span.count(")"):
+            continue
+        found.append(span)
+    return found

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-from tutor.checker.extract import claims_in
+from tutor.checker.extract import claims_in, equations_in
 from tutor.checker.grammar import Side, Statement, parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError, TooLarge
 from tutor.checker.misconceptions import explain
@@ -19,9 +20,11 @@ from tutor.checker.relations import (
     condition_of,
     exprs_equal,
     free,
+    numbers_equal,
     satisfies_or_none,
 )
 from tutor.checker.results import StepResult
+from tutor.checker.rounding import within_rounding
 from tutor.checker.sampling import render
 from tutor.checker.solving import Condition
 
@@ -39,6 +42,8 @@ class Context:
     condition: Condition | None = None  # the last equation or inequality
     before: Condition | None = None  # the condition before a run of "x = value" lines
     previous_text: str | None = None
+    # The last equation in one unknown in model prose: (unknown, its value, text, decimals).
+    equation: tuple[sp.Symbol, sp.Expr, str, int | None] | None = None
 
 
 def judge_steps(
@@ -278,11 +283,18 @@ def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
         if decision is not None and decision.verdict == "wrong" and claim.mixed_units:
             # "1 hour + 30 minutes = 90 minutes", "12 inches = 1 foot": units were dropped.
             decision = Decision("unknown", "the units differ")
+        if claim.source == "named":
+            decision = _named_identity(statement) or decision
         if decision is not None:
             decisions.append(decision)
         definition = _definition(statement)
         if definition is not None and claim.source != "plain":
             ctx.known[definition[0]] = definition[1]
+    for equation in equations_in(text):
+        decision = _equation_claim(equation, ctx)
+        if decision is not None:
+            decisions.append(decision)
+            read.append(equation)
     shown = "; ".join(read) or None
     for decision in decisions:
         if decision.verdict == "wrong":
@@ -299,3 +311,94 @@ def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
 def _internal_claims_approx(statement: Statement, ctx: Context) -> Decision | None:
     approx = Statement(statement.sides, tuple("~" if r == "=" else r for r in statement.rels))
     return _internal_claims(approx, ctx, "model")
+
+
+def _named_identity(statement: Statement) -> Decision | None:
+    """``Total = 3/4 A + A`` then ``Total = 2A``: one quantity, so the two must be identical."""
+    left, right = statement.sides[0], statement.sides[-1]
+    names = free(left.expr)
+    if not names or names != free(right.expr):
+        return None
+    decision = exprs_equal(left.expr, right.expr)
+    if decision.verdict != "wrong":
+        return decision
+    return Decision(
+        "wrong",
+        f"the same quantity is given as {left.text}, which is {render(left.expr)}, and as "
+        f"{right.text}, which is {render(right.expr)}",
+        decision.counterexample,
+    )
+
+
+def _equation_claim(text: str, ctx: Context) -> Decision | None:
+    """An equation in model prose, against itself and against the equation before it.
+
+    A rewrite such as ``(x - 16 + 100) - 25 = x + 69 - 25`` is wrong when its two sides differ
+    by a fixed nonzero number. An equation with one unknown that fixes its value
+    (``3.01B = 4500``) must give the same value as the previous such equation in that unknown
+    (``0.99B + 1.01B + B = 4500``); a stated decimal may be rounded.
+    """
+    try:
+        statement = parse_statement(text)
+    except (ParseError, TooLarge):
+        return None
+    sides = statement.sides
+    if not statement.is_relation or any(rel != "=" for rel in statement.rels):
+        return None
+    for a, b in itertools.pairwise(sides):
+        if len(sides) > 2 and free(a.expr) and free(b.expr):
+            gap = sp.expand(a.expr - b.expr)
+            if gap.is_number and gap != 0:
+                return Decision(
+                    "wrong", f"{a.text} and {b.text} differ by {render(gap)} for every value"
+                )
+    names = set().union(*(free(side.expr) for side in sides))
+    if len(names) != 1:
+        return None
+    (var,) = names
+    value = _linear_root(sides[0].expr - sides[-1].expr, var)
+    if value is None:
+        return None
+    decimals = sides[-1].decimals if sides[0].expr == var and sides[-1].is_number else None
+    previous, ctx.equation = ctx.equation, (var, value, text, decimals)
+    if previous is None or previous[0] != var:
+        return None
+    _, before, before_text, before_decimals = previous
+    if _bare(statement) and _bare(parse_statement(before_text)):
+        # "For n = 1: ... For n = 2: ...": values tried in turn, not one derived from the other.
+        return None
+    if numbers_equal(value, before) is not False:
+        return Decision("ok", f"{text} agrees with {before_text}")
+    if within_rounding(before, value, decimals, False) or within_rounding(
+        value, before, before_decimals, False
+    ):
+        return Decision("ok", f"{text} is {before_text} rounded")
+    if _bare(statement) and value.is_Integer and abs(value - before) < 1:
+        # "x = 5.88", then "x = 5": rounded to a whole number (people, pens, trips).
+        return Decision("ok", f"{text} is {before_text} rounded to a whole number")
+    return Decision(
+        "wrong",
+        f"{text} gives {var} = {render(value)}, but {before_text} gives {var} = {render(before)}",
+    )
+
+
+def _linear_root(expr: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
+    """The one root of ``expr = 0`` when ``expr`` is linear in ``var``, else None."""
+    expr = sp.expand(expr)
+    if not expr.is_polynomial(var):
+        return None
+    poly = sp.Poly(expr, var)
+    if poly.degree() != 1:
+        return None
+    slope, constant = poly.all_coeffs()
+    if not (slope.is_number and constant.is_number) or slope == 0:
+        return None
+    return -constant / slope
+
+
+def _bare(statement: Statement) -> bool:
+    """``x = 5``: an unknown and one number, nothing computed."""
+    if len(statement.sides) != 2:
+        return False
+    left, right = statement.sides
+    return (left.expr.is_Symbol and right.is_number) or (right.expr.is_Symbol and left.is_number)
