@@ -164,3 +164,25 @@ def test_claims_in_model_prose(step: str, expected: str) -> None:
 def test_equations_in_model_prose(steps: list[str], expected: str) -> None:
     """Equations with one-letter unknowns in prose are compared with the one before them."""
     assert verdicts(steps, "model")[-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        ("There are 30 days in March, and each member posts 3 a day.", "wrong"),  # 31
+        ("There are 31 days in March.", "none"),  # true
+        ("He worked 20 days in March.", "none"),  # a count, not a fact
+        ("February has 29 days this year.", "none"),  # leap year
+        ("June has 31 days.", "wrong"),  # 30
+        ("Since there are 50 minutes in an hour, that is 2 hours.", "wrong"),  # 60
+        ("Since there are 60 minutes in an hour, that is 2 hours.", "none"),  # true
+        ("She works 3 days in a week.", "none"),  # a schedule, not a fact
+        ("There are 4 weeks in a month.", "none"),  # a convention, not checked
+        ("1 foot = 10 inches, so", "wrong"),  # 12
+        ("He walks 3 miles per hour = 3 miles each hour.", "none"),  # "per" is a rate
+        ("there are 10 nickels in a dollar", "wrong"),  # 20
+    ],
+)
+def test_calendar_and_unit_facts(step: str, expected: str) -> None:
+    """Days in a month and exact unit conversions stated as facts are checked."""
+    assert verdicts([step], "model")[0] == expected

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from tutor.checker.extract import claims_in, equations_in
+from tutor.checker.facts import false_facts
 from tutor.checker.grammar import Side, Statement, parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError, TooLarge
 from tutor.checker.misconceptions import explain
@@ -290,6 +291,9 @@ def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
         definition = _definition(statement)
         if definition is not None and claim.source != "plain":
             ctx.known[definition[0]] = definition[1]
+    for fact in false_facts(text):
+        decisions.append(Decision("wrong", fact.detail))
+        read.append(fact.text)
     for equation in equations_in(text):
         decision = _equation_claim(equation, ctx)
         if decision is not None:
