@@ -30,10 +30,15 @@ CLOSE_FORBIDDEN = 4403
 MAX_MESSAGE_CHARS = 8192
 
 
-class SessionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class SessionConsumer(AsyncJsonWebsocketConsumer):
     session: TutoringSession | None = None
     user: User | None = None
     groups_joined: tuple[str, ...] = ()
+    waiting: set[int]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.waiting = set()
 
     async def connect(self) -> None:
         await self.accept()
@@ -145,6 +150,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         assert self.session is not None
         await database_sync_to_async(turns.turns_reap_dead)(session=self.session)
         snapshot = await database_sync_to_async(selectors.session_snapshot)(session=self.session)
+        self.waiting = {t["turn"] for t in snapshot if t["status"] == Turn.Status.QUEUED}
         await self.send_json({"type": "session.snapshot", "turns": snapshot})
 
     async def tutor_event(self, message: dict[str, Any]) -> None:
@@ -153,13 +159,25 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         event = message["event"]
         kind = event.get("type")
         if kind == "queue.changed":
-            await self._send_queue_positions()
+            # Every socket hears queue changes; only those with a turn waiting pay a query.
+            if self.waiting:
+                await self._send_queue_positions()
         elif kind == "access.logged_out":
             await self._deny(CLOSE_UNAUTHENTICATED, self.session.pk)
         elif kind == "access.changed":
             await self._authorise(self.session.pk)
         else:
+            self._track_waiting(event)
             await self.send_json(event)
+
+    def _track_waiting(self, event: dict[str, Any]) -> None:
+        turn_id, status = event.get("turn"), event.get("status")
+        if turn_id is None or status is None:
+            return
+        if status == Turn.Status.QUEUED:
+            self.waiting.add(turn_id)
+        else:
+            self.waiting.discard(turn_id)
 
     async def _send_queue_positions(self) -> None:
         assert self.session is not None

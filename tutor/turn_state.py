@@ -53,7 +53,8 @@ def live_text(turn_id: int) -> tuple[str, int] | None:
     raw, seq = client().mget([_text_key(turn_id), _seq_key(turn_id)])
     if raw is None or seq is None:
         return None
-    return bytes(raw).decode(errors="replace"), int(seq)
+    text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+    return text, int(seq)
 
 
 def heartbeat(turn_id: int) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from tutor import events, turn_state
@@ -147,14 +147,16 @@ def turn_start(*, turn_id: int) -> Turn | None:
     """
     now = timezone.now()
     if Turn.objects.filter(pk=turn_id, status=Turn.Status.QUEUED).update(
-        status=Turn.Status.RUNNING, started_at=now
+        status=Turn.Status.RUNNING, started_at=now, attempts=F("attempts") + 1
     ):
-        turn = Turn.objects.select_related("session__problem").get(pk=turn_id)
-        Turn.objects.filter(pk=turn_id).update(attempts=turn.attempts + 1)
         turn_state.heartbeat(turn_id)
-        return turn
-    turn = Turn.objects.filter(pk=turn_id).first()
-    if turn is not None and turn.status == Turn.Status.RUNNING and not turn_state.is_alive(turn_id):
+        return Turn.objects.select_related("session__problem").get(pk=turn_id)
+    existing = Turn.objects.filter(pk=turn_id).first()
+    if (
+        existing is not None
+        and existing.status == Turn.Status.RUNNING
+        and not turn_state.is_alive(turn_id)
+    ):
         turn_fail(turn_id=turn_id, error=WORKER_LOST)
     return None
 

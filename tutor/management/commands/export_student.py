@@ -52,7 +52,7 @@ def export(student: User) -> dict[str, Any]:
                 "classroom": e.classroom.name,
                 "joined_at": e.joined_at,
             }
-            for e in student.enrolments.select_related("classroom")  # type: ignore[attr-defined]
+            for e in student.enrolments.select_related("classroom")
         ],
         "attempts": [
             {
