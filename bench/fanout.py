@@ -93,10 +93,13 @@ def produce(session_ids: list[int], *, rate: float, seconds: float, coalesce: bo
     from tutor import events
 
     start_at = time.monotonic() + 0.5  # every thread starts together
+    from django.conf import settings
+
+    FRAME_INTERVAL_S = settings.TUTOR_FRAME_INTERVAL_S
     tokens = int(rate * seconds)
 
     def stream(session_id: int) -> None:
-        coalescer = Coalescer() if coalesce else None
+        coalescer = Coalescer(FRAME_INTERVAL_S) if coalesce else None
         offset, seq = 0, 0
 
         def send(text: str) -> None:

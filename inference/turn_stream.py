@@ -39,12 +39,13 @@ class TurnStream:
         self.tokens = 0
         self.parts: list[str] = []
         self.length = 0
-        self.coalescer = Coalescer()
+        self.coalescer = Coalescer(settings.TUTOR_FRAME_INTERVAL_S)
         self.splitter = StepSplitter()
         self.last_save = time.monotonic()
         self.saw_first_token = False
         self.step_count = 0
         self.live_broken = False
+        self.cancel = turn_state.CancelWatch(turn.pk)
         self.step_texts: list[str] = []
         Turn.objects.filter(pk=turn.pk).update(is_demo=is_demo, model_name=model_name[:200])
         self._publish({"type": "turn.status", "status": Turn.Status.RUNNING, "is_demo": is_demo})
@@ -66,10 +67,7 @@ class TurnStream:
         )
 
     def should_stop(self) -> bool:
-        try:
-            return turn_state.cancel_requested(self.turn.pk)
-        except redis.RedisError:
-            return Turn.objects.filter(pk=self.turn.pk, cancel_requested=True).exists()
+        return self.cancel.is_set()
 
     def push(self, text: str, now: float) -> None:
         self.tokens += 1
@@ -80,6 +78,7 @@ class TurnStream:
             self._save()
 
     def finish(self, stats: Stats) -> None:
+        self.cancel.close()
         tail = self.coalescer.flush()
         if tail:
             self._emit(tail)
@@ -119,6 +118,7 @@ class TurnStream:
         turns.turn_record_final_answer(turn=self.turn, answer=answer, result=result)
 
     def fail(self, error: str) -> None:
+        self.cancel.close()
         tail = self.coalescer.flush()
         if tail:
             self._emit(tail)

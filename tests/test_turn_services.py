@@ -131,3 +131,27 @@ def test_it_caps_requests_per_day(session: turns.TutoringSession, settings: obje
     turns.turn_cancel(turn=turns.turn_request(session=session, mode="hint"))
     with pytest.raises(RateLimited, match="reset at midnight"):
         turns.turn_request(session=session, mode="hint")
+
+
+@pytest.mark.parametrize("cancel_first", [False, True])
+def test_it_tells_the_decode_loop_about_a_stop_at_once(cancel_first: bool) -> None:
+    """Stop reaches the running model's local flag, whether it came before or after it listened."""
+    import time
+
+    turn_id = 987_001 + int(cancel_first)
+    turn_state.clear(turn_id)
+    if cancel_first:
+        turn_state.request_cancel(turn_id)
+    watch = turn_state.CancelWatch(turn_id)
+    try:
+        if not cancel_first:
+            time.sleep(0.2)
+            assert not watch.is_set()
+            turn_state.request_cancel(turn_id)
+        deadline = time.monotonic() + 1.0
+        while not watch.is_set() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert watch.is_set()
+    finally:
+        watch.close()
+        turn_state.clear(turn_id)

@@ -66,6 +66,8 @@ def _env(args: argparse.Namespace, database_url: str) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "PYTHONUNBUFFERED": "1",
         "LOG_LEVEL": "WARNING",
+        # A pooled connection per request in flight, capped below max_connections.
+        "DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "40"),
     }
 
 

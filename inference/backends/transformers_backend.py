@@ -89,6 +89,8 @@ class TransformersBackend:
                 if isinstance(item, BaseException):
                     failed = True
                     continue
+                if guard.check():
+                    break  # stopped (cancel, deadline): tokens decoded ahead are dropped
                 tokens += 1
                 last_id = item
                 first_at = first_at or time.monotonic()
@@ -207,15 +209,20 @@ class _StopGuard:
 
 
 class _TokenHandoff:
-    """A streamer for generate() that hands token ids to the consumer one at a time.
+    """A streamer for generate() that hands token ids to the consumer through a bounded queue.
 
-    ``put`` returns only once the consumer has taken the token (Queue.join), so the model runs at
-    most one token ahead of the reader: a cancel seen after N deltas ends the stream by token N+1,
-    and a slow reader applies back-pressure instead of building an unbounded backlog.
+    The model may run up to RUN_AHEAD tokens ahead of the reader, and blocks when it is that far
+    ahead, so a slow reader applies back-pressure instead of building an unbounded backlog.
+    Lock-step hand-over (the model waiting for every token to be taken) cost two thread switches
+    a token, 0.8 ms per token on these machines. Cancellation does not depend on it: the stop
+    check runs at every decode step on the generation thread, and the reader checks it before
+    taking each token, so no token is yielded after a stop is seen.
     """
 
+    RUN_AHEAD = 64
+
     def __init__(self) -> None:
-        self._queue: queue.Queue[object] = queue.Queue()
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=self.RUN_AHEAD)
         self._prompt_seen = False
         self._ended = False
 
@@ -226,7 +233,6 @@ class _TokenHandoff:
             return
         for token_id in value.reshape(-1).tolist():
             self._queue.put(int(token_id))
-            self._queue.join()
 
     def end(self) -> None:
         if not self._ended:
