@@ -33,7 +33,11 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from typing import Any
+
+from tutor.serve import daphne_command
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -273,16 +277,7 @@ def prepare_database(streams: int) -> list[tuple[int, str]]:
 def start_daphne(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     out = open(log, "ab")  # noqa: SIM115  (lives as long as the process)
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "tutor.asgi:application",
-        ],
+        daphne_command("127.0.0.1", port),
         cwd=ROOT,
         env=env,
         stdout=out,

@@ -32,7 +32,7 @@ fi
 
 .venv/bin/celery -A tutor.celery worker -Q gpu --pool=solo --prefetch-multiplier=1 -O fair \
   --loglevel=INFO --without-gossip --without-mingle -n "stepwise-gpu@%h" &
-.venv/bin/daphne -b "$HOST" -p "$PORT" tutor.asgi:application &
+.venv/bin/python -m tutor.serve --host "$HOST" --port "$PORT" &
 
 cat <<MSG
 

@@ -24,6 +24,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tutor.models import Assignment, Classroom, Enrolment, Problem, ProblemSet, User
+from tutor.serve import daphne_command
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -165,20 +166,7 @@ def start_worker(
 def start_web(env: dict[str, str], log_dir: Path, port: int) -> subprocess.Popen[bytes]:
     log = open(log_dir / "daphne.log", "ab")  # noqa: SIM115  (lives as long as the process)
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "tutor.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        daphne_command("127.0.0.1", port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
 
 

@@ -24,6 +24,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tutor.serve import daphne_command
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 VAR = ROOT / "var" / "load"
@@ -109,16 +112,7 @@ print(json.dumps({{"names": names, "problems": ids}}))
 def _start(env: dict[str, str], port: int) -> list[subprocess.Popen[bytes]]:
     VAR.mkdir(parents=True, exist_ok=True)
     web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "tutor.asgi:application",
-        ],
+        daphne_command("127.0.0.1", port),
         cwd=ROOT,
         env=env,
         stdout=open(VAR / "daphne.log", "wb"),  # noqa: SIM115  (lives as long as the process)

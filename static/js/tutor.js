@@ -122,6 +122,9 @@
   }
 
   function addStep(view, step) {
+    // Lines with no math to check are already in the answer above; listing them again as
+    // "no checkable math" buried the verdicts that matter.
+    if (step.verdict === "none") return;
     const steps = view.el.querySelector(".steps");
     if (steps.querySelector('[data-index="' + step.index + '"]')) return;
     const li = document.createElement("li");
