@@ -7,6 +7,7 @@ database and the test Redis. Tests that use it need committed data, so they take
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -220,13 +221,7 @@ def live_stack(
         _wait_for_http(stack.url, web)
         yield stack
     finally:
-        for proc in (stack.worker, stack.web):
-            proc.terminate()
-        for proc in (stack.worker, stack.web):
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(stack.worker, stack.web)
 
 
 @pytest.fixture
@@ -248,31 +243,58 @@ SCRIPT = (
 SCRIPT_TOKENS_PER_S = 60
 
 
-@pytest.fixture(scope="module")
-def scripted_stack(live_stack: LiveStack) -> Iterator[LiveStack]:
-    """The live stack with its worker swapped for one running the scripted backend."""
-    live_stack.worker.terminate()
-    live_stack.worker.wait(15)
-    default_env = live_stack.env
-    live_stack.env = {
-        **default_env,
+def stop(*procs: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """Terminate, then kill whatever has not exited in time."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def scripted_env(
+    base: dict[str, str], script: str = SCRIPT, tokens_per_s: float = SCRIPT_TOKENS_PER_S
+) -> dict[str, str]:
+    """A worker environment running the scripted backend, with a short heartbeat."""
+    return {
+        **base,
         "TUTOR_BACKEND": "scripted",
-        "TUTOR_SCRIPT": SCRIPT,
-        "TUTOR_SCRIPT_TOKENS_PER_S": str(SCRIPT_TOKENS_PER_S),
+        "TUTOR_SCRIPT": script,
+        "TUTOR_SCRIPT_TOKENS_PER_S": str(tokens_per_s),
         "TUTOR_MAX_NEW_TOKENS": "4096",
         "TURN_HEARTBEAT_TTL_S": "3",
     }
-    live_stack.restart_worker()
+
+
+@contextlib.contextmanager
+def worker_parked(stack: LiveStack) -> Iterator[None]:
+    """Stop the shared stack's worker while other workers serve the queue, then restart it.
+
+    Two workers on one database must share one Redis: each reaps running turns whose
+    heartbeat it cannot see.
+    """
+    stop(stack.worker)
     try:
-        yield live_stack
+        yield
     finally:
-        live_stack.worker.terminate()
-        try:
-            live_stack.worker.wait(15)
-        except subprocess.TimeoutExpired:
-            live_stack.worker.kill()
-        live_stack.env = default_env
+        stack.restart_worker()
+
+
+@pytest.fixture(scope="module")
+def scripted_stack(live_stack: LiveStack) -> Iterator[LiveStack]:
+    """The live stack with its worker swapped for one running the scripted backend."""
+    default_env = live_stack.env
+    with worker_parked(live_stack):
+        live_stack.env = scripted_env(default_env)
         live_stack.restart_worker()
+        try:
+            yield live_stack
+        finally:
+            stop(live_stack.worker)
+            live_stack.env = default_env
 
 
 @pytest.fixture

@@ -24,11 +24,14 @@ from tests.conftest import (
     LiveStack,
     _free_port,
     _wait_for_http,
+    scripted_env,
     session_cookie,
     start_web,
     start_worker,
+    stop,
+    worker_parked,
 )
-from tests.wsclient import TutorSocket, is_done
+from tests.wsclient import TutorSocket, ask
 from tutor.models import Turn
 from tutor.services.turns import session_for
 
@@ -79,50 +82,30 @@ class OwnRedis:
 
 @pytest.fixture(scope="module")
 def redis_stack(live_stack: LiveStack) -> Iterator[tuple[LiveStack, OwnRedis]]:
-    # The shared stack's worker would reap this stack's turns: it shares the database but
-    # looks for their heartbeats in another Redis. Park it while this module runs.
-    live_stack.worker.terminate()
-    live_stack.worker.wait(15)
     own = OwnRedis()
     own.start()
     log_dir = ARTIFACTS / "logs" / "redis-restart"
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **live_stack.env,
-        "REDIS_URL": own.url,
-        "TUTOR_BACKEND": "scripted",
-        "TUTOR_SCRIPT": SCRIPT,
-        "TUTOR_SCRIPT_TOKENS_PER_S": "60",
-        "TUTOR_MAX_NEW_TOKENS": "4096",
-        "TURN_HEARTBEAT_TTL_S": "3",
-    }
+    env = {**scripted_env(live_stack.env), "REDIS_URL": own.url}
     port = _free_port()
-    web = start_web(env, log_dir, port)
-    stack = LiveStack(
-        url=f"http://127.0.0.1:{port}",
-        ws_url=f"ws://127.0.0.1:{port}",
-        env=env,
-        worker=start_worker(env, log_dir, "redis-restart"),
-        web=web,
-        log_dir=log_dir,
-    )
-    try:
-        _wait_for_http(stack.url, web)
-        yield stack, own
-    finally:
-        for proc in (stack.worker, stack.web):
-            proc.kill()
-            proc.wait(10)
-        own.stop()
-        live_stack.restart_worker()
-
-
-async def _ask(stack: LiveStack, session_id: int, cookie: str, timeout: float) -> TutorSocket:
-    async with TutorSocket(stack.ws_url, session_id, cookie, stack.url) as ws:
-        await ws.next_event()
-        await ws.send({"type": "ask", "mode": "hint"})
-        await ws.until(is_done(), timeout=timeout)
-        return ws
+    # The shared worker is parked: it would reap this stack's turns, whose heartbeats live
+    # in the other Redis.
+    with worker_parked(live_stack):
+        web = start_web(env, log_dir, port)
+        stack = LiveStack(
+            url=f"http://127.0.0.1:{port}",
+            ws_url=f"ws://127.0.0.1:{port}",
+            env=env,
+            worker=start_worker(env, log_dir, "redis-restart"),
+            web=web,
+            log_dir=log_dir,
+        )
+        try:
+            _wait_for_http(stack.url, web)
+            yield stack, own
+        finally:
+            stop(stack.worker, stack.web)
+            own.stop()
 
 
 def _wait_until_finished(turn: Turn, timeout: float) -> Turn:
@@ -144,7 +127,7 @@ def test_it_serves_new_requests_soon_after_an_idle_restart(
     session = session_for(student=cast.alice, problem=cast.problem)
     cookie = session_cookie(cast.alice)
     started = time.monotonic()
-    ws = asyncio.run(_ask(stack, session.pk, cookie, timeout=60))
+    ws = asyncio.run(ask(stack.ws_url, stack.url, session.pk, cookie))
     turn = Turn.objects.get(session=session)
     assert turn.status == Turn.Status.DONE and ws.texts[turn.pk] == turn.text == SCRIPT
     # The script alone streams for about 8 s at 60 tokens/s; the restart costs seconds at most.
@@ -181,5 +164,5 @@ def test_it_finishes_or_fails_a_turn_caught_by_a_restart(
         assert "try again" in turn.error.lower() and SCRIPT.startswith(turn.text)
 
     bob = session_for(student=cast.bob, problem=cast.problem)
-    ws = asyncio.run(_ask(stack, bob.pk, session_cookie(cast.bob), timeout=60))
+    ws = asyncio.run(ask(stack.ws_url, stack.url, bob.pk, session_cookie(cast.bob)))
     assert Turn.objects.get(session=bob).text == ws.texts[Turn.objects.get(session=bob).pk]

@@ -17,7 +17,16 @@ from pathlib import Path
 import pytest
 
 from inference.backends import chunk_text
-from tests.conftest import ROOT, Cast, LiveStack, session_cookie, start_worker
+from tests.conftest import (
+    ROOT,
+    Cast,
+    LiveStack,
+    scripted_env,
+    session_cookie,
+    start_worker,
+    stop,
+    worker_parked,
+)
 from tests.wsclient import TutorSocket, is_done
 from tutor.models import Enrolment, Turn, User
 from tutor.services.turns import session_for
@@ -50,28 +59,14 @@ def two_workers(live_stack: LiveStack, tmp_path_factory: pytest.TempPathFactory)
     confused by other runs appending to the shared worker.log.
     """
     log_dir = tmp_path_factory.mktemp("routing-logs")
-    live_stack.worker.terminate()
-    live_stack.worker.wait(15)
-    env = {
-        **live_stack.env,
-        "TUTOR_BACKEND": "scripted",
-        "TUTOR_SCRIPT": ROUTING_SCRIPT,
-        "TUTOR_SCRIPT_TOKENS_PER_S": str(TOKENS_PER_S),
-        "TUTOR_MAX_NEW_TOKENS": "4096",
-    }
-    procs = [start_worker(env, log_dir, name=name) for name in WORKERS]
-    try:
-        _wait_until_ready([log_dir / f"{name}.log" for name in WORKERS], procs)
-        yield log_dir
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        live_stack.restart_worker()
+    env = scripted_env(live_stack.env, ROUTING_SCRIPT, TOKENS_PER_S)
+    with worker_parked(live_stack):
+        procs = [start_worker(env, log_dir, name=name) for name in WORKERS]
+        try:
+            _wait_until_ready([log_dir / f"{name}.log" for name in WORKERS], procs)
+            yield log_dir
+        finally:
+            stop(*procs)
 
 
 def _students(cast: Cast, count: int) -> list[User]:

@@ -14,7 +14,7 @@ import pytest
 
 from inference.tasks import generate_turn
 from tests.conftest import SCRIPT, Cast, LiveStack, session_cookie
-from tests.wsclient import Event, TutorSocket, is_done
+from tests.wsclient import Event, TutorSocket, ask, is_done
 from tutor.models import Flag, Turn
 from tutor.services.turns import session_for
 
@@ -33,15 +33,7 @@ def test_it_streams_exact_text_and_saves_it(scripted: LiveStack, cast: Cast) -> 
     """The streamed text, the saved transcript and the model's text are the same."""
     session = session_for(student=cast.alice, problem=cast.problem)
     cookie = session_cookie(cast.alice)
-
-    async def run() -> TutorSocket:
-        async with _socket(scripted, session.pk, cookie) as ws:
-            await ws.next_event()
-            await ws.send({"type": "ask", "mode": "solve"})
-            await ws.until(is_done(), timeout=60)
-            return ws
-
-    ws = asyncio.run(run())
+    ws = asyncio.run(ask(scripted.ws_url, scripted.url, session.pk, cookie, mode="solve"))
     turn = Turn.objects.get(session=session)
     assert turn.status == Turn.Status.DONE
     assert ws.texts[turn.pk] == turn.text == SCRIPT
@@ -53,15 +45,7 @@ def test_it_checks_each_model_step_and_flags_the_wrong_one(scripted: LiveStack, 
     """Every step arrives with a verdict; the wrong one is flagged for review, with a reason."""
     session = session_for(student=cast.alice, problem=cast.word_problem)
     cookie = session_cookie(cast.alice)
-
-    async def run() -> TutorSocket:
-        async with _socket(scripted, session.pk, cookie) as ws:
-            await ws.next_event()
-            await ws.send({"type": "ask", "mode": "solve"})
-            await ws.until(is_done(), timeout=60)
-            return ws
-
-    ws = asyncio.run(run())
+    ws = asyncio.run(ask(scripted.ws_url, scripted.url, session.pk, cookie, mode="solve"))
     turn = Turn.objects.get(session=session)
     steps = [e["step"] for e in ws.events if e.get("type") == "turn.step"]
     verdicts = {s["text"].strip(): s["verdict"] for s in steps}
@@ -128,19 +112,16 @@ def test_it_serves_two_students_at_once_in_queue_order(scripted: LiveStack, cast
     alice = session_for(student=cast.alice, problem=cast.problem)
     bob = session_for(student=cast.bob, problem=cast.problem)
 
-    async def ask(session_id: int, cookie: str) -> TutorSocket:
-        async with _socket(scripted, session_id, cookie) as ws:
-            await ws.next_event()
-            await ws.send({"type": "ask", "mode": "hint"})
-            await ws.until(is_done(), timeout=90)
-            return ws
-
     alice_cookie, bob_cookie = session_cookie(cast.alice), session_cookie(cast.bob)
 
     async def both() -> list[TutorSocket]:
-        first = asyncio.create_task(ask(alice.pk, alice_cookie))
+        first = asyncio.create_task(
+            ask(scripted.ws_url, scripted.url, alice.pk, alice_cookie, timeout=90)
+        )
         await asyncio.sleep(0.3)
-        second = asyncio.create_task(ask(bob.pk, bob_cookie))
+        second = asyncio.create_task(
+            ask(scripted.ws_url, scripted.url, bob.pk, bob_cookie, timeout=90)
+        )
         return [await first, await second]
 
     _, bob_ws = asyncio.run(both())

@@ -86,3 +86,15 @@ def is_done(turn_id: int | None = None) -> Callable[[Event], bool]:
         return event.get("type") == "turn.done" and (turn_id is None or event["turn"] == turn_id)
 
     return check
+
+
+async def ask(
+    ws_url: str, origin: str, session_id: int, cookie: str, mode: str = "hint", timeout: float = 60
+) -> TutorSocket:
+    """Open the session's socket, ask the tutor, and return once the answer is done."""
+    async with TutorSocket(ws_url, session_id, cookie, origin) as ws:
+        first = await ws.next_event()
+        assert first["type"] == "session.snapshot"
+        await ws.send({"type": "ask", "mode": mode})
+        await ws.until(is_done(), timeout=timeout)
+        return ws

@@ -75,6 +75,10 @@ def judge_one(text: str, index: int, source: str, ctx: Context) -> StepResult:
         result = StepResult(index, "unknown", UNKNOWN_TOO_LARGE)
     except (RecursionError, MemoryError, OverflowError):
         result = StepResult(index, "unknown", UNKNOWN_TOO_LARGE)
+    except ValueError:
+        # Python refuses to print integers over 4300 digits; such a number is too large to
+        # show a student anyway.
+        result = StepResult(index, "unknown", UNKNOWN_TOO_LARGE)
     ctx.previous_text = text
     return result
 

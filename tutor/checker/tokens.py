@@ -337,6 +337,9 @@ def _classify_word(word: str) -> str | None:
     return None
 
 
+DIGITS = frozenset("0123456789")
+
+
 def tokenize(text: str, *, strict: bool = False) -> list[Token]:
     """Turn normalised text into tokens; raise ParseError on anything unexpected.
 
@@ -354,7 +357,9 @@ def tokenize(text: str, *, strict: bool = False) -> list[Token]:
             space = True
             i += 1
             continue
-        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        # ASCII digits only: str.isdigit() is also true for digits like "🄀" or "٣", which
+        # the number pattern does not read.
+        if ch in DIGITS or (ch == "." and i + 1 < n and text[i + 1] in DIGITS):
             m = _NUMBER.match(text, i)
             assert m is not None
             tokens.append(_number(m.group(0), i, space))
