@@ -38,6 +38,15 @@ def clean_redis() -> None:
 
 
 @pytest.fixture(autouse=True)
+def forget_failed_logins() -> None:
+    """Each test starts with no login lockouts left over from another (they live in Redis)."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match="*stepwise:login-fail:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: object) -> None:
     """Hashing passwords properly costs a second a user on these machines; tests need none."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
