@@ -144,9 +144,7 @@ def test_it_finishes_or_fails_a_turn_caught_by_a_restart(
 
     async def start_and_break() -> int:
         ws = await TutorSocket(stack.ws_url, session.pk, cookie, stack.url).__aenter__()
-        await ws.next_event()
-        await ws.send({"type": "ask", "mode": "solve"})
-        delta = await ws.until(lambda e: e.get("type") == "turn.delta")
+        delta = await ws.ask_until_streaming("solve")
         await asyncio.to_thread(own.restart)
         # The server may drop this socket when its channel layer loses Redis; the page
         # reconnects and resyncs, which the second request below does too.

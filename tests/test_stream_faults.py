@@ -67,9 +67,7 @@ def test_it_stops_within_a_step_when_asked(scripted: LiveStack, cast: Cast) -> N
 
     async def run() -> TutorSocket:
         async with _socket(scripted, session.pk, cookie) as ws:
-            await ws.next_event()
-            await ws.send({"type": "ask", "mode": "solve"})
-            delta = await ws.until(lambda e: e.get("type") == "turn.delta")
+            delta = await ws.ask_until_streaming("solve")
             await ws.send({"type": "stop", "turn": delta["turn"]})
             await ws.until(is_done(), timeout=30)
             return ws
@@ -145,9 +143,7 @@ def test_it_generates_once_when_the_task_is_delivered_twice(
 
     async def run() -> TutorSocket:
         async with _socket(scripted, session.pk, cookie) as ws:
-            await ws.next_event()
-            await ws.send({"type": "ask", "mode": "hint"})
-            delta = await ws.until(lambda e: e.get("type") == "turn.delta")
+            delta = await ws.ask_until_streaming("hint")
             generate_turn.delay(delta["turn"])  # the same message, delivered again
             await ws.until(is_done(), timeout=60)
             await asyncio.sleep(1.5)  # give the duplicate time to run, if it were going to
@@ -168,9 +164,7 @@ def test_it_fails_the_turn_when_the_worker_is_killed(scripted: LiveStack, cast: 
 
     async def run() -> TutorSocket:
         async with _socket(scripted, session.pk, cookie) as ws:
-            await ws.next_event()
-            await ws.send({"type": "ask", "mode": "solve"})
-            delta = await ws.until(lambda e: e.get("type") == "turn.delta")
+            delta = await ws.ask_until_streaming("solve")
             os.kill(scripted.worker.pid, signal.SIGKILL)
             scripted.worker.wait(10)
             scripted.restart_worker()

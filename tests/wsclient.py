@@ -39,6 +39,12 @@ class TutorSocket:
         self._apply(event)
         return event
 
+    async def ask_until_streaming(self, mode: str = "solve") -> Event:
+        """Read the snapshot, ask, and return the first streamed frame."""
+        await self.next_event()
+        await self.send({"type": "ask", "mode": mode})
+        return await self.until(lambda e: e.get("type") == "turn.delta")
+
     async def until(self, predicate: Callable[[Event], bool], timeout: float = 60.0) -> Event:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
