@@ -157,7 +157,29 @@
     return wrapped;
   }
 
-  window.Stepwise = {renderMath, renderMarkdown, postJson, csrfToken, debounce, KATEX_OPTIONS};
+  // "I think this is wrong": one button for the student's own lines and the tutor's steps.
+  // `report(message, isError)` shows the outcome where the caller keeps its status line.
+  function disputeButton(url, payload, label, report) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "dispute small secondary";
+    button.textContent = "I think this is wrong";
+    button.setAttribute("aria-label", label);
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const reply = await postJson(url, payload);
+      if (reply.ok) {
+        button.replaceWith(Object.assign(document.createElement("span"), {className: "reported", textContent: "Reported for review"}));
+        report(reply.data.message || "Reported.", false);
+      } else {
+        button.disabled = false;
+        report(reply.data.error || "Could not report this step; try again.", true);
+      }
+    });
+    return button;
+  }
+
+  window.Stepwise = {renderMath, renderMarkdown, postJson, csrfToken, debounce, disputeButton, KATEX_OPTIONS};
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll(".math-render").forEach(renderMath);

@@ -156,28 +156,13 @@
     if (window.Stepwise) window.Stepwise.renderMath(text);
   }
 
-  // "I think this is wrong": a dispute on the checker's verdict for one of the tutor's steps.
   function disputeButton(view, step) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "dispute small secondary";
-    button.textContent = "I think this is wrong";
-    button.setAttribute("aria-label", "I think the verdict on tutor step " + (step.index + 1) + " is wrong");
-    button.addEventListener("click", async () => {
-      button.disabled = true;
-      const reply = await window.Stepwise.postJson(panel.dataset.disputeUrl, {turn: Number(view.el.dataset.turn), index: step.index});
-      if (reply.ok) {
-        const done = document.createElement("span");
-        done.className = "reported";
-        done.textContent = "Reported for review";
-        button.replaceWith(done);
-        setStatus(reply.data.message || "Reported.");
-      } else {
-        button.disabled = false;
-        setStatus(reply.data.error || "Could not report this step; try again.");
-      }
-    });
-    return button;
+    return window.Stepwise.disputeButton(
+      panel.dataset.disputeUrl,
+      {turn: Number(view.el.dataset.turn), index: step.index},
+      "I think the verdict on tutor step " + (step.index + 1) + " is wrong",
+      (message) => setStatus(message),
+    );
   }
 
   function setQueue(view, position) {

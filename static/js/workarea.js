@@ -20,23 +20,12 @@
   }
 
   function disputeButton(step) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "dispute small secondary";
-    button.textContent = "I think this is wrong";
-    button.setAttribute("aria-label", "I think the verdict on line " + (step.index + 1) + " is wrong");
-    button.addEventListener("click", async () => {
-      button.disabled = true;
-      const reply = await window.Stepwise.postJson(work.dataset.disputeUrl, {problem: Number(work.dataset.problem), index: step.index});
-      if (reply.ok) {
-        button.replaceWith(Object.assign(document.createElement("span"), {className: "reported", textContent: "Reported for review"}));
-        setSummary(reply.data.message || "Reported.");
-      } else {
-        button.disabled = false;
-        setSummary(reply.data.error || "Could not report this step; try again.", true);
-      }
-    });
-    return button;
+    return window.Stepwise.disputeButton(
+      work.dataset.disputeUrl,
+      {problem: Number(work.dataset.problem), index: step.index},
+      "I think the verdict on line " + (step.index + 1) + " is wrong",
+      setSummary,
+    );
   }
 
   function stepItem(step) {
