@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 import redis
@@ -19,7 +20,7 @@ from inference.backends import Message, Stats
 from inference.prompts import build_messages, extract_final_answer, split_thinking
 from inference.streaming import Coalescer, StepSplitter
 from tutor import events, turn_state
-from tutor.checker import check_answer, check_step
+from tutor.checker import check_answer, check_step, locate_departure
 from tutor.models import Turn
 from tutor.services import turns
 from tutor.services.moderation import moderate_tutor_text
@@ -47,6 +48,7 @@ class TurnStream:
         self.live_broken = False
         self.cancel = turn_state.CancelWatch(turn.pk)
         self.step_texts: list[str] = []
+        self.answer_steps: list[tuple[int, str]] = []  # (index, text) outside <think>
         Turn.objects.filter(pk=turn.pk).update(is_demo=is_demo, model_name=model_name[:200])
         self._publish({"type": "turn.status", "status": Turn.Status.RUNNING, "is_demo": is_demo})
 
@@ -115,7 +117,23 @@ class TurnStream:
         if answer is None or not key:
             return
         result = check_answer(answer, key, timeout=settings.CHECKER_TIMEOUT_S)
-        turns.turn_record_final_answer(turn=self.turn, answer=answer, result=result)
+        departure = None
+        if result.equivalent is False and self.answer_steps:
+            # Where the reasoning went off, for the reviewer: the first answer step that
+            # brings in a number the problem, key and reference solution do not have.
+            problem = self.turn.session.problem
+            found = locate_departure(
+                [text for _, text in self.answer_steps],
+                problem=problem.statement,
+                answer_key=key,
+                reference=problem.reference_solution,
+                timeout=settings.CHECKER_TIMEOUT_S,
+            )
+            if found is not None:
+                departure = replace(found, index=self.answer_steps[found.index][0])
+        turns.turn_record_final_answer(
+            turn=self.turn, answer=answer, result=result, departure=departure
+        )
 
     def fail(self, error: str) -> None:
         self.cancel.close()
@@ -176,6 +194,8 @@ class TurnStream:
             timeout=settings.CHECKER_TIMEOUT_S,
         )
         self.step_texts.append(text)
+        if not in_thinking:
+            self.answer_steps.append((self.step_count, text))
         verdict = turns.turn_record_step(
             turn=self.turn, index=self.step_count, text=text, result=result, in_thinking=in_thinking
         )

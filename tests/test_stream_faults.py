@@ -56,8 +56,11 @@ def test_it_checks_each_model_step_and_flags_the_wrong_one(scripted: LiveStack, 
     assert list(turn.verdicts.values_list("verdict", flat=True)) == [s["verdict"] for s in steps]
     flags = {f.kind: f for f in Flag.objects.filter(turn=turn)}
     assert flags["model_step"].step is not None and "56" in flags["model_step"].reason
-    # The tutor's boxed 5 disagrees with this problem's key (24): that goes to review too.
-    assert "answer_mismatch" in flags
+    # The tutor's boxed 5 disagrees with this problem's key (24): that goes to review too,
+    # pointing at the first step with a number the problem (48, half) and key do not have.
+    mismatch = flags["answer_mismatch"]
+    assert mismatch.step is not None and mismatch.step.index == 0
+    assert "step 1, which brings in 3" in mismatch.reason
 
 
 def test_it_stops_within_a_step_when_asked(scripted: LiveStack, cast: Cast) -> None:

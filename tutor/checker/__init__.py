@@ -6,17 +6,32 @@ sympy nodes and never reaches ``sympify``, ``parse_expr``, ``lambdify`` or ``eva
 
 from __future__ import annotations
 
-from tutor.checker.api import check_answer, check_step, check_steps, configure, read_as
+from tutor.checker.api import (
+    check_answer,
+    check_solution,
+    check_step,
+    check_steps,
+    configure,
+    departure_detail,
+    locate_departure,
+    read_as,
+)
 from tutor.checker.extract import extract_steps
-from tutor.checker.results import AnswerResult, StepResult
+from tutor.checker.reference import Departure
+from tutor.checker.results import AnswerResult, SolutionResult, StepResult
 
 __all__ = [
     "AnswerResult",
+    "Departure",
+    "SolutionResult",
     "StepResult",
     "check_answer",
+    "check_solution",
     "check_step",
     "check_steps",
     "configure",
+    "departure_detail",
     "extract_steps",
+    "locate_departure",
     "read_as",
 ]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from typing import Literal
 
 from tutor.checker import config
-from tutor.checker.extract import claims_in
+from tutor.checker.extract import claims_in, final_answers
 from tutor.checker.grammar import parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError
 from tutor.checker.pool import WorkerFailed, WorkerTimeout, get_pool
-from tutor.checker.results import AnswerResult, StepResult
+from tutor.checker.reference import Departure
+from tutor.checker.results import AnswerResult, SolutionResult, StepResult
 from tutor.checker.sampling import render
 
 Source = Literal["student", "model"]
@@ -94,6 +96,108 @@ def _run_steps(
             if failed >= start:
                 results[failed] = StepResult(failed, "unknown", detail)
     return [results[i] for i in range(start, len(steps))]
+
+
+def check_solution(
+    steps: Sequence[str],
+    *,
+    answer_key: str = "",
+    problem: str = "",
+    reference: str = "",
+    source: Source = "model",
+    timeout: float | None = None,
+) -> SolutionResult:
+    """Judge each step, then the final answer against ``answer_key`` when there is one.
+
+    A final answer proven different from the key proves the solution wrong somewhere. When no
+    step was proven wrong before it, the first step that brings in a number found in neither
+    ``problem``, the key nor the ``reference`` solution is marked wrong (see
+    ``tutor.checker.reference``); failing that, the step that states the final answer is.
+    The key itself never appears in a detail, since students read them.
+    """
+    results = check_steps(steps, source=source, timeout=timeout)
+    first = next((r.index for r in results if r.verdict == "wrong"), -1)
+    found = final_answers(steps) if answer_key.strip() else None
+    if found is None:
+        return SolutionResult(results, first)
+    stated_at, readings = found
+    answer, equivalent = _compare_final(readings, answer_key, problem, timeout)
+    if equivalent is False:
+        departure = locate_departure(
+            steps, problem=problem, answer_key=answer_key, reference=reference, timeout=timeout
+        )
+        index = stated_at if departure is None else departure.index
+        detail = (
+            departure_detail(departure, with_reference=bool(reference))
+            if departure
+            else f"The final answer {answer} does not match the answer key."
+        )
+        if first == -1 or index < first:
+            old = results[index]
+            results[index] = StepResult(index, "wrong", detail, read_as=old.read_as)
+            first = index
+    return SolutionResult(results, first, answer, equivalent)
+
+
+def _compare_final(
+    readings: list[str], key: str, problem: str, timeout: float | None
+) -> tuple[str, bool | None]:
+    """The first reading that matches the key, else the first one decided, else the first.
+
+    One matching reading is enough to call the answer right: precision comes first. A
+    question asked in cents may be answered in dollars ("$0.25" for 25 cents).
+    """
+    in_cents = re.search(r"\bcents?\b", problem, re.I) is not None
+    answer, equivalent = readings[0], None
+    for reading in readings:
+        verdict = check_answer(reading, key, timeout=timeout).equivalent
+        if not verdict and in_cents and _DOLLARS.fullmatch(reading):
+            cents = f"{float(reading.lstrip('$').replace(',', '')) * 100:.2f}"
+            verdict = check_answer(cents, key, timeout=timeout).equivalent
+        if verdict:
+            return reading, True
+        if equivalent is None and verdict is not None:
+            answer, equivalent = reading, verdict
+    return answer, equivalent
+
+
+_DOLLARS = re.compile(r"\$?\d[\d,]*\.\d{1,2}")
+
+
+def locate_departure(
+    steps: Sequence[str],
+    *,
+    problem: str,
+    answer_key: str,
+    reference: str = "",
+    timeout: float | None = None,
+) -> Departure | None:
+    """For a solution already known to end on a wrong answer: the first step that brings in a
+    number found in neither the problem, the key nor the reference (``tutor.checker.reference``).
+    None when every number is grounded, or the worker ran out of time."""
+    cap = timeout if timeout is not None else _settings.timeout
+    try:
+        request = (list(steps), problem, answer_key, reference)
+        replies = list(get_pool(_settings).request("locate", request, cap))
+    except (WorkerTimeout, WorkerFailed):
+        return None
+    item = replies[0] if replies else {}
+    if item.get("index") is None:
+        return None
+    return Departure(int(item["index"]), str(item["number"]))  # type: ignore[call-overload]
+
+
+def departure_detail(departure: Departure, *, with_reference: bool) -> str:
+    """Why a step was marked: readable by the student, and without the key."""
+    sources = (
+        "the problem, the answer key or the reference solution"
+        if with_reference
+        else "the problem or the answer key"
+    )
+    return (
+        "The final answer does not match the answer key, and this is the first step with a "
+        f"number that is not in {sources}: {departure.number}. Check which quantity it stands for."
+    )
 
 
 def check_answer(

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from tutor.checker.api import check_answer, check_steps
+from tutor.checker.api import check_answer, check_solution
 
 MAX_LINE_CHARS = 200_000
 
@@ -20,38 +20,29 @@ def steps_row(row: dict[str, Any]) -> dict[str, Any]:
     steps = row.get("steps")
     if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
         return _error(row.get("id"), "steps must be a list of strings")
-    results = check_steps(steps, source=row.get("source", "model"))
-    wrong = [r.index for r in results if r.verdict == "wrong"]
+    key, problem, reference = (
+        row.get(name) or "" for name in ("answer_key", "problem", "reference")
+    )
+    if not all(isinstance(v, str) for v in (key, problem, reference)):
+        return _error(row.get("id"), "answer_key, problem and reference must be strings")
+    solution = check_solution(
+        steps,
+        answer_key=key,
+        problem=problem,
+        reference=reference,
+        source="student" if row.get("source") == "student" else "model",
+    )
     out: dict[str, Any] = {
         "id": row.get("id"),
-        "first_error": wrong[0] if wrong else -1,
+        "first_error": solution.first_error,
         "steps": [
             {"index": r.index, "verdict": r.verdict, "detail": r.detail, "rule": r.rule}
-            for r in results
+            for r in solution.steps
         ],
     }
-    key = row.get("answer_key")
-    if isinstance(key, str) and key.strip():
-        answer = _final_answer(steps)
-        verdict = check_answer(answer, key).equivalent if answer else None
-        out["final_answer"] = {"equivalent": verdict}
+    if key.strip():
+        out["final_answer"] = {"equivalent": solution.equivalent}
     return out
-
-
-def _final_answer(steps: list[str]) -> str | None:
-    import re
-
-    from tutor.checker.extract import boxed_answers
-
-    for step in reversed(steps):
-        boxed = boxed_answers(step)
-        if boxed:
-            return boxed[-1]
-    if not steps:
-        return None
-    # No box: the last number of the last step, as GSM8K-style solutions end.
-    numbers = re.findall(r"-?\$?\d[\d,]*(?:\.\d+)?%?", steps[-1])
-    return numbers[-1] if numbers else steps[-1]
 
 
 def answers_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tutor.checker.api import check_answer, check_steps, settings
+from tutor.checker.api import check_answer, check_solution, check_steps, settings
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,17 +39,45 @@ def _parallel(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         return list(ex.map(fn, items))
 
 
-def processbench(path: Path, limit: int | None) -> dict[str, float]:
+# What the checker is given besides the steps: ProcessBench itself gives the problem only; the
+# key and the reference solution come from the GSM8K test set, matched on the problem text, as a
+# teacher's imported problem carries them.
+SETTINGS = ("problem", "problem + key", "problem + key + reference")
+
+
+def _gsm8k_by_question(path: Path) -> dict[str, dict[str, Any]]:
+    return {" ".join(row["question"].split()): row for row in _rows(path, None)}
+
+
+def processbench(path: Path, gsm8k: Path, limit: int | None) -> dict[str, dict[str, float]]:
     rows = _rows(path, limit)
+    library = _gsm8k_by_question(gsm8k)
+    scores = {}
+    for setting in SETTINGS:
 
-    def predict(row: dict[str, Any]) -> int:
-        results = check_steps(row["steps"], source="model")
-        wrong = [r.index for r in results if r.verdict == "wrong"]
-        return wrong[0] if wrong else -1
+        def predict(row: dict[str, Any], setting: str = setting) -> int:
+            gold = library.get(" ".join(row["problem"].split()))
+            key = reference = ""
+            if gold and setting != "problem":
+                reference_text, _, key = gold["answer"].rpartition("####")
+                reference = reference_text if setting.endswith("reference") else ""
+            solution = check_solution(
+                row["steps"],
+                problem=row["problem"],
+                answer_key=key.strip(),
+                reference=reference,
+                source="model",
+            )
+            return solution.first_error
 
-    predictions = _parallel(predict, rows)
-    err = [p == r["label"] for p, r in zip(predictions, rows, strict=True) if r["label"] != -1]
-    cor = [p == -1 for p, r in zip(predictions, rows, strict=True) if r["label"] == -1]
+        scores[setting] = _score(rows, _parallel(predict, rows))
+    return scores
+
+
+def _score(rows: list[dict[str, Any]], predictions: list[int]) -> dict[str, float]:
+    pairs = list(zip(predictions, rows, strict=True))
+    err = [p == r["label"] for p, r in pairs if r["label"] != -1]
+    cor = [p == -1 for p, r in pairs if r["label"] == -1]
     error_acc = 100 * sum(err) / max(1, len(err))
     correct_acc = 100 * sum(cor) / max(1, len(cor))
     f1 = 2 * error_acc * correct_acc / max(1e-9, error_acc + correct_acc)
@@ -65,12 +93,17 @@ def gold_steps(path: Path, limit: int | None) -> list[str]:
     return steps
 
 
-def false_alarms(path: Path, limit: int | None) -> dict[str, float]:
+def false_alarms(path: Path, limit: int | None, *, with_key: bool) -> dict[str, float]:
+    """``wrong`` verdicts on the gold steps, judged alone or with the problem and its key."""
     rows = _rows(path, limit)
 
     def judge(row: dict[str, Any]) -> list[str]:
         lines = [s for s in row["answer"].split("\n") if not s.startswith("#### ")]
-        return [r.verdict for r in check_steps(lines, source="model")]
+        key = row["answer"].rpartition("#### ")[2]
+        if not with_key:
+            return [r.verdict for r in check_steps(lines, source="model")]
+        solution = check_solution(lines, problem=row["question"], answer_key=key.strip())
+        return [r.verdict for r in solution.steps]
 
     verdicts = [v for vs in _parallel(judge, rows) for v in vs]
     wrong = verdicts.count("wrong")
@@ -122,16 +155,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data: {folder}")
     print(f"{'measure':<44}{'value':>12}")
     if args.only in (None, "processbench"):
-        pb = processbench(folder / "processbench_gsm8k.jsonl", args.limit)
-        print(f"{'ProcessBench-GSM8K error accuracy':<44}{pb['error_acc']:>12.1f}")
-        print(f"{'ProcessBench-GSM8K correct accuracy':<44}{pb['correct_acc']:>12.1f}")
-        print(f"{'ProcessBench-GSM8K F1':<44}{pb['f1']:>12.1f}")
+        scores = processbench(
+            folder / "processbench_gsm8k.jsonl", folder / "gsm8k_test.jsonl", args.limit
+        )
+        for setting, pb in scores.items():
+            print(f"ProcessBench-GSM8K, given the {setting}")
+            print(f"{'  error accuracy':<44}{pb['error_acc']:>12.1f}")
+            print(f"{'  correct accuracy':<44}{pb['correct_acc']:>12.1f}")
+            print(f"{'  F1':<44}{pb['f1']:>12.1f}")
     if args.only in (None, "gsm8k"):
-        fa = false_alarms(folder / "gsm8k_test.jsonl", args.limit)
+        fa = false_alarms(folder / "gsm8k_test.jsonl", args.limit, with_key=False)
         print(f"{'GSM8K gold steps':<44}{fa['steps']:>12.0f}")
         print(f"{'GSM8K gold steps checked (ok or wrong)':<44}{fa['checked']:>12.0f}")
         print(f"{'GSM8K false alarms (wrong)':<44}{fa['wrong']:>12.0f}")
         print(f"{'GSM8K false-alarm rate %':<44}{fa['rate']:>12.2f}")
+        fk = false_alarms(folder / "gsm8k_test.jsonl", args.limit, with_key=True)
+        print(f"{'GSM8K false alarms, given problem + key':<44}{fk['wrong']:>12.0f}")
+        print(f"{'GSM8K false-alarm rate %, given problem + key':<44}{fk['rate']:>12.2f}")
     if args.only in (None, "stack"):
         st = stack(folder / "stack_answertests.jsonl", args.limit)
         print(f"{'STACK AlgEquiv rows':<44}{st['rows']:>12.0f}")

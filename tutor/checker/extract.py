@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tutor.checker.latex import latex_to_plain
@@ -328,3 +329,29 @@ def equations_in(text: str) -> list[str]:
             continue
         found.append(span)
     return found
+
+
+_ANY_NUMBER = re.compile(r"-?\$?\d[\d,]*(?:\.\d+)?%?")
+_SPACED_THOUSANDS = re.compile(r"\d{1,3}(?: \d{3})+(?!\d|[,.]\d)")
+
+
+def final_answers(steps: Sequence[str]) -> tuple[int, list[str]] | None:
+    """The solution's final answer, with the step that states it, as readings to try in order.
+
+    The last ``\\boxed{}`` is the only reading when there is one. Without a box, GSM8K-style
+    solutions end on a sentence whose last number is not always the answer ("a total of 34
+    hours in 4 weeks", "he can make 1600 because 1600 > 1200"), so the number after the last
+    ``=`` comes first, then the last number, then every other number of that sentence. A caller
+    that wants to call the answer wrong should find every reading wrong. None for no steps.
+    """
+    for index in range(len(steps) - 1, -1, -1):
+        boxed = boxed_answers(steps[index])
+        if boxed:
+            return index, [boxed[-1]]
+    if not steps:
+        return None
+    last = steps[-1]
+    numbers = _ANY_NUMBER.findall(last)
+    readings = _ANY_NUMBER.findall(last.rpartition("=")[2])[:1] if "=" in last else []
+    readings += numbers[::-1] + [m.replace(" ", "") for m in _SPACED_THOUSANDS.findall(last)]
+    return len(steps) - 1, list(dict.fromkeys(readings)) or [last]

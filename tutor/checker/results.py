@@ -38,3 +38,17 @@ class AnswerResult:
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict with every field."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class SolutionResult:
+    """A whole solution judged, with its final answer against the key when one was given.
+
+    ``first_error`` is the index of the first ``wrong`` step, or -1. ``equivalent`` is None
+    when there was no key, no final answer, or the comparison could not be decided.
+    """
+
+    steps: list[StepResult]
+    first_error: int
+    final_answer: str | None = None
+    equivalent: bool | None = None

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection
 
 from tutor.checker.answers import judge_answer
+from tutor.checker.reference import first_departure
 from tutor.checker.steps import judge_steps
 
 
@@ -23,6 +24,10 @@ def handle(kind: str, args: tuple[object, ...]) -> Iterator[dict[str, object]]:
     elif kind == "answer":
         answer, key, strict = args
         yield judge_answer(str(answer), str(key), strict=bool(strict)).to_dict()
+    elif kind == "locate":
+        steps, problem, key, reference = args
+        found = first_departure(list(steps), str(problem), str(key), str(reference))  # type: ignore[call-overload]
+        yield {"index": found.index, "number": found.number} if found else {"index": None}
     elif kind == "ping":
         yield {"pong": True}
     else:

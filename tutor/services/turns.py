@@ -18,7 +18,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from tutor import events, turn_state
-from tutor.checker import AnswerResult, StepResult
+from tutor.checker import AnswerResult, Departure, StepResult
 from tutor.errors import RateLimited, TurnBusy, UserError
 from tutor.models import Flag, Problem, StepVerdict, Turn, TutoringSession, User
 from tutor.selectors import turn_snapshot_event
@@ -280,14 +280,30 @@ def turn_record_step(
     return verdict
 
 
-def turn_record_final_answer(*, turn: Turn, answer: str | None, result: AnswerResult) -> None:
-    """A tutor's final answer that disagrees with the key goes to the review queue."""
+def turn_record_final_answer(
+    *, turn: Turn, answer: str | None, result: AnswerResult, departure: Departure | None = None
+) -> None:
+    """A tutor's final answer that disagrees with the key goes to the review queue.
+
+    ``departure`` is the answer step where the reasoning first brings in a number that the
+    problem, key and reference do not have; the flag points the reviewer at it.
+    """
     if answer is None or result.equivalent is not False:
         return
+    reason = (
+        f"The tutor answered {answer[:200]!r}; the key says "
+        f"{turn.session.problem.answer_key[:200]!r} ({result.detail})."
+    )
+    step = None
+    if departure is not None:
+        step = turn.verdicts.filter(index=departure.index).first()
+        reason += (
+            f" It first goes off at step {departure.index + 1}, which brings in {departure.number}."
+        )
     Flag.objects.create(
         kind=Flag.Kind.ANSWER_MISMATCH,
         problem_id=turn.session.problem_id,
         turn=turn,
-        reason=f"The tutor answered {answer[:200]!r}; the key says "
-        f"{turn.session.problem.answer_key[:200]!r} ({result.detail})"[:500],
+        step=step,
+        reason=reason[:500],
     )
