@@ -4,8 +4,9 @@
 
 Part 1 runs the tiny model: raw ``model.generate`` versus ``TransformersBackend.stream`` feeding
 a Coalescer, a StepSplitter and a publish callback (what inference/turn_stream.py does, minus
-Redis). Part 2 uses ScriptedBackend with no rate limit as a fast deterministic token source, at
-100 and 30,000 tokens, to show the path costs the same per token however long the answer gets.
+Redis), and the bare decode loop that stream runs, their repeats interleaved. Part 2 uses
+ScriptedBackend with no rate limit as a fast deterministic token source, at 100 and 30,000
+tokens, to show the path costs the same per token however long the answer gets.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,13 +45,25 @@ def consume(items: Iterator[Delta | Stats]) -> int:
     return len(published)
 
 
-def timed(fn: Callable[[], object], repeats: int) -> list[float]:
-    fn()  # warm up
-    out = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
+def clock(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def timed_interleaved(
+    runs: Sequence[tuple[Callable[[], object], int]], repeats: int
+) -> list[list[float]]:
+    """Rounds that run each ``(fn, count)`` count times in turn, so noise lands on all alike.
+
+    The first round warms up and is not counted.
+    """
+    out: list[list[float]] = [[] for _ in runs]
+    for round_ in range(repeats + 1):
+        for (fn, count), seconds in zip(runs, out, strict=True):
+            laps = [clock(fn) for _ in range(count)]
+            if round_:
+                seconds.extend(laps)
     return out
 
 
@@ -65,6 +78,7 @@ def model_part(tokens: int, repeats: int) -> list[str]:
     import torch
 
     from inference.backends import TransformersBackend
+    from inference.backends.decode_loop import decode_tokens
     from inference.tiny_model import build_tiny_model
 
     torch.set_num_threads(1)
@@ -80,33 +94,54 @@ def model_part(tokens: int, repeats: int) -> list[str]:
         with torch.inference_mode():
             backend.model.generate(**inputs, max_new_tokens=tokens, do_sample=False)
 
+    def loop() -> None:
+        for _ in decode_tokens(
+            backend.model, inputs["input_ids"], params, eos_ids=(), stop=lambda: False
+        ):
+            pass
+
     def streamed() -> None:
         consume(backend.stream(messages, params))
 
-    raw_s = timed(raw, repeats)
-    stream_s = timed(streamed, repeats)
+    stats = list(backend.stream(messages, params))[-1]
+    assert isinstance(stats, Stats) and stats.tokens == tokens, stats
+    raw_s, loop_s, stream_s = timed_interleaved([(raw, 1), (loop, 1), (streamed, 1)], repeats)
     base = statistics.median(raw_s) / tokens * 1e6
-    overhead = (statistics.median(stream_s) - statistics.median(raw_s)) / tokens * 1e6
+
+    def overhead(against: list[float]) -> float:
+        # Median of the per-round differences: noise that outlasts a round (another process on
+        # these two cores) slows both runs of that round alike and cancels out.
+        paired = [s - a for s, a in zip(stream_s, against, strict=True)]
+        return statistics.median(paired) / tokens * 1e6
+
     return [
         row("tiny model: raw model.generate", raw_s, tokens, None),
+        row("tiny model: bare decode loop", loop_s, tokens, base),
         row("tiny model: stream + coalesce + split + publish", stream_s, tokens, base),
-        f"{'  -> overhead per token (us)':<44} {'':>7} {overhead:>12.2f}",
+        f"{'  -> overhead per token vs generate (us)':<44} {'':>7} {overhead(raw_s):>12.2f}",
+        f"{'  -> overhead per token vs bare loop (us)':<44} {'':>7} {overhead(loop_s):>12.2f}",
     ]
 
 
 def scripted_part(repeats: int) -> list[str]:
     line = "Step 1: Subtract 3 from both sides: 2x = 11 - 3 = 8\n"
     chunks = chunk_text(line * 3000)
-    lines, base = [], None
-    for tokens in (100, 30_000):
-        backend = ScriptedBackend("".join(chunks[:tokens]))
-        params = GenerationParams(max_new_tokens=32768)
-        # Short runs repeat more so both sizes get a comparable amount of timed work.
-        runs = max(repeats, repeats * 3000 // tokens)
-        seconds = timed(lambda b=backend, p=params: consume(b.stream([], p)), runs)
-        lines.append(row("scripted source: stream + worker path", seconds, tokens, base))
-        base = base or statistics.median(seconds) / tokens * 1e6
-    return lines
+    params = GenerationParams(max_new_tokens=32768)
+    short, long = (ScriptedBackend("".join(chunks[:n])) for n in (100, 30_000))
+    # Each round streams the long answer once and the short one 300 times: the same number of
+    # tokens for both sizes, under the same noise.
+    long_s, short_s = timed_interleaved(
+        [
+            (lambda: consume(long.stream([], params)), 1),
+            (lambda: consume(short.stream([], params)), 300),
+        ],
+        repeats,
+    )
+    base = statistics.median(short_s) / 100 * 1e6
+    return [
+        row("scripted source: stream + worker path", short_s, 100, None),
+        row("scripted source: stream + worker path", long_s, 30_000, base),
+    ]
 
 
 def main() -> None:

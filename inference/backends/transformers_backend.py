@@ -1,4 +1,7 @@
-"""Local generation with transformers: ``from_pretrained`` + ``generate`` on a worker thread."""
+"""Local generation with transformers: ``from_pretrained``, then a decode loop that streams.
+
+Compiled decoding (static cache, CUDA) runs ``generate`` on a second thread instead.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .base import Delta, FinishReason, GenerationParams, Message, Stats, StopCheck, make_stats
+from .decode_loop import decode_tokens
 from .hardware import DeviceKind, pick_attn_implementation, pick_device, pick_dtype
 
 if TYPE_CHECKING:
@@ -74,39 +78,37 @@ class TransformersBackend:
         started = time.monotonic()
         inputs = self.encode(messages)
         guard = _StopGuard(should_stop, deadline=started + params.wall_clock_s)
-        handoff = _TokenHandoff()
-        worker = threading.Thread(
-            target=self._generate,
-            args=(inputs, params, guard, handoff),
-            name="stepwise-generate",
-            daemon=True,
+        eos_ids = self._eos_ids()
+        # Compiled decoding lives inside generate()'s loop, so that path keeps generate() on a
+        # thread; otherwise one loop on this thread both decodes and yields.
+        source = (
+            self._generate_on_thread(inputs, params, guard)
+            if self.compile
+            else decode_tokens(
+                self.model, inputs["input_ids"], params, eos_ids=eos_ids, stop=guard.check
+            )
         )
         decode = _IncrementalDecoder(self.tokenizer)
         tokens, first_at, last_id, failed = 0, None, None, False
-        worker.start()
         try:
-            for item in handoff:
-                if isinstance(item, BaseException):
-                    failed = True
-                    continue
-                if guard.check():
-                    break  # stopped (cancel, deadline): tokens decoded ahead are dropped
+            for token_id in source:
                 tokens += 1
-                last_id = item
+                last_id = token_id
                 first_at = first_at or time.monotonic()
-                text = decode.step(item)
+                text = decode.step(token_id)
                 if text:
                     yield Delta(text)
+        except Exception:  # reported to the consumer as finish_reason "error"
+            log.exception("generation failed for %s", self.name)
+            failed = True
         finally:
-            # Runs on normal end, on error and on generator close (GeneratorExit): the worker
-            # stops at its next step and is joined, so no thread outlives the stream.
-            guard.abort()
-            handoff.drain()
-            worker.join()
+            # Also on generator close (GeneratorExit): a generation thread stops at its next
+            # step and is joined, so none outlives the stream.
+            source.close()
         tail = decode.flush()
         if tail:
             yield Delta(tail)
-        reason = self._finish_reason(guard, failed, tokens, params, last_id)
+        reason = self._finish_reason(guard, failed, tokens, params, last_id, eos_ids)
         yield make_stats(
             tokens=tokens,
             started=started,
@@ -114,6 +116,34 @@ class TransformersBackend:
             ended=time.monotonic(),
             reason=reason,
         )
+
+    def _eos_ids(self) -> frozenset[int]:
+        eos = self.model.generation_config.eos_token_id
+        return frozenset(eos if isinstance(eos, list) else [] if eos is None else [eos])
+
+    def _generate_on_thread(
+        self, inputs: dict[str, torch.Tensor], params: GenerationParams, guard: _StopGuard
+    ) -> Generator[int, None, None]:
+        """Token ids from generate() running on a second thread; re-raises its error here."""
+        handoff = _TokenHandoff()
+        worker = threading.Thread(
+            target=self._generate,
+            args=(inputs, params, guard, handoff),
+            name="stepwise-generate",
+            daemon=True,
+        )
+        worker.start()
+        try:
+            for item in handoff:
+                if isinstance(item, BaseException):
+                    raise item
+                if guard.check():
+                    return  # stopped (cancel, deadline): tokens decoded ahead are dropped
+                yield item
+        finally:
+            guard.abort()
+            handoff.drain()
+            worker.join()
 
     def _generate(
         self,
@@ -145,8 +175,7 @@ class TransformersBackend:
                     stopping_criteria=StoppingCriteriaList([_Criteria()]),
                     streamer=handoff,
                 )
-        except BaseException as exc:  # reported to the consumer as finish_reason "error"
-            log.exception("generation failed for %s", self.name)
+        except BaseException as exc:  # logged by the reader, which re-raises it
             handoff.fail(exc)
         finally:
             handoff.end()
@@ -173,20 +202,19 @@ class TransformersBackend:
         tokens: int,
         params: GenerationParams,
         last_id: int | None,
+        eos_ids: frozenset[int],
     ) -> FinishReason:
         if failed:
             return "error"
         if guard.reason is not None:
             return guard.reason
-        eos = self.model.generation_config.eos_token_id
-        eos_ids = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
         if tokens >= params.max_new_tokens and last_id not in eos_ids:
             return "length"
         return "stop"
 
 
 class _StopGuard:
-    """Polled by generate() at every decode step, on the generation thread."""
+    """Polled at every decode step: by the decode loop, or by generate() on its thread."""
 
     def __init__(self, should_stop: StopCheck | None, *, deadline: float) -> None:
         self._should_stop = should_stop
