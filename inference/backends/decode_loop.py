@@ -5,6 +5,7 @@ two cores that thread competes with generate's own Python loop for the GIL. This
 token id where it is computed instead, and checks the stop condition before every forward pass.
 It does what the worker needs of generate for one unpadded prompt: greedy decoding (the same
 tokens as ``generate(do_sample=False)``) or temperature / top-p sampling, eos ids, a token cap.
+Other generation-config settings (repetition penalty, bad words) are not applied here.
 """
 
 from __future__ import annotations
