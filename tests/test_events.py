@@ -31,11 +31,18 @@ def test_it_delivers_each_groups_events_in_order() -> None:
             ]
         return got
 
-    channels = asyncio.run(subscribe())
-    publisher = events.Publisher()
-    for n in range(60):
-        for group in groups:
-            publisher.publish(group, {"type": "turn.delta", "n": n})
-    publisher.flush(timeout=20)
-    received = asyncio.run(drain(channels, 60))
+    def publish() -> None:
+        publisher = events.Publisher()
+        for n in range(60):
+            for group in groups:
+                publisher.publish(group, {"type": "turn.delta", "n": n})
+        publisher.flush(timeout=20)
+
+    async def run() -> dict[str, list[int]]:
+        # One loop throughout: a pub/sub layer hears messages only while its loop runs.
+        channels = await subscribe()
+        await asyncio.to_thread(publish)
+        return await drain(channels, 60)
+
+    received = asyncio.run(run())
     assert all(order == list(range(60)) for order in received.values())

@@ -184,3 +184,22 @@ def test_it_fails_the_turn_when_the_worker_is_killed(scripted: LiveStack, cast: 
     turn = Turn.objects.get(session=session)
     assert turn.status == Turn.Status.DONE and turn.text == SCRIPT
     assert ws.texts[turn.pk] == turn.text
+
+
+def test_a_socket_left_idle_still_hears_the_next_answer(scripted: LiveStack, cast: Cast) -> None:
+    """A page left open and quiet for longer than redis-py's default 5 s read timeout stays
+    connected and streams the next answer: the channel layer's reads must never time out."""
+    session = session_for(student=cast.alice, problem=cast.problem)
+    cookie = session_cookie(cast.alice)
+
+    async def run() -> TutorSocket:
+        async with _socket(scripted, session.pk, cookie) as ws:
+            assert (await ws.next_event())["type"] == "session.snapshot"
+            await asyncio.sleep(7)
+            await ws.send({"type": "ask", "mode": "solve"})
+            await ws.until(is_done(), timeout=60)
+            return ws
+
+    ws = asyncio.run(run())
+    turn = Turn.objects.get(session=session)
+    assert turn.status == Turn.Status.DONE and ws.texts[turn.pk] == SCRIPT

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -139,31 +140,46 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            # socket_timeout=None: with redis-py 8 the default cuts off the layer's blocking
-            # reads after 5 s, which killed idle websockets (channels_redis#422).
-            "hosts": [
-                {
-                    "address": REDIS_URL,
-                    "socket_timeout": None,
-                    # After a Redis restart every pooled connection is dead; without retries
-                    # each one failed a consumer once (websocket closed with 1011) before
-                    # the pool had reconnected them all.
-                    "retry": AsyncRetry(ExponentialBackoff(cap=1.0, base=0.05), 6),
-                    "retry_on_error": [RedisConnectionError, RedisTimeoutError],
-                    "health_check_interval": 15,
-                }
-            ],
-            # The default capacity of 100 silently dropped messages in a burst; deltas are
-            # coalesced as well, so this is headroom, not the main defence.
-            "capacity": 1000,
-            "expiry": 60,
-        },
-    }
+# socket_timeout=None: with redis-py 8 the default cuts off the layer's blocking reads after
+# 5 s, which killed idle websockets (channels_redis#422). After a Redis restart every pooled
+# connection is dead; without retries each one failed a consumer once (websocket closed with
+# 1011) before the pool had reconnected them all.
+_CHANNEL_REDIS_HOST = {
+    "address": REDIS_URL,
+    "socket_timeout": None,
+    "retry": AsyncRetry(ExponentialBackoff(cap=1.0, base=0.05), 6),
+    "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+    "health_check_interval": 15,
 }
+# "pubsub" (the default): a group_send is one PUBLISH, pushed to the daphne processes that have
+# subscribers. "core": a Redis list per consumer channel, with capacity and expiry; every
+# message costs the receiving daphne three or four round trips to Redis, which at 50 streams
+# was most of its CPU (docs/benchmarks.md). Neither keeps a message across a Redis restart;
+# the browser resyncs from the saved transcript when a seq is missing, so at-most-once is
+# enough for everything Stepwise sends.
+CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
+if CHANNEL_LAYER not in ("pubsub", "core"):
+    raise ImproperlyConfigured("CHANNEL_LAYER must be pubsub or core")
+if CHANNEL_LAYER == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [_CHANNEL_REDIS_HOST]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [_CHANNEL_REDIS_HOST],
+                # The default capacity of 100 silently dropped messages in a burst; deltas
+                # are coalesced as well, so this is headroom, not the main defence.
+                "capacity": 1000,
+                "expiry": 60,
+            },
+        }
+    }
 
 CACHES = {
     "default": {
