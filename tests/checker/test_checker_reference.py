@@ -165,3 +165,8 @@ def test_the_command_line_takes_the_problem_and_a_reference() -> None:
     assert "15" in out[0]["steps"][2]["detail"]  # type: ignore[index]
     assert out[1]["first_error"] == 2 and "35" in out[1]["steps"][2]["detail"]  # type: ignore[index]
     assert out[2] == {"id": "bad", "error": "answer_key, problem and reference must be strings"}
+
+
+def test_a_last_sentence_full_of_numbers_gives_a_bounded_number_of_readings() -> None:
+    found = final_answers(["So " + " + ".join(str(n) for n in range(1, 500)) + " = 124750."])
+    assert found is not None and len(found[1]) == 8 and found[1][0] == "124750"

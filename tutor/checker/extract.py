@@ -332,6 +332,7 @@ def equations_in(text: str) -> list[str]:
 
 
 _ANY_NUMBER = re.compile(r"-?\$?\d[\d,]*(?:\.\d+)?%?")
+MAX_READINGS = 8
 _SPACED_THOUSANDS = re.compile(r"\d{1,3}(?: \d{3})+(?!\d|[,.]\d)")
 
 
@@ -354,4 +355,5 @@ def final_answers(steps: Sequence[str]) -> tuple[int, list[str]] | None:
     numbers = _ANY_NUMBER.findall(last)
     readings = _ANY_NUMBER.findall(last.rpartition("=")[2])[:1] if "=" in last else []
     readings += numbers[::-1] + [m.replace(" ", "") for m in _SPACED_THOUSANDS.findall(last)]
-    return len(steps) - 1, list(dict.fromkeys(readings)) or [last]
+    # Each reading is one bounded check; a sentence stuffed with numbers must not multiply them.
+    return len(steps) - 1, list(dict.fromkeys(readings))[:MAX_READINGS] or [last]
