@@ -170,3 +170,16 @@ def test_the_command_line_takes_the_problem_and_a_reference() -> None:
 def test_a_last_sentence_full_of_numbers_gives_a_bounded_number_of_readings() -> None:
     found = final_answers(["So " + " + ".join(str(n) for n in range(1, 500)) + " = 124750."])
     assert found is not None and len(found[1]) == 8 and found[1][0] == "124750"
+
+
+@given(
+    steps=st.lists(st.text(max_size=80), max_size=4),
+    problem=st.text(max_size=80),
+    key=st.text(max_size=20),
+)
+def test_random_text_never_crashes_the_location(steps: list[str], problem: str, key: str) -> None:
+    """Any text, Unicode digits included, gives a departure inside the steps or none."""
+    found = first_departure(steps, problem, key)
+    assert found is None or (0 <= found.index < len(steps) and found.number in steps[found.index])
+    answer = final_answers(steps)
+    assert answer is None or (0 <= answer[0] < len(steps) and 1 <= len(answer[1]) <= 8)
