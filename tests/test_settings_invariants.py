@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -80,3 +81,30 @@ def test_it_does_not_initialise_cuda_in_the_parent_before_a_fork() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.stdout.strip().endswith("clean"), result.stderr
+
+
+def test_deployments_on_one_redis_server_never_share_pub_sub_names() -> None:
+    """Pub/sub names are server-wide: each Redis database gets its own prefix for the channel
+    layer and for cancel requests, so a test run on /15 cannot stream into the app on /0."""
+    script = (
+        "import django, json; django.setup(); from django.conf import settings;"
+        "from tutor import turn_state;"
+        "print(json.dumps([settings.CHANNEL_LAYERS['default']['CONFIG'].get('prefix'),"
+        " turn_state._cancel_channel(7)]))"
+    )
+    names = []
+    for url in ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/15", "redis://h:1?db=15"):
+        env = {**os.environ, "REDIS_URL": url, "CHANNEL_LAYER": "pubsub"}
+        env.pop("REDIS_PUBSUB_PREFIX", None)
+        out = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "tutor.settings"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        names.append(tuple(json.loads(out.stdout)))
+    assert names[0] == ("stepwise0:asgi", "stepwise0:turn:7:cancel")
+    assert names[1] == names[2] == ("stepwise15:asgi", "stepwise15:turn:7:cancel")

@@ -8,6 +8,7 @@ demo model when the real weights are not present.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -140,6 +141,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
+
+def _redis_db(url: str) -> int:
+    """The database number of a redis:// URL (its path, or ?db=), 0 when it names none."""
+    parsed = urlparse(url)
+    number = parse_qs(parsed.query).get("db", [parsed.path.strip("/")])[0]
+    return int(number) if number.isdigit() else 0
+
+
 # socket_timeout=None: with redis-py 8 the default cuts off the layer's blocking reads after
 # 5 s, which killed idle websockets (channels_redis#422). After a Redis restart every pooled
 # connection is dead; without retries each one failed a consumer once (websocket closed with
@@ -152,19 +161,25 @@ _CHANNEL_REDIS_HOST = {
     "health_check_interval": 15,
 }
 # "pubsub" (the default): a group_send is one PUBLISH, pushed to the daphne processes that have
-# subscribers. "core": a Redis list per consumer channel, with capacity and expiry; every
-# message costs the receiving daphne three or four round trips to Redis, which at 50 streams
+# subscribers. "core": one inbox per daphne process in Redis (a sorted set shared by all its
+# sockets), with capacity and expiry; every message costs the receiving daphne three or four
+# round trips to Redis, which at 50 streams
 # was most of its CPU (docs/benchmarks.md). Neither keeps a message across a Redis restart;
 # the browser resyncs from the saved transcript when a seq is missing, so at-most-once is
 # enough for everything Stepwise sends.
 CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
+# Pub/sub channels belong to the whole Redis server, not to one of its numbered databases, so
+# two deployments on one server (a test run on /15 beside the app on /0) would hear each
+# other's events for the same session ids. Every pub/sub name starts with this prefix, which
+# by default carries the database number.
+REDIS_PUBSUB_PREFIX = env_str("REDIS_PUBSUB_PREFIX", f"stepwise{_redis_db(REDIS_URL)}")
 if CHANNEL_LAYER not in ("pubsub", "core"):
     raise ImproperlyConfigured("CHANNEL_LAYER must be pubsub or core")
 if CHANNEL_LAYER == "pubsub":
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [_CHANNEL_REDIS_HOST]},
+            "CONFIG": {"hosts": [_CHANNEL_REDIS_HOST], "prefix": f"{REDIS_PUBSUB_PREFIX}:asgi"},
         }
     }
 else:

@@ -34,6 +34,11 @@ def _cancel_key(turn_id: int) -> str:
     return f"stepwise:turn:{turn_id}:cancel"
 
 
+def _cancel_channel(turn_id: int) -> str:
+    # Pub/sub names are server-wide, unlike keys: scope them to this deployment.
+    return f"{settings.REDIS_PUBSUB_PREFIX}:turn:{turn_id}:cancel"
+
+
 def _alive_key(turn_id: int) -> str:
     return f"stepwise:turn:{turn_id}:alive"
 
@@ -71,7 +76,7 @@ def is_alive(turn_id: int) -> bool:
 
 def request_cancel(turn_id: int) -> None:
     client().set(_cancel_key(turn_id), b"1", ex=LIVE_TTL_S)
-    client().publish(_cancel_key(turn_id), b"1")
+    client().publish(_cancel_channel(turn_id), b"1")
 
 
 class CancelWatch:
@@ -110,7 +115,7 @@ class CancelWatch:
     def _listen(self) -> None:
         pubsub = client().pubsub(ignore_subscribe_messages=True)
         try:
-            pubsub.subscribe(_cancel_key(self.turn_id))
+            pubsub.subscribe(_cancel_channel(self.turn_id))
             while not self._closed.is_set():
                 # The key is read after subscribing, so no cancel falls between the two.
                 if cancel_requested(self.turn_id) or pubsub.get_message(timeout=self.POLL_S):
