@@ -77,3 +77,16 @@ def test_check_step_carries_known_values() -> None:
     result = check_step("\\(2x = 12\\)", previous=["Let \\(x = 6\\)."], index=1)
     assert result.index == 1
     assert result.verdict == "ok"
+
+
+def test_answer_checks_reuse_the_warm_workers() -> None:
+    """A normal answer check hands its worker back to the pool instead of killing it."""
+    from tutor.checker.api import settings
+    from tutor.checker.pool import get_pool
+
+    check_answer("1/2", "0.5")  # the pool is warm
+    pool = get_pool(settings())
+    before = {w.proc.pid for w in pool._idle}
+    for _ in range(5):
+        assert check_answer("1/2", "0.5").equivalent is True
+    assert before and {w.proc.pid for w in pool._idle} == before

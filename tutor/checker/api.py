@@ -209,13 +209,16 @@ def check_answer(
     """
     cap = timeout if timeout is not None else _settings.timeout
     try:
-        for item in get_pool(_settings).request("answer", (answer, key, strict), cap):
-            return AnswerResult(**item)  # type: ignore[arg-type]
+        # Read to the end: leaving the generator before the worker's "done" counts the
+        # worker as unhealthy, and the pool would kill and replace it after every answer.
+        replies = list(get_pool(_settings).request("answer", (answer, key, strict), cap))
     except WorkerTimeout:
         return AnswerResult(None, UNKNOWN_TOO_LARGE)
     except WorkerFailed as exc:
         return AnswerResult(None, f"unknown ({exc})")
-    return AnswerResult(None, "no answer from the checker")
+    if not replies:
+        return AnswerResult(None, "no answer from the checker")
+    return AnswerResult(**replies[0])  # type: ignore[arg-type]
 
 
 def read_as(line: str) -> str | None:
