@@ -182,4 +182,43 @@ def test_random_text_never_crashes_the_location(steps: list[str], problem: str, 
     found = first_departure(steps, problem, key)
     assert found is None or (0 <= found.index < len(steps) and found.number in steps[found.index])
     answer = final_answers(steps)
-    assert answer is None or (0 <= answer[0] < len(steps) and 1 <= len(answer[1]) <= 8)
+    assert answer is None or (0 <= answer[0] < len(steps) and len(answer[1]) <= 8)
+
+
+@pytest.mark.parametrize(
+    ("steps", "key"),
+    [
+        (["x^2 = 1/4", "x = 1/2"], "1/2"),  # a fraction is one reading, not 1 and 2
+        (["So x = -3/2."], "-3/2"),
+        ([r"So \(x = \frac{3}{4}\)."], "3/4"),
+    ],
+)
+def test_unboxed_fractions_are_read_whole(steps: list[str], key: str) -> None:
+    solution = check_solution(steps, problem="Solve it.", answer_key=key)
+    assert solution.equivalent is True and solution.first_error == -1
+
+
+def test_an_answer_in_words_is_undecided_not_wrong() -> None:
+    steps = ["She sold 48 / 2 = 24 in May.", "So she sold seventy-two clips."]
+    solution = check_solution(steps, problem="48 in April, half as many in May.", answer_key="72")
+    assert solution.equivalent is None and solution.first_error == -1
+
+
+@pytest.mark.parametrize("header", ["**Step 1:**", "**Step 1**:", "- Step 1:", "### Step 1:"])
+def test_markdown_step_headers_are_not_numbers(header: str) -> None:
+    found = first_departure(
+        [f"{header} Janet has 16 eggs.", "She sells 16 - 3 = 13."], "16 eggs, 3 eaten.", "9"
+    )
+    assert found is not None and (found.index, found.number) == (1, "13")
+
+
+@pytest.mark.parametrize("row", [{"source": "student"}, {"problem": ""}])
+def test_without_a_model_solution_and_its_problem_only_the_answer_step_is_marked(
+    row: dict[str, str],
+) -> None:
+    """A student's lines, or a solution with no problem text, get no located step: only the
+    step stating the wrong final answer is marked."""
+    args = {"problem": HOBBIES, "source": "model", **row}
+    solution = check_solution(LEFT_OUT, answer_key="25", **args)  # type: ignore[arg-type]
+    assert solution.equivalent is False and solution.first_error == 3
+    assert solution.steps[3].detail == "The final answer 35 does not match the answer key."

@@ -110,22 +110,26 @@ def check_solution(
     """Judge each step, then the final answer against ``answer_key`` when there is one.
 
     A final answer proven different from the key proves the solution wrong somewhere. When no
-    step was proven wrong before it, the first step that brings in a number found in neither
-    ``problem``, the key nor the ``reference`` solution is marked wrong (see
-    ``tutor.checker.reference``); failing that, the step that states the final answer is.
-    The key itself never appears in a detail, since students read them.
+    step was proven wrong before it, the step that states the final answer is marked wrong; for
+    a model's solution with its ``problem`` given, the first step that brings in a number
+    found in neither the problem, the key nor the ``reference`` solution is marked instead
+    (see ``tutor.checker.reference``). The key itself never appears in a detail.
     """
     results = check_steps(steps, source=source, timeout=timeout)
     first = next((r.index for r in results if r.verdict == "wrong"), -1)
     found = final_answers(steps) if answer_key.strip() else None
-    if found is None:
+    if found is None or not found[1]:
         return SolutionResult(results, first)
     stated_at, readings = found
     answer, equivalent = _compare_final(readings, answer_key, problem, timeout)
     if equivalent is False:
-        departure = locate_departure(
-            steps, problem=problem, answer_key=answer_key, reference=reference, timeout=timeout
-        )
+        departure = None
+        # Without the problem only the key's numbers count as grounded, and in a student's
+        # algebra every intermediate value is new: a located step would be a false lead.
+        if source == "model" and problem.strip():
+            departure = locate_departure(
+                steps, problem=problem, answer_key=answer_key, reference=reference, timeout=timeout
+            )
         index = stated_at if departure is None else departure.index
         detail = (
             departure_detail(departure, with_reference=bool(reference))
@@ -142,13 +146,14 @@ def check_solution(
 def _compare_final(
     readings: list[str], key: str, problem: str, timeout: float | None
 ) -> tuple[str, bool | None]:
-    """The first reading that matches the key, else the first one decided, else the first.
+    """(the reading shown, whether the answer matches the key).
 
-    One matching reading is enough to call the answer right: precision comes first. A
-    question asked in cents may be answered in dollars ("$0.25" for 25 cents).
+    True when any reading matches: precision comes first. False only when every reading was
+    decided and none matches; otherwise None. A question asked in cents may be answered in
+    dollars ("$0.25" for 25 cents).
     """
     in_cents = re.search(r"\bcents?\b", problem, re.I) is not None
-    answer, equivalent = readings[0], None
+    undecided = False
     for reading in readings:
         verdict = check_answer(reading, key, timeout=timeout).equivalent
         if not verdict and in_cents and _DOLLARS.fullmatch(reading):
@@ -156,9 +161,8 @@ def _compare_final(
             verdict = check_answer(cents, key, timeout=timeout).equivalent
         if verdict:
             return reading, True
-        if equivalent is None and verdict is not None:
-            answer, equivalent = reading, verdict
-    return answer, equivalent
+        undecided = undecided or verdict is None
+    return readings[0], None if undecided else False
 
 
 _DOLLARS = re.compile(r"\$?\d[\d,]*\.\d{1,2}")

@@ -331,9 +331,13 @@ def equations_in(text: str) -> list[str]:
     return found
 
 
-_ANY_NUMBER = re.compile(r"-?\$?\d[\d,]*(?:\.\d+)?%?")
+# A final answer as a GSM8K-style sentence states it: $1,200, 1/2, -3/2, \frac{3}{4}, 12.5%.
+_ANSWER_TOKEN = re.compile(r"-?\$?\s?(?:\\frac\{-?\d+\}\{\d+\}|\d[\d,]*(?:\.\d+)?(?:/\d+)?)%?")
+_FRAC = re.compile(r"\\frac\{(-?\d+)\}\{(\d+)\}")
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?!\d|[,.]\d)")
+_PROSE = re.compile(r"[A-Za-z]{3,}")
+_LATEX_END = re.compile(r"\\[)\]]|\$+")
 MAX_READINGS = 8
-_SPACED_THOUSANDS = re.compile(r"\d{1,3}(?: \d{3})+(?!\d|[,.]\d)")
 
 
 def final_answers(steps: Sequence[str]) -> tuple[int, list[str]] | None:
@@ -341,9 +345,11 @@ def final_answers(steps: Sequence[str]) -> tuple[int, list[str]] | None:
 
     The last ``\\boxed{}`` is the only reading when there is one. Without a box, GSM8K-style
     solutions end on a sentence whose last number is not always the answer ("a total of 34
-    hours in 4 weeks", "he can make 1600 because 1600 > 1200"), so the number after the last
-    ``=`` comes first, then the last number, then every other number of that sentence. A caller
-    that wants to call the answer wrong should find every reading wrong. None for no steps.
+    hours in 4 weeks", "he can make 1600 because 1600 > 1200"). The readings are then: what
+    follows the sentence's last ``=`` (when it is math, not prose), then each number of the
+    sentence from the last; fractions are read whole. A sentence with no number gives no
+    reading. A caller should call the answer wrong only when every reading is wrong. None for
+    no steps.
     """
     for index in range(len(steps) - 1, -1, -1):
         boxed = boxed_answers(steps[index])
@@ -351,9 +357,14 @@ def final_answers(steps: Sequence[str]) -> tuple[int, list[str]] | None:
             return index, [boxed[-1]]
     if not steps:
         return None
-    last = steps[-1]
-    numbers = _ANY_NUMBER.findall(last)
-    readings = _ANY_NUMBER.findall(last.rpartition("=")[2])[:1] if "=" in last else []
-    readings += numbers[::-1] + [m.replace(" ", "") for m in _SPACED_THOUSANDS.findall(last)]
+    last = steps[-1][-2000:]  # the answer is at the end; bounded work on a huge line
+    readings = []
+    if "=" in last:
+        after = _LATEX_END.sub(" ", last.rpartition("=")[2]).split(". ")[0].strip(" .")
+        if after and not _PROSE.search(_FRAC.sub("", after)):
+            readings.append(after)
+    readings += [m.replace(" ", "") for m in _SPACED_THOUSANDS.findall(last)][::-1]
+    readings += [t.replace(" ", "") for t in _ANSWER_TOKEN.findall(last)][::-1]
+    readings = [_FRAC.sub(r"\1/\2", r).rstrip(",") for r in readings]
     # Each reading is one bounded check; a sentence stuffed with numbers must not multiply them.
-    return len(steps) - 1, list(dict.fromkeys(readings))[:MAX_READINGS] or [last]
+    return len(steps) - 1, list(dict.fromkeys(r for r in readings if r))[:MAX_READINGS]

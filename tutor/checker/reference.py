@@ -17,9 +17,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
+# One run of digits and commas at a time (linear in the text); the grouping is checked after.
+_NUMBER = re.compile(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _TEXT = re.compile(r"\\(?:text|mathrm|textbf|mbox)\{[^{}]*\}")
-_LIST_MARKER = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?(?:step\s*)?\d+\s*[.:)]\s", re.I)
+# "Step 2:", "**Step 2:**", "**Step 2**:", "- Step 7:", "Step 10 -", "1.", "12)" at the start.
+_LIST_MARKER = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:#+\s*)?(?:\*\*|__)?\s*"
+    r"(?:step\s*\d+\s*(?:\*\*|__)?\s*[.:)\-]?|\d+\s*(?:\*\*|__)?\s*[.:)])"
+    r"(?:\*\*|__)?(?=\s)",
+    re.I,
+)
 # Quantities that word problems spell out; "half" and "third" bring in the divisor.
 _WORDS = {
     "once": 1,
@@ -70,10 +78,17 @@ class Departure:
 
 def numbers_in(text: str) -> list[str]:
     """The numbers written in ``text``, as written (``1,250``, ``3.5``); labels and list
-    markers such as ``Step 2:`` and ``\\text{...}`` are skipped."""
+    markers such as ``Step 2:`` and ``\\text{...}`` are skipped. ``1,2,3`` is three numbers."""
     text = _TEXT.sub(" ", text[:MAX_TEXT])
     text = _LIST_MARKER.sub(" ", text)
-    return [m.group() for m in _NUMBER.finditer(text)]
+    found = []
+    for m in _NUMBER.finditer(text):
+        run = m.group().rstrip(",")
+        if "," not in run or _GROUPED.fullmatch(run):
+            found.append(run)
+        else:
+            found += [part for part in run.split(",") if part]
+    return found
 
 
 def _value(written: str) -> float:

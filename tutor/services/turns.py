@@ -290,9 +290,10 @@ def turn_record_final_answer(
     """
     if answer is None or result.equivalent is not False:
         return
+    # Each part is cut on its own so that the pointer to the step always fits in 500.
     reason = (
-        f"The tutor answered {answer[:200]!r}; the key says "
-        f"{turn.session.problem.answer_key[:200]!r} ({result.detail})."
+        f"The tutor answered {answer[:120]!r}; the key says "
+        f"{turn.session.problem.answer_key[:120]!r} ({result.detail[:120]})."
     )
     step = None
     if departure is not None:
