@@ -115,7 +115,11 @@ def generate_turn(self: Task, turn_id: int) -> None:
     stream = TurnStream(turn=turn, is_demo=model.is_demo, model_name=model.name)
     try:
         with _heartbeat(turn_id):
-            stats = _run(model, stream, turn)
+            try:
+                stats = _run(model, stream, turn)
+            finally:
+                # Steps still being judged belong to the run: keep the heartbeat until done.
+                stream.checks.wait()
     except Exception:
         log.exception("turn %s failed", turn_id)
         stream.fail("The tutor hit an error while answering. Try again.")

@@ -9,12 +9,16 @@ to the database every SAVE_EVERY_S, so a crash loses at most that much.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import redis
 from django.conf import settings
+from django.db import connection
 
 from inference.backends import Message, Stats
 from inference.prompts import build_messages, extract_final_answer, split_thinking
@@ -49,6 +53,10 @@ class TurnStream:
         self.cancel = turn_state.CancelWatch(turn.pk)
         self.step_texts: list[str] = []
         self.answer_steps: list[tuple[int, str]] = []  # (index, text) outside <think>
+        # Events get their seq under this lock: step verdicts are published from the checks'
+        # thread while frames are published from the decoding thread.
+        self.lock = threading.RLock()
+        self.checks = BackgroundChecks(self._step)
         Turn.objects.filter(pk=turn.pk).update(is_demo=is_demo, model_name=model_name[:200])
         self._publish({"type": "turn.status", "status": Turn.Status.RUNNING, "is_demo": is_demo})
 
@@ -84,6 +92,7 @@ class TurnStream:
         tail = self.coalescer.flush()
         if tail:
             self._emit(tail)
+        self.checks.wait()
         for step in self.splitter.finish():
             self._step(step.index, step.text, step.in_thinking)
         # The saved seq is the done event's own: a snapshot read afterwards is never "older"
@@ -137,6 +146,7 @@ class TurnStream:
 
     def fail(self, error: str) -> None:
         self.cancel.close()
+        self.checks.wait()
         tail = self.coalescer.flush()
         if tail:
             self._emit(tail)
@@ -150,6 +160,11 @@ class TurnStream:
         )
 
     def _save(self) -> None:
+        # Under the lock so the saved text and seq belong together.
+        with self.lock:
+            self._save_locked()
+
+    def _save_locked(self) -> None:
         self.last_save = time.monotonic()
         turns.turn_save_progress(
             turn_id=self.turn.pk,
@@ -159,27 +174,29 @@ class TurnStream:
         self.saw_first_token = True
 
     def _emit(self, frame: str) -> None:
-        offset = self.length
-        self.parts.append(frame)
-        self.length += len(frame)
-        seq = self.seq + 1
-        # Redis before the event: a client that resyncs after seeing this frame must get
-        # at least this much text back.
-        if not self.live_broken:
-            try:
-                turn_state.append_text(self.turn.pk, frame, seq)
-            except redis.RedisError:
-                # Redis restarted under us: its copy would now hold only a suffix, so stop
-                # using it and let the database carry the transcript, frame by frame.
-                log.warning("live text for turn %s lost; saving every frame", self.turn.pk)
-                self.live_broken = True
-        if self.live_broken:
-            self._save()
-        self._publish({"type": "turn.delta", "offset": offset, "text": frame})
-        if not self.saw_first_token:
-            self._save()
+        with self.lock:
+            offset = self.length
+            self.parts.append(frame)
+            self.length += len(frame)
+            seq = self.seq + 1
+            # Redis before the event: a client that resyncs after seeing this frame must get
+            # at least this much text back.
+            if not self.live_broken:
+                try:
+                    turn_state.append_text(self.turn.pk, frame, seq)
+                except redis.RedisError:
+                    # Redis restarted under us: its copy would now hold only a suffix, so stop
+                    # using it and let the database carry the transcript, frame by frame.
+                    log.warning("live text for turn %s lost; saving every frame", self.turn.pk)
+                    self.live_broken = True
+            if self.live_broken:
+                self._save()
+            self._publish({"type": "turn.delta", "offset": offset, "text": frame})
+            if not self.saw_first_token:
+                self._save()
         for step in self.splitter.feed(frame):
-            self._step(step.index, step.text, step.in_thinking)
+            # Judged on the checks' thread: decoding does not wait for the checker.
+            self.checks.submit(step.index, step.text, step.in_thinking)
 
     def _step(self, index: int, text: str, in_thinking: bool) -> None:
         if not text.strip():
@@ -215,6 +232,43 @@ class TurnStream:
         )
 
     def _publish(self, event: dict[str, Any]) -> None:
-        self.seq += 1
-        event.update(turn=self.turn.pk, seq=self.seq)
-        events.publish_turn_event(self.session_id, event)
+        with self.lock:
+            self.seq += 1
+            event.update(turn=self.turn.pk, seq=self.seq)
+            events.publish_turn_event(self.session_id, event)
+
+
+class BackgroundChecks:
+    """Judges completed steps on one thread, in the order they completed.
+
+    Decoding runs on the worker's own thread; a step check (a few ms, up to the checker's cap)
+    done there would stall the model between two tokens. Each step is still judged before its
+    verdict is published, and ``wait`` returns once every submitted step has been.
+    """
+
+    def __init__(self, judge: Callable[[int, str, bool], None]) -> None:
+        self._judge = judge
+        self._queue: queue.Queue[tuple[int, str, bool] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, index: int, text: str, in_thinking: bool) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="step-checks", daemon=True)
+            self._thread.start()
+        self._queue.put((index, text, in_thinking))
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        try:
+            while (item := self._queue.get()) is not None:
+                try:
+                    self._judge(*item)
+                except Exception:  # one step's failure must not stop the others being judged
+                    log.exception("checking step %s failed", item[0])
+        finally:
+            connection.close()  # this thread's own database connection
