@@ -34,6 +34,13 @@ fi
   --loglevel=INFO --without-gossip --without-mingle -n "stepwise-gpu@%h" &
 .venv/bin/python -m tutor.serve --host "$HOST" --port "$PORT" &
 
+# Say "running" only once the pages answer, so the first click does not meet a refused port.
+for _ in $(seq 1 120); do
+  .venv/bin/python -c "import urllib.request; urllib.request.urlopen('http://$HOST:$PORT/healthz', timeout=1)" \
+    2>/dev/null && break
+  sleep 0.5
+done
+
 cat <<MSG
 
   Stepwise is running at http://$HOST:$PORT/
