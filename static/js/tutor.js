@@ -190,7 +190,22 @@
     if (t.status === "queued" && t.position) setStatus("Waiting for the tutor: number " + t.position + " in the queue.");
   }
 
+  // Frames are delivered at most once: one lost while a server reconnects to Redis shows as a
+  // gap at the next frame, but a lost last event ("done") would leave the answer "running" for
+  // good. So an answer that has gone quiet asks for the saved state (data-quiet-ms, default
+  // 15 s), which also reports a worker that died.
+  let lastEventAt = Date.now();
+  setInterval(() => {
+    const quietMs = Number(panel.dataset.quietMs || 15000);
+    const active = [...turns.values()].some((v) => v.status === "running" || v.status === "queued");
+    if (active && Date.now() - lastEventAt > quietMs) {
+      lastEventAt = Date.now();
+      send({type: "sync"});
+    }
+  }, 1000);
+
   function onEvent(e) {
+    lastEventAt = Date.now();
     if (e.type === "session.snapshot") { e.turns.forEach(applySnapshot); return; }
     if (e.type === "turn.snapshot") { applySnapshot(e); return; }
     if (e.type === "error") { setStatus(e.message); return; }

@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.conftest import DESKTOP, PageErrors, shot
 from tests.conftest import Cast, LiveStack, session_cookie
-from tutor import events
+from tutor import events, turn_state
 from tutor.models import Flag, Turn
 from tutor.services.turns import session_for
 
@@ -63,4 +63,29 @@ def test_it_resyncs_when_frames_are_lost(browser: Any, live: LiveStack, cast: Ca
     while "Step 3" not in (text.text_content() or "") and time.monotonic() < deadline:
         time.sleep(0.1)
     assert page.locator("#turns .turn .text").text_content() == saved + "Step 3: x = 5\n"
+    context.close()
+
+
+def test_a_quiet_answer_asks_for_the_saved_state(browser: Any, live: LiveStack, cast: Cast) -> None:
+    """The last event of an answer is lost (frames are delivered at most once): the page sees
+    the answer go quiet, asks for the saved state, and shows it finished, with no reload."""
+    session = session_for(student=cast.alice, problem=cast.problem)
+    saved = "Step 1: 3x + 5 = 20\n"
+    turn = Turn.objects.create(
+        session=session, index=0, mode="hint", status=Turn.Status.RUNNING, text=saved, last_seq=2
+    )
+    turn_state.heartbeat(turn.pk)  # a live worker: the snapshot must not reap the turn
+    context, page, errors = _page(browser, live, session_cookie(cast.alice))
+    page.goto(f"/problems/{cast.problem.pk}/")
+    page.locator("#tutor[data-connected='true']").wait_for(state="attached")
+    item = page.locator(f"#turns .turn[data-turn='{turn.pk}']")
+    item.locator(".turn-status", has_text="Answering").wait_for()
+    page.evaluate("document.getElementById('tutor').dataset.quietMs = '1500'")
+    # The answer ends, and its events never reach the page.
+    Turn.objects.filter(pk=turn.pk).update(
+        status=Turn.Status.DONE, text=saved + "Step 2: x = 5\n", last_seq=4
+    )
+    item.locator(".turn-status", has_text="Done").wait_for(timeout=10_000)
+    assert item.locator(".text").text_content() == saved + "Step 2: x = 5\n"
+    assert errors.messages == []
     context.close()
