@@ -12,7 +12,9 @@ bandwidth / weight bytes (about 7.7 GB in bf16: ~620 tok/s on an H200 at 4.8 TB/
 H100 at 3.35 TB/s; DESIGN.md). A batched step reads the weights once plus every row's KV cache
 (about 131 KB per token of context in bf16), so the bound for B rows is
 B x bandwidth / (weights + B x context x KV bytes); at 8k context an H200 tops out near 4.5k
-tok/s however large B is. Each mode runs in its own try/except; rows are printed as they finish
+tok/s however large B is. The "Stepwise decode loop" row runs the worker's own loop
+(inference/backends/decode_loop.py) on the same model, next to generate()'s sdpa row. Each
+mode runs in its own try/except; rows are printed as they finish
 so a timeout keeps what was measured, and modes still to run are skipped once --budget-s is
 spent (compilation, the slowest to start, runs last). --out writes the rows as .json and .md.
 
@@ -25,6 +27,7 @@ import argparse
 import contextlib
 import gc
 import json
+import sys
 import time
 import traceback
 from collections.abc import Iterator
@@ -33,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the decode-loop row imports it
 
 # Peak HBM bandwidth in TB/s by device name (SXM parts; PCIe H100 is ~2.0).
 BANDWIDTH_TBPS = {"H200": 4.8, "H100": 3.35, "A100": 2.0, "L40S": 0.864, "A10": 0.6}
@@ -66,7 +71,7 @@ HEADER = f"{'mode':<28} {'batch':>5} {'ttft ms':>9} {'tok/s':>10} {'bound':>10} 
 def phi4_mini_config(tiny: bool) -> Any:
     from transformers import Phi3Config
 
-    shape = (
+    shape: dict[str, Any] = (
         {"vocab_size": 3072, "hidden_size": 128, "intermediate_size": 256, "num_hidden_layers": 2}
         if tiny
         else {
@@ -76,7 +81,7 @@ def phi4_mini_config(tiny: bool) -> Any:
             "num_hidden_layers": 32,
         }
     )
-    heads = (
+    heads: dict[str, Any] = (
         {"num_attention_heads": 4, "num_key_value_heads": 2}
         if tiny
         else {
@@ -191,6 +196,31 @@ def measure(
     return clock.first_at - start, batch * (new - 1) / (end - clock.first_at)
 
 
+def measure_loop(
+    model: Any, device: str, *, batch: int, prompt: int, new: int, extra: dict[str, Any]
+) -> tuple[float, float]:
+    """(ttft_s, decode tok/s) for the worker's own decode loop, one sequence, after a warm-up.
+
+    This is what ``TransformersBackend.stream`` runs outside compiled decoding, so this row
+    against the plain sdpa row shows what the serving path costs or saves on a GPU.
+    """
+    from inference.backends import GenerationParams
+    from inference.backends.decode_loop import decode_tokens
+
+    ids = torch.randint(2, model.config.vocab_size, (1, prompt), device=device)
+    params = GenerationParams(temperature=0.0, max_new_tokens=new)
+    # No eos ids: random weights may pick one, and every run must decode `new` tokens.
+    list(decode_tokens(model, ids, params, eos_ids=(), stop=lambda: False))  # warm-up
+    sync(device)
+    start = time.perf_counter()
+    first_at = None
+    for _ in decode_tokens(model, ids, params, eos_ids=(), stop=lambda: False):
+        first_at = first_at or time.perf_counter()  # .item() per token has synchronised
+    end = time.perf_counter()
+    assert first_at is not None
+    return first_at - start, (new - 1) / (end - first_at)
+
+
 @contextlib.contextmanager
 def attn(model: Any, implementation: str) -> Iterator[None]:
     model.set_attn_implementation(implementation)
@@ -239,6 +269,7 @@ def main() -> None:
     plan: list[tuple[str, int, str, dict[str, Any]]] = [
         ("eager", 1, "eager", {}),
         ("sdpa", 1, "sdpa", {}),
+        ("sdpa, Stepwise decode loop", 1, "sdpa", {}),
     ]
     plan += [("sdpa batched", int(b), "sdpa", {}) for b in args.batches.split(",")]
     if not args.skip_compile:
@@ -256,8 +287,9 @@ def main() -> None:
             continue
         started = time.monotonic()
         try:
+            how = measure_loop if "decode loop" in label else measure
             with attn(model, implementation):
-                ttft, tok_s = measure(
+                ttft, tok_s = how(
                     model,
                     device,
                     batch=batch,
