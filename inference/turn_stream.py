@@ -160,18 +160,14 @@ class TurnStream:
         )
 
     def _save(self) -> None:
-        # Under the lock so the saved text and seq belong together.
-        with self.lock:
-            self._save_locked()
-
-    def _save_locked(self) -> None:
-        self.last_save = time.monotonic()
-        turns.turn_save_progress(
-            turn_id=self.turn.pk,
-            progress=self._progress(self.tokens),
-            first_token=not self.saw_first_token,
-        )
-        self.saw_first_token = True
+        with self.lock:  # the saved text and seq belong together
+            self.last_save = time.monotonic()
+            turns.turn_save_progress(
+                turn_id=self.turn.pk,
+                progress=self._progress(self.tokens),
+                first_token=not self.saw_first_token,
+            )
+            self.saw_first_token = True
 
     def _emit(self, frame: str) -> None:
         with self.lock:

@@ -192,7 +192,7 @@ def locate_departure(
 
 
 def departure_detail(departure: Departure, *, with_reference: bool) -> str:
-    """Why a step was marked: readable by the student, and without the key."""
+    """Why a located step was marked, in words for the reader of the flag; never the key."""
     sources = (
         "the problem, the answer key or the reference solution"
         if with_reference
