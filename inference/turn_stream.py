@@ -21,10 +21,10 @@ from django.conf import settings
 from django.db import connection
 
 from inference.backends import Message, Stats
-from inference.prompts import build_messages, extract_final_answer, split_thinking
+from inference.prompts import build_messages
 from inference.streaming import Coalescer, StepSplitter
 from tutor import events, turn_state
-from tutor.checker import check_answer, check_step, locate_departure
+from tutor.checker import check_final_answer, check_step, locate_departure
 from tutor.models import Turn
 from tutor.services import turns
 from tutor.services.moderation import moderate_tutor_text
@@ -99,7 +99,7 @@ class TurnStream:
         # than the last event a client saw.
         progress = self._progress(stats.tokens, seq=self.seq + 1)
         if self.turn.mode in (Turn.Mode.SOLVE, Turn.Mode.CHECK) and stats.finish_reason == "stop":
-            self._check_final_answer(progress.text)
+            self._check_final_answer()
         turn = turns.turn_finish(
             turn_id=self.turn.pk, progress=progress, finish_reason=stats.finish_reason
         )
@@ -119,29 +119,34 @@ class TurnStream:
             )
         events.flush()
 
-    def _check_final_answer(self, text: str) -> None:
-        _, answer_part = split_thinking(text)
-        answer = extract_final_answer(answer_part)
-        key = self.turn.session.problem.answer_key
-        if answer is None or not key:
+    def _check_final_answer(self) -> None:
+        # Read as the checker's evaluation reads it: the last \boxed{}, else the math the
+        # last answer step ends on, then its numbers; any reading matching the key is enough.
+        problem = self.turn.session.problem
+        steps = [text for _, text in self.answer_steps]
+        final = check_final_answer(
+            steps,
+            problem.answer_key,
+            problem=problem.statement,
+            timeout=settings.CHECKER_TIMEOUT_S,
+        )
+        if final is None:
             return
-        result = check_answer(answer, key, timeout=settings.CHECKER_TIMEOUT_S)
         departure = None
-        if result.equivalent is False and self.answer_steps:
+        if final.result.equivalent is False:
             # Where the reasoning went off, for the reviewer: the first answer step that
             # brings in a number the problem, key and reference solution do not have.
-            problem = self.turn.session.problem
             found = locate_departure(
-                [text for _, text in self.answer_steps],
+                steps,
                 problem=problem.statement,
-                answer_key=key,
+                answer_key=problem.answer_key,
                 reference=problem.reference_solution,
                 timeout=settings.CHECKER_TIMEOUT_S,
             )
             if found is not None:
                 departure = replace(found, index=self.answer_steps[found.index][0])
         turns.turn_record_final_answer(
-            turn=self.turn, answer=answer, result=result, departure=departure
+            turn=self.turn, answer=final.answer, result=final.result, departure=departure
         )
 
     def fail(self, error: str) -> None:

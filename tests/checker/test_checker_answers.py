@@ -24,6 +24,8 @@ from tutor.checker.answers import judge_answer
         ("y = 1 - x", "x + y = 1", True),  # equation
         ("x=1 or x=-3", "{1,-3}", True),  # solution set
         ("x=1, x=-3", "x = -3 or x = 1", True),  # solution set, other order
+        ("x = 1 and x = -3", "{1, -3}", True),  # solutions listed with "and"
+        ("x = 1 and x = 3", "{1, -3}", False),
         ("{1, 2}", "{1, 2, 3}", False),  # missing element
         ("(1, 3]", "1 < x <= 3", True),  # interval and inequality
         ("[1, 3]", "(1, 3]", False),  # endpoint

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.checker.test_checker_cli import run
-from tutor.checker import check_solution
+from tutor.checker import check_final_answer, check_solution
 from tutor.checker.extract import final_answers
 from tutor.checker.reference import first_departure, grounded_values, is_grounded, numbers_in
 
@@ -222,3 +222,31 @@ def test_without_a_model_solution_and_its_problem_only_the_answer_step_is_marked
     solution = check_solution(LEFT_OUT, answer_key="25", **args)  # type: ignore[arg-type]
     assert solution.equivalent is False and solution.first_error == 3
     assert solution.steps[3].detail == "The final answer 35 does not match the answer key."
+
+
+@pytest.mark.parametrize(
+    ("last", "key", "shown", "equivalent"),
+    [
+        ("So x = 1 or x = -3.", "x=1 or x=-3", "x = 1 or x = -3", True),
+        ("The interval is \\((1, 3]\\).", "1 < x <= 3", "(1, 3]", True),
+        ("So the answer is **C**.", "C", "C", True),
+        ("Hence y = 2x + 1.", "x = (y - 1)/2", "y = 2x + 1", True),
+        ("So the answer is 5.", "5", "5", True),
+        ("So x = 1 or x = 3.", "{1, -3}", "x = 1 or x = 3", False),
+        ("Thus she earns $7455.", "7425", "$7455", False),
+        ("So he has 5 apples left.", "6", "5", False),
+    ],
+)
+def test_the_final_answer_is_compared_whole_when_it_ends_the_sentence(
+    last: str, key: str, shown: str, equivalent: bool
+) -> None:
+    """Sets, intervals, equations and letters that end the last sentence are compared whole;
+    plain numbers are still read one by one."""
+    final = check_final_answer(["Some work.", last], key)
+    assert final is not None and final.index == 1
+    assert (final.answer, final.result.equivalent) == (shown, equivalent)
+
+
+def test_no_key_or_no_number_gives_no_final_answer() -> None:
+    assert check_final_answer(["So x = 5."], "  ") is None
+    assert check_final_answer(["It is done."], "5") is None

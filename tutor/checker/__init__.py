@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tutor.checker.api import (
     check_answer,
+    check_final_answer,
     check_solution,
     check_step,
     check_steps,
@@ -18,14 +19,16 @@ from tutor.checker.api import (
 )
 from tutor.checker.extract import extract_steps
 from tutor.checker.reference import Departure
-from tutor.checker.results import AnswerResult, SolutionResult, StepResult
+from tutor.checker.results import AnswerResult, FinalAnswer, SolutionResult, StepResult
 
 __all__ = [
     "AnswerResult",
     "Departure",
+    "FinalAnswer",
     "SolutionResult",
     "StepResult",
     "check_answer",
+    "check_final_answer",
     "check_solution",
     "check_step",
     "check_steps",

@@ -88,7 +88,8 @@ def _read(text: str, strict: bool) -> _Form:
     if text.startswith("{") and text.endswith("}"):
         parts = [p for p in re.split(r"\s*,\s*", text[1:-1]) if p]
         return _Form("set", items=tuple(_statement(p, strict) for p in parts), braced=True)
-    parts = re.split(r"\s+or\s+|\s*;\s*|,\s*(?=[A-Za-z]\s*=)|,\s+", text)
+    # "x = 1 and x = -3" lists solutions as a comma does; "a and b" alone is not split.
+    parts = re.split(r"\s+or\s+|\s*;\s*|(?:,\s*|\s+and\s+)(?=[A-Za-z]\s*=)|,\s+", text)
     if len(parts) > 1:
         return _Form("set", items=tuple(_statement(p, strict) for p in parts))
     return _Form("statement", items=(_statement(text, strict),))

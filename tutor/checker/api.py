@@ -13,7 +13,7 @@ from tutor.checker.grammar import parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError
 from tutor.checker.pool import WorkerFailed, WorkerTimeout, get_pool
 from tutor.checker.reference import Departure
-from tutor.checker.results import AnswerResult, SolutionResult, StepResult
+from tutor.checker.results import AnswerResult, FinalAnswer, SolutionResult, StepResult
 from tutor.checker.sampling import render
 
 Source = Literal["student", "model"]
@@ -117,11 +117,10 @@ def check_solution(
     """
     results = check_steps(steps, source=source, timeout=timeout)
     first = next((r.index for r in results if r.verdict == "wrong"), -1)
-    found = final_answers(steps) if answer_key.strip() else None
-    if found is None or not found[1]:
+    final = check_final_answer(steps, answer_key, problem=problem, timeout=timeout)
+    if final is None:
         return SolutionResult(results, first)
-    stated_at, readings = found
-    answer, equivalent = _compare_final(readings, answer_key, problem, timeout)
+    equivalent = final.result.equivalent
     if equivalent is False:
         departure = None
         # Without the problem only the key's numbers count as grounded, and in a student's
@@ -130,41 +129,49 @@ def check_solution(
             departure = locate_departure(
                 steps, problem=problem, answer_key=answer_key, reference=reference, timeout=timeout
             )
-        index = stated_at if departure is None else departure.index
+        index = final.index if departure is None else departure.index
         detail = (
             departure_detail(departure, with_reference=bool(reference))
             if departure
-            else f"The final answer {answer} does not match the answer key."
+            else f"The final answer {final.answer} does not match the answer key."
         )
         if first == -1 or index < first:
             old = results[index]
             results[index] = StepResult(index, "wrong", detail, read_as=old.read_as)
             first = index
-    return SolutionResult(results, first, answer, equivalent)
+    return SolutionResult(results, first, final.answer, equivalent)
 
 
-def _compare_final(
-    readings: list[str], key: str, problem: str, timeout: float | None
-) -> tuple[str, bool | None]:
-    """(the reading shown, whether the answer matches the key).
+def check_final_answer(
+    steps: Sequence[str], answer_key: str, *, problem: str = "", timeout: float | None = None
+) -> FinalAnswer | None:
+    """The solution's final answer (see ``extract.final_answers``) against ``answer_key``.
 
-    True when any reading matches: precision comes first. False only when every reading was
-    decided and none matches; otherwise None. A question asked in cents may be answered in
-    dollars ("$0.25" for 25 cents).
+    None when there is no key or no answer to read. Equivalent when any reading of the last
+    sentence matches, since precision comes first; different only when every reading was
+    decided and none matches; otherwise undecided. A question asked in cents may be answered
+    in dollars ("$0.25" for 25 cents).
     """
+    found = final_answers(steps) if answer_key.strip() else None
+    if found is None or not found[1]:
+        return None
+    stated_at, readings = found
     in_cents = re.search(r"\bcents?\b", problem, re.I) is not None
-    undecided = False
+    results = []
     for reading in readings:
-        verdict = check_answer(reading, key, timeout=timeout).equivalent
-        if not verdict and in_cents and _DOLLARS.fullmatch(reading):
+        result = check_answer(reading, answer_key, timeout=timeout)
+        if not result.equivalent and in_cents and _DOLLARS.fullmatch(reading):
             cents = f"{float(reading.lstrip('$').replace(',', '')) * 100:.2f}"
-            verdict = check_answer(cents, key, timeout=timeout).equivalent
-        if verdict:
-            return reading, True
-        undecided = undecided or verdict is None
-    return readings[0], None if undecided else False
+            result = check_answer(cents, answer_key, timeout=timeout)
+        if result.equivalent:
+            return FinalAnswer(stated_at, reading, result)
+        results.append(result)
+    if any(r.equivalent is None for r in results):
+        return FinalAnswer(stated_at, readings[0], AnswerResult(None, _UNDECIDED))
+    return FinalAnswer(stated_at, readings[0], results[0])
 
 
+_UNDECIDED = "undecided: not every reading of the final answer could be compared"
 _DOLLARS = re.compile(r"\$?\d[\d,]*\.\d{1,2}")
 
 

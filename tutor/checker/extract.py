@@ -338,6 +338,7 @@ _SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?!\d|[,.]\d)")
 _PROSE = re.compile(r"[A-Za-z]{3,}")
 _LATEX_END = re.compile(r"\\[)\]]|\$+")
 MAX_READINGS = 8
+MAX_TAIL = 200  # characters of an answer compared whole
 
 
 def final_answers(steps: Sequence[str]) -> tuple[int, list[str]] | None:
@@ -358,7 +359,8 @@ def final_answers(steps: Sequence[str]) -> tuple[int, list[str]] | None:
     if not steps:
         return None
     last = steps[-1][-2000:]  # the answer is at the end; bounded work on a huge line
-    readings = []
+    tail = _math_tail(last)
+    readings = [tail] if tail else []
     if "=" in last:
         after = _LATEX_END.sub(" ", last.rpartition("=")[2]).split(". ")[0].strip(" .")
         if after and not _PROSE.search(_FRAC.sub("", after)):
@@ -368,3 +370,27 @@ def final_answers(steps: Sequence[str]) -> tuple[int, list[str]] | None:
     readings = [_FRAC.sub(r"\1/\2", r).rstrip(",") for r in readings]
     # Each reading is one bounded check; a sentence stuffed with numbers must not multiply them.
     return len(steps) - 1, list(dict.fromkeys(r for r in readings if r))[:MAX_READINGS]
+
+
+# Words that join math in an answer ("x = 1 or x = -3"); any other run of 2+ letters is prose.
+_JOINERS = frozenset(["or", "and", "sqrt", "pi", "frac", "infty", "oo"])
+_LETTERS = re.compile(r"[A-Za-z]{2,}")
+# Math and Markdown around an answer: \( \) \[ \] $ ** and an escaped "\$".
+_DELIMITERS = re.compile(r"\\[()\[\]$]|\$+|\*\*")
+
+
+def _math_tail(sentence: str) -> str:
+    """The words at the end of ``sentence`` that are math, not prose: "The interval is
+    (1, 3]." gives ``(1, 3]``. Empty when it ends on a word, or on plain arithmetic."""
+    words = _DELIMITERS.sub(" ", sentence).strip().rstrip(".").split()
+    kept: list[str] = []
+    for word in reversed(words):
+        if any(run.lower() not in _JOINERS for run in _LETTERS.findall(word)):
+            break
+        kept.append(word)
+    while kept and kept[-1].lower() in ("or", "and"):  # the tail starts on math, not a joiner
+        kept.pop()
+    tail = " ".join(reversed(kept)).lstrip("=~≈ ")
+    # Plain arithmetic is read by the number readings; the tail adds what they would split.
+    whole = any(c.isalpha() for c in tail) or ("," in tail and any(c in tail for c in "{[("))
+    return tail if whole and len(tail) <= MAX_TAIL else ""

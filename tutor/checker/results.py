@@ -41,6 +41,16 @@ class AnswerResult:
 
 
 @dataclass(frozen=True)
+class FinalAnswer:
+    """A solution's final answer against the key: the step that states it (``index``), the
+    reading shown (``answer``) and the comparison."""
+
+    index: int
+    answer: str
+    result: AnswerResult
+
+
+@dataclass(frozen=True)
 class SolutionResult:
     """A whole solution judged, with its final answer against the key when one was given.
 

@@ -281,14 +281,14 @@ def turn_record_step(
 
 
 def turn_record_final_answer(
-    *, turn: Turn, answer: str | None, result: AnswerResult, departure: Departure | None = None
+    *, turn: Turn, answer: str, result: AnswerResult, departure: Departure | None = None
 ) -> None:
     """A tutor's final answer that disagrees with the key goes to the review queue.
 
     ``departure`` is the answer step where the reasoning first brings in a number that the
     problem, key and reference do not have; the flag points the reviewer at it.
     """
-    if answer is None or result.equivalent is not False:
+    if result.equivalent is not False:
         return
     # Each part is cut on its own so that the pointer to the step always fits in 500.
     reason = (
