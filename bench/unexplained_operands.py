@@ -122,8 +122,10 @@ def main() -> int:
     for variant in ("CAS alone", "any", "unit facts", "new result"):
         predicted = []
         for row, first in zip(bench, cas, strict=True):
-            extra = -1 if variant == "CAS alone" else first_unexplained(
-                row["steps"], row["problem"], variant
+            extra = (
+                -1
+                if variant == "CAS alone"
+                else first_unexplained(row["steps"], row["problem"], variant)
             )
             predicted.append(min((i for i in (first, extra) if i != -1), default=-1))
         err = [p == r["label"] for p, r in zip(predicted, bench, strict=True) if r["label"] != -1]
