@@ -250,3 +250,25 @@ def test_the_final_answer_is_compared_whole_when_it_ends_the_sentence(
 def test_no_key_or_no_number_gives_no_final_answer() -> None:
     assert check_final_answer(["So x = 5."], "  ") is None
     assert check_final_answer(["It is done."], "5") is None
+
+
+_PIECES = ["x", " ", "=", "1", "-3", "0.25", "1/2", "7,455", "%", "$", "or", "and", "So", "is"]
+_PIECES += ["\\(", "\\)", "\\boxed{", "{", "}", "(", "]", ",", ".", "**", "^", "sqrt"]
+_MATHY = st.lists(st.sampled_from(_PIECES), max_size=25).map("".join)
+
+
+@given(
+    steps=st.lists(st.one_of(_MATHY, st.text(max_size=80)), max_size=3),
+    key=st.one_of(_MATHY, st.text(max_size=20)),
+    problem=st.sampled_from(["", "How many cents?"]),
+)
+def test_random_text_never_crashes_the_final_answer_check(
+    steps: list[str], key: str, problem: str
+) -> None:
+    """Any text gives no final answer, or one stated in the steps with a clear comparison."""
+    final = check_final_answer(steps, key, problem=problem)
+    assert final is None or (
+        0 <= final.index < len(steps)
+        and final.result.equivalent in (True, False, None)
+        and isinstance(final.result.detail, str)
+    )
