@@ -122,6 +122,24 @@ _NOT_UNITS = frozenset(
         "per",
         "x",
         "X",
+        # "(-2)^2 = 4 but -2^2 = -4": words that join two claims, never units.
+        "but",
+        "while",
+        "whereas",
+        "since",
+        "because",
+        "so",
+        "then",
+        "which",
+        "that",
+        "when",
+        "if",
+        "yet",
+        "thus",
+        "hence",
+        "giving",
+        "making",
+        "leaving",
     ]
 )
 
@@ -136,6 +154,8 @@ def _strip_units(text: str) -> tuple[str, set[str]]:
         words = m.group(1).split()
         if any(w in _NOT_UNITS for w in words):
             return m.group(0)
+        if words[0].lower() in ("dozen", "dozens"):
+            return " * 12"  # "3 dozen - 10 = 26": a count, not a unit to drop
         units.add(words[-1].lower().rstrip("s"))
         return ""
 
@@ -201,6 +221,9 @@ def claims_in(text: str) -> list[Claim]:
 
     def latex(m: re.Match[str]) -> str:
         body = next(g for g in m.groups() if g is not None)
+        if _SUBSCRIPT.search(body):
+            # "x_1 = \frac{12}{2} = 6": the 1 names a root, it is not a number to check.
+            return " ; "
         try:
             plain = latex_to_plain(body, keep_text=True)
         except ParseError:
@@ -208,7 +231,10 @@ def claims_in(text: str) -> list[Claim]:
         if _whole_statement(plain):
             claims.append(Claim(plain.strip(), False, "latex"))
             return " ; "
-        claims.extend(Claim(c.text, c.approx, "latex") for c in _plain_claims(plain, strict=False))
+        claims.extend(
+            Claim(c.text, c.approx, "latex", c.mixed_units)
+            for c in _plain_claims(plain, strict=False)
+        )
         return " ; "
 
     text = _DISPLAY.sub(latex, text)
@@ -242,22 +268,100 @@ def _plain_claims(text: str, *, strict: bool) -> list[Claim]:
     claims = []
     for raw in re.split(r"[,;:]\s|\.\s|\n|\s-\s(?=[A-Za-z])", text):
         piece, units = _strip_units(raw)
-        mixed = len(units) > 1
+        rounded = _APPROX_NOTE.search(raw) is not None  # "= 1158 (rounded)"
         for m in _SPAN.finditer(piece):
             span = m.group(0).strip()
             if "=" not in span and "~" not in span and "<" not in span and ">" not in span:
                 continue
             before, after = piece[: m.start()], piece[m.end() :]
+            if _COMPOUND.match(after):
+                # "= 2 hours 45 minutes": the last side goes on past its number.
+                span = span[: max(span.rfind(c) for c in "=<>~")].rstrip(" =<>~")
             claim = _standalone(span, before, after, strict)
             if claim is not None:
-                claims.append(Claim(claim.text, claim.approx, claim.source, mixed))
+                # "5 m = 500 cm": the last side's unit follows the span, not an operator.
+                trailing = _TRAILING_UNIT.match(after)
+                found = units | ({trailing.group(1).lower().rstrip("s")} if trailing else set())
+                if "$" in span and "cent" in found:
+                    found.add("dollar")  # "$1.00 - $0.35 = $0.65 = 65 cents"
+                mixed = len(found) > 1
+                claims.append(Claim(claim.text, claim.approx or rounded, claim.source, mixed))
     return claims
+
+
+_SUBSCRIPT = re.compile(r"[A-Za-z]\s*_")
+_FUNCTION_VALUE = re.compile(r"(?<![A-Za-z\d\\])[A-Za-z]\s*\((?:[^()]|\([^()]*\))*\)\s*(?==)")
+_UNIT_BEFORE = re.compile(r"\d\s*[A-Za-z]{1,12}\s+$")  # "1 hr 30 min = 90 min"
+_APPROX_NOTE = re.compile(r"\(\s*(?:rounded|approx|approximately|about|roughly)\b", re.I)
+_APPROX_AFTER = re.compile(r"\s*\(?\s*(?:rounded|approx|approximately|about|roughly)\b", re.I)
+_COMPOUND = re.compile(r"\s*[A-Za-z]+\s+(?:and\s+)?\d")
+_TRAILING_UNIT = re.compile(r"\s*([A-Za-z]{1,20})\b(?!\s*[=(])")
+# Words after which a number is a name, not a quantity: "Day 1 - 5 + 3 = 8".
+_LABELS = frozenset(
+    [
+        "day",
+        "week",
+        "month",
+        "year",
+        "step",
+        "part",
+        "case",
+        "option",
+        "question",
+        "problem",
+        "round",
+        "level",
+        "stage",
+        "phase",
+        "page",
+        "room",
+        "chapter",
+        "grade",
+        "table",
+        "figure",
+        "team",
+        "group",
+        "game",
+        "trip",
+        "test",
+        "quiz",
+        "lap",
+        "row",
+        "column",
+        "line",
+        "box",
+        "item",
+    ]
+)
+_FUNCTION_WORD = re.compile(r"(?:\b(?:log|ln|sin|cos|tan|sqrt|exp)|[\u221a\u221b])\s*$", re.I)
 
 
 def _standalone(span: str, before: str, after: str, strict: bool) -> Claim | None:
     """Keep a span only when its left side is a whole computation and its right side ends."""
     if _BINARY_START.match(span):
         return None
+    if re.search(r"\d\s*:\s*$", before) or re.match(r"\s*:\s*\d", after):
+        return None  # "12:16 = 3:4", "2:30": ratios and times
+    if re.match(r"\s*(?:R|r|rem|remainder)\.?\s*\d", after):
+        return None  # "23 ÷ 5 = 4 R 3": division with a remainder
+    sides = re.split(r"[=<>~]", span)
+    if re.search(r"\d-\d", sides[0]) and re.search(r"\d-\d", sides[-1]):
+        return None  # "3-4 hours * 2 = 6-8 hours": ranges, not subtractions
+    label = re.findall(r"[A-Za-z]+", before[-20:])
+    if label and label[-1].lower() in _LABELS and re.search(r"[A-Za-z]\s*$", before):
+        return None  # "Day 1 - 5 + 3 = 8": the 1 names the day
+    if (
+        _FUNCTION_WORD.search(before)
+        or before.rstrip().endswith("_")
+        or _UNIT_BEFORE.search(before)
+    ):
+        # "\log 100 = 2", "√(x + 3) = 5", "x_1 = 6": the first side began before the span.
+        first = re.search(r"[=<>~]", span)
+        if first is None:
+            return None
+        span = span[first.end() :].strip()
+        if not re.search(r"[=<>~]", span):
+            return None
     if re.match(r"[A-Za-z(*/^]", after) or re.match(r"\s*[*/^]", after):
         # "250 = (5/2)x" or "9 = (3/4)*number": the last side goes on in words.
         span = span[: max(span.rfind(c) for c in "=<>~")].rstrip(" =<>~")
@@ -277,7 +381,7 @@ def _standalone(span: str, before: str, after: str, strict: bool) -> Claim | Non
         span = span[first.end() :].strip()
         if not re.search(r"[=<>~]", span):
             return None
-    approx = bool(_APPROX_WORDS.search(before))
+    approx = bool(_APPROX_WORDS.search(before) or _APPROX_AFTER.match(after))
     return Claim(span.strip().rstrip(" ."), approx)
 
 
@@ -302,6 +406,8 @@ def equations_in(text: str) -> list[str]:
 
     def plain(m: re.Match[str]) -> str:
         body = next(g for g in m.groups() if g is not None)
+        if _SUBSCRIPT.search(body):
+            return " ; "  # x_1, x_2: two names that would read as one unknown x
         try:
             return " " + latex_to_plain(body, keep_text=True) + " ; "
         except ParseError:
@@ -309,6 +415,8 @@ def equations_in(text: str) -> list[str]:
 
     # Inline math that is one unknown ("\(x\)") continues the sentence it sits in.
     text = re.sub(r"\\\(\s*([A-Za-z])\s*\\\)", r"\1", text)
+    # "f(2) = 5", "P(heads) = 1/2": a function's value, not an equation in the letter f or P.
+    text = _FUNCTION_VALUE.sub(" ; ", text)
     text = _ASIDE.sub(" ", _ANY_MATH.sub(plain, text))
     text = _TIMES_X.sub(" * ", normalize(text).replace("\\$", "$"))
     found = []
@@ -327,6 +435,8 @@ def equations_in(text: str) -> list[str]:
             continue
         if span.count("(") != span.count(")"):
             continue
+        if _FUNCTION_WORD.search(text[: m.start()]) or text[: m.start()].endswith("_"):
+            continue  # "√(x + 3) = 5", "log(x) = 2": the function is not part of the span
         found.append(span)
     return found
 

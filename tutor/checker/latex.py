@@ -123,10 +123,22 @@ def _group(text: str, i: int) -> tuple[str, int]:
     raise ParseError("unbalanced braces")
 
 
+# "2\frac{1}{2}" is a mixed number in school math (2 + 1/2), not a product.
+_MIXED = re.compile(r"(?<![\w.^_}])(\d+)\s*\\[dt]?frac\{(\d+)\}\{(\d+)\}")
+
+
+def _mixed(m: re.Match[str]) -> str:
+    whole, num, den = m.group(1), m.group(2), m.group(3)
+    if int(num) >= int(den):
+        return m.group(0)  # not a proper fraction: leave it a product
+    return f"({whole}+\\frac{{{num}}}{{{den}}})"
+
+
 def latex_to_plain(text: str, *, keep_text: bool = False) -> str:
     """Rewrite a LaTeX math fragment into plain syntax."""
     if len(text) > MAX_INPUT_CHARS:
         raise ParseError("input too long")
+    text = _MIXED.sub(_mixed, text)
     out: list[str] = []
     i = 0
     while i < len(text):

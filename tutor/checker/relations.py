@@ -99,6 +99,14 @@ def _check_equal_numbers(
             return Decision("ok", f"{render(other)} as a percentage is {shown.text}")
         if shown.percent and numbers_equal(other * 100, true):
             return Decision("ok", f"{shown.text} read as a number")
+    # "9π ≈ 9 * 3.14", "π ≈ 22/7", "2^30 ≈ 1.07 * 10^9": an approximation stated as one. And
+    # "3√2 = 3 * 1.414": an irrational value written with a rounded decimal stand-in, as
+    # people do with "=". Within 1% is what such stand-ins give.
+    stand_in = not lv.is_Rational and rv.is_Rational and "." in right.text
+    if approx or stand_in:
+        a, b = real_value(lv, {}), real_value(rv, {})
+        if a is not None and b is not None and abs(a - b) <= abs(a) / 100:
+            return Decision("ok", f"{left.text} is about {right.text}")
     return Decision("wrong", f"{left.text} is {render(lv)}, not {render(rv)}")
 
 

@@ -31,6 +31,12 @@ from tutor.checker.solving import Condition
 
 _LEAD = re.compile(r"^\s*(=>|\u21d2|->|so\b|thus\b|therefore\b|hence\b|then\b|:)\s*", re.I)
 _SPLIT_OR = re.compile(r"\s+or\s+|\s*;\s*|,\s+(?=[A-Za-z]\s*=)", re.I)
+_LETTER = re.compile(r"[A-Za-z]")
+_SUPPOSES = re.compile(
+    r"\b(?:if|suppose|assume|assuming|try|trying|guess|test|testing|plug|plugging)\b", re.I
+)
+_BRANCHES = re.compile(r"\bor\b|\u00b1|\\pm\b|\broots?\b|\bsolutions\b", re.I)
+_PLAIN_VALUE = re.compile(r"-?\(?-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?\)?%?")
 _RUNNING = re.compile(r"^\$?\(?\s*(\d[\d,]*(?:\.\d+)?)")
 
 
@@ -43,8 +49,10 @@ class Context:
     condition: Condition | None = None  # the last equation or inequality
     before: Condition | None = None  # the condition before a run of "x = value" lines
     previous_text: str | None = None
-    # The last equation in one unknown in model prose: (unknown, its value, text, decimals).
-    equation: tuple[sp.Symbol, sp.Expr, str, int | None] | None = None
+    # The last equation in one unknown in model prose: (unknown, its value, text, decimals,
+    # whether it states the value outright as in "x = 1/2", the step it is in, whether that
+    # statement leaves its computation open as in "S = 165 * 6/11").
+    equation: tuple[sp.Symbol, sp.Expr, str, int | None, bool, int, bool] | None = None
 
 
 def judge_steps(
@@ -137,6 +145,11 @@ def _internal_claims(statement: Statement, ctx: Context, source: str) -> Decisio
             continue
         decision = check_numeric(lk, rk, rel, approx=rel == "~")
         if decision.verdict == "wrong" and source == "model" and _ambiguous(sides, i):
+            continue
+        substituted = bool(free(left.expr) or free(right.expr))
+        if decision.verdict == "wrong" and substituted and len(sides) == 2 and source == "model":
+            # "x = 0.5; x + 3 = 0 gives x = -3": an equation in a letter whose value is known
+            # may be a new equation to solve (the other factor), not a claim about that value.
             continue
         decisions.append(decision)
     for decision in decisions:
@@ -298,11 +311,18 @@ def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
     for fact in false_facts(text):
         decisions.append(Decision("wrong", fact.detail))
         read.append(fact.text)
+    branches = _BRANCHES.search(text) is not None
+    if _SUPPOSES.search(text) or branches:
+        # "If x = 5, then ...", "x - 3 = 5 or x - 3 = -5": values tried or cases split, each
+        # its own line of thought; none is derived from the equation before it.
+        ctx.equation = None
     for equation in equations_in(text):
-        decision = _equation_claim(equation, ctx)
+        decision = _equation_claim(equation, ctx, index, roots=branches)
         if decision is not None:
             decisions.append(decision)
             read.append(equation)
+        if branches:
+            ctx.equation = None
     shown = "; ".join(read) or None
     for decision in decisions:
         if decision.verdict == "wrong":
@@ -338,7 +358,9 @@ def _named_identity(statement: Statement) -> Decision | None:
     )
 
 
-def _equation_claim(text: str, ctx: Context) -> Decision | None:
+def _equation_claim(
+    text: str, ctx: Context, index: int = 0, *, roots: bool = False
+) -> Decision | None:
     """An equation in model prose, against itself and against the equation before it.
 
     A rewrite such as ``(x - 16 + 100) - 25 = x + 69 - 25`` is wrong when its two sides differ
@@ -366,14 +388,23 @@ def _equation_claim(text: str, ctx: Context) -> Decision | None:
     (var,) = names
     value = _linear_root(sides[0].expr - sides[-1].expr, var)
     if value is None:
+        # "x^2 + x - 6 = 0": more than one root may follow, each stated on its own.
+        ctx.equation = None
         return None
     decimals = sides[-1].decimals if sides[0].expr == var and sides[-1].is_number else None
-    previous, ctx.equation = ctx.equation, (var, value, text, decimals)
+    states = _LETTER.fullmatch(sides[0].text.strip()) is not None and not any(
+        free(side.expr) for side in sides[1:]
+    )
+    # "S = 165 * 6/11" leaves its computation open; "x = 12/4 = 3" ends on a value.
+    open_chain = states and not _PLAIN_VALUE.fullmatch(_bare_text(sides[-1].text))
+    previous, ctx.equation = ctx.equation, (var, value, text, decimals, states, index, open_chain)
     if previous is None or previous[0] != var:
         return None
-    _, before, before_text, before_decimals = previous
-    if _bare(statement) and _bare(parse_statement(before_text)):
-        # "For n = 1: ... For n = 2: ...": values tried in turn, not one derived from the other.
+    _, before, before_text, before_decimals, stated, stated_at, left_open = previous
+    if stated and not (left_open and stated_at == index and not roots):
+        # After "x = 1/2" or "A = 1000(1.05) = 1050" a new equation in the same letter starts
+        # something new: the other root, the next part, the formula at another input. Within
+        # one step, "S = 165 * 6/11", then "S = 9 * 6", is still one computation.
         return None
     if numbers_equal(value, before) is not False:
         return Decision("ok", f"{text} agrees with {before_text}")
@@ -388,6 +419,11 @@ def _equation_claim(text: str, ctx: Context) -> Decision | None:
         "wrong",
         f"{text} gives {var} = {render(value)}, but {before_text} gives {var} = {render(before)}",
     )
+
+
+def _bare_text(text: str) -> str:
+    """``-((3)/(5))`` -> ``-3/5``: a side's text without spaces and brackets."""
+    return re.sub(r"[\s()]", "", text)
 
 
 def _linear_root(expr: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
