@@ -107,6 +107,7 @@ class _Parser:
         self.i = 0
         self.depth = 0
         self.evaluate = evaluate
+        self.strict = strict
 
     # -- token helpers -------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> Token | None:
@@ -282,7 +283,10 @@ class _Parser:
         if name == "log" and len(args) in (1, 2):
             if len(args) == 2:
                 return self.mul(sp.log(args[0]), self.power(sp.log(args[1]), sp.Integer(-1)))
-            return sp.log(args[0], evaluate=self.evaluate)
+            if self.strict:
+                return sp.log(args[0], evaluate=self.evaluate)  # a CAS's log is ln
+            # In school "log 1000 = 3": log is base 10; ln is the natural log.
+            return self.mul(sp.log(args[0]), self.power(sp.log(10), sp.Integer(-1)))
         if name == "factorial" and len(args) == 1:
             return self.factorial(args[0])
         raise ParseError(f"{name} takes other arguments")

@@ -251,6 +251,8 @@ def explain(previous_text: str, current: Sequence[Statement]) -> tuple[str, str]
     except ParseError:
         return None
     target = current[0]
+    if "~" in target.rels + previous.rels:
+        return None  # an approximation is not the exact rewrite a rule produces
     for rule in RULES:
         for k, candidate in enumerate(rule.rewrite(previous)):
             if k >= MAX_CANDIDATES:

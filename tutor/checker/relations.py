@@ -211,6 +211,12 @@ def _proportional(prev: Condition, cur: Condition) -> Decision | None:
     return None
 
 
+def implies(prev: Condition, cur: Condition) -> tuple[bool, str | None] | None:
+    """Whether every solution of ``prev`` solves ``cur`` (with a counterexample when not);
+    None when it cannot be decided."""
+    return _implies(prev, cur)
+
+
 def _implies(prev: Condition, cur: Condition) -> tuple[bool, str | None] | None:
     """Whether every (sampled) solution of ``prev`` satisfies ``cur``; else a counterexample."""
     names = unknowns(prev + cur)

@@ -16,20 +16,50 @@ from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError, TooLarge
 from tutor.checker.misconceptions import explain
 from tutor.checker.relations import (
     Decision,
+    alternatives,
     check_numeric,
     compare_conditions,
     condition_of,
     exprs_equal,
     free,
+    implies,
     numbers_equal,
     satisfies_or_none,
 )
 from tutor.checker.results import StepResult
 from tutor.checker.rounding import within_rounding
-from tutor.checker.sampling import render
-from tutor.checker.solving import Condition
+from tutor.checker.sampling import holds, real_value, render
+from tutor.checker.solving import Condition, solution_points, solution_set, unknowns
+from tutor.checker.tokens import CONSTANTS, FUNCTIONS, GREEK, UNIT_WORDS
 
-_LEAD = re.compile(r"^\s*(=>|\u21d2|->|so\b|thus\b|therefore\b|hence\b|then\b|:)\s*", re.I)
+_LEAD = re.compile(
+    r"^\s*(=>|\u21d2|->|so\b|thus\b|therefore\b|hence\b|then\b|now\b|which gives\b|"
+    r"this gives\b|gives\b|we get\b|we have\b|so we get\b|the answer is\b|answer\b|:)\s*",
+    re.I,
+)
+# "2x = 8 so x = 4": two steps on one line.
+_CONNECTOR = re.compile(r"\s+(?:so|then|thus|therefore|hence)\s+|\s*(?:=>|\u21d2)\s*", re.I)
+# Notes beside a step: "(subtract 6)", "(+4)", "(divide both sides by 2)".
+_ANNOTATION = re.compile(
+    r"\s*\((?:[^()]*[A-Za-z]{3,}[^()]*|\s*[-+*/\u00d7\u00f7]\s*\d[\d.]*\s*)\)\s*$"
+)
+_OP_WORDS = (
+    (re.compile(r"\s+squared\b", re.I), "^2"),
+    (re.compile(r"\s+cubed\b", re.I), "^3"),
+    (re.compile(r"\s*\bper\s*cent\b|\s*\bpercent\b", re.I), "%"),
+)
+_FRACTIONS_DIVIDED = re.compile(r"(?<![\w./])(\d+/\d+)\s+/\s+(\d+/\d+)(?![\w./^])")
+_FRACTION_BEFORE_DIVIDE = re.compile(r"(?<![\w./])(\d+/\d+)\s*\u00f7")
+_FRACTION_AFTER_DIVIDE = re.compile(r"\u00f7\s*(\d+/\d+)(?![\w./^])")
+_DECIMAL = re.compile(r"\d*\.?\d+")
+_PERCENT_CHANGE = re.compile(
+    r"\s*(\d+(?:\.\d+)?)\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*=\s*(\d+(?:\.\d+)?)\s*"
+)
+_ASSIGNED = re.compile(r"^\s*([A-Za-z])\s*=")
+_WORD = re.compile(r"[A-Za-z]{3,}")
+# Two-letter words that are never a product of two unknowns in a student's line.
+_SHORT_WORDS = re.compile(r"(?<![A-Za-z])(?:is|it|we|be|to|if|as|us)(?![A-Za-z])", re.I)
+_MATH_WORDS = FUNCTIONS | CONSTANTS | GREEK | UNIT_WORDS | {"root", "sqrt", "abs"}
 _SPLIT_OR = re.compile(r"\s+or\s+|\s*;\s*|,\s+(?=[A-Za-z]\s*=)", re.I)
 _LETTER = re.compile(r"[A-Za-z]")
 _SUPPOSES = re.compile(
@@ -49,6 +79,7 @@ class Context:
     condition: Condition | None = None  # the last equation or inequality
     before: Condition | None = None  # the condition before a run of "x = value" lines
     previous_text: str | None = None
+    history: list[Condition] = field(default_factory=list)  # earlier conditions, oldest first
     # The last equation in one unknown in model prose: (unknown, its value, text, decimals,
     # whether it states the value outright as in "x = 1/2", the step it is in, whether that
     # statement leaves its computation open as in "S = 165 * 6/11").
@@ -93,12 +124,57 @@ def judge_one(text: str, index: int, source: str, ctx: Context) -> StepResult:
 
 # -- student work: one step per line -----------------------------------------------------------
 def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
-    line = _LEAD.sub("", text.strip())
+    line = _clean_student_line(text)
     if not line:
         return StepResult(index, "none", "no math on this line")
+    prose = [w for w in _WORD.findall(line) if w.lower() not in _MATH_WORDS]
+    prose += _SHORT_WORDS.findall(line)
+    if prose:
+        # "add like terms", "(subtract 6)": words about the work, not a step of it. The line
+        # is left out of the context, so the next line is compared with the one before it.
+        return StepResult(index, "none", f"words, not math ({prose[0]})")
+    parts = [p for p in _CONNECTOR.split(line) if p.strip()]
+    if len(parts) > 1:
+        # "2x = 8 so x = 4": two steps on one line, each judged against the one before it.
+        results = []
+        for part in parts:
+            results.append(_judge_student_line(part, index, ctx))
+            ctx.previous_text = part
+        return next((r for r in results if r.verdict == "wrong"), results[-1])
+    return _judge_student_line(line, index, ctx)
+
+
+def _clean_student_line(text: str) -> str:
+    line = _ANNOTATION.sub("", text.strip())
+    while (stripped := _LEAD.sub("", line)) != line:
+        line = stripped
+    for word, replacement in _OP_WORDS:
+        line = word.sub(replacement, line)
+    # "3/4 ÷ 1/2" and "1/2 / 1/4": the slashes bind the fractions, the ÷ (or a slash set
+    # apart by spaces) divides them.
+    line = _FRACTIONS_DIVIDED.sub("(\\1)/(\\2)", line)
+    line = _FRACTION_BEFORE_DIVIDE.sub("(\\1) \u00f7", line)
+    return _FRACTION_AFTER_DIVIDE.sub("\u00f7 (\\1)", line).strip()
+
+
+def _judge_student_line(line: str, index: int, ctx: Context) -> StepResult:
     continuation = line.startswith("=") and not line.startswith("==")
+    change = _PERCENT_CHANGE.fullmatch(line)
+    if change is not None:
+        # "50 + 10% = 55": the shorthand for adding 10% of 50.
+        base, sign, rate, result = change.groups()
+        factor = 1 + (1 if sign == "+" else -1) * float(rate) / 100
+        holds_ = abs(float(base) * factor - float(result)) < 1e-9 * max(1.0, float(result))
+        verdict = "ok" if holds_ else "wrong"
+        return StepResult(
+            index,
+            verdict,
+            f"{base} {sign} {rate}% of {base} is {result}"
+            if holds_
+            else f"{base} {sign} {rate}% of {base} is not {result}",
+        )
     try:
-        statements = [parse_statement(part) for part in _SPLIT_OR.split(line.lstrip("=")) if part]
+        statements = [parse_statement(part) for part in _or_parts(line.lstrip("="))]
     except TooLarge:
         raise
     except ParseError as exc:
@@ -116,8 +192,64 @@ def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
     for statement in statements:
         internal = _internal_claims(statement, ctx, "student")
         if internal is not None and internal.verdict == "wrong":
+            if _contradiction(ctx.condition) and _contradiction(_constant_condition(statement)):
+                # "2x + 1 = 2x + 5", then "1 = 5": showing there is no solution.
+                internal = Decision("ok", "no solution, as the line before shows")
+            elif len(_measures(line)) > 1:
+                # "3 feet = 36 inches": the unit words were dropped, and they differ.
+                internal = Decision("unknown", "the units differ")
+            elif any(free(side.expr) for side in statement.sides):
+                # "x - 3 = 0" after "x = 2": with the value put in it is false, but it may be
+                # the next case of an earlier line; the relation step decides.
+                relation = _relation_step(statements, ctx, known=False)
+                internal = relation if relation.verdict != "wrong" else internal
             return _result(index, internal, shown, ctx, statements)
     return _result(index, _relation_step(statements, ctx), shown, ctx, statements)
+
+
+_MEASURES = {
+    "second": "second", "minute": "minute", "hour": "hour", "day": "day", "week": "week",
+    "month": "month", "year": "year", "inch": "inch", "inche": "inch", "foot": "foot",
+    "feet": "foot", "yard": "yard", "mile": "mile", "meter": "meter", "metre": "meter",
+    "cm": "cm", "mm": "mm", "km": "km", "gram": "gram", "kg": "kg", "pound": "pound",
+    "ounce": "ounce", "liter": "liter", "litre": "liter", "ml": "ml", "gallon": "gallon",
+    "quart": "quart", "pint": "pint", "cup": "cup", "dollar": "dollar", "cent": "cent",
+    "dozen": "dozen", "lb": "pound", "oz": "ounce",
+}  # fmt: skip
+
+
+def _measures(line: str) -> set[str]:
+    """The units of measure a line names, one name per unit ("feet" and "foot" are one)."""
+    words = (w.lower() for w in re.findall(r"[A-Za-z]+", line))
+    found = {_MEASURES[w.rstrip("s")] for w in words if w.rstrip("s") in _MEASURES}
+    return found | ({"dollar"} if "$" in line else set())
+
+
+def _or_parts(line: str) -> list[str]:
+    """``x = 2 or x = 5``; ``x = 2 or 5`` is read the same way."""
+    parts = [p for p in _SPLIT_OR.split(line) if p]
+    head = _ASSIGNED.match(parts[0]) if parts else None
+    if head is None:
+        return parts
+    return [parts[0]] + [
+        p if re.search(r"[=<>~]", p) else f"{head.group(1)} = {p}" for p in parts[1:]
+    ]
+
+
+def _constant_condition(statement: Statement) -> Condition | None:
+    if any(free(side.expr) for side in statement.sides) or len(statement.sides) != 2:
+        return None
+    return condition_of(statement.sides[0].expr, statement.rels[0], statement.sides[1].expr)
+
+
+def _contradiction(cond: Condition | None) -> bool:
+    """A condition with no unknowns that is false: "1 = 5"."""
+    if not cond:
+        return False
+    values = [real_value(f, {}) for f, _ in cond if not free(f)]
+    if len(values) != len(cond) or any(v is None for v in values):
+        return False
+    return not any(holds(v, rel) for v, (_, rel) in zip(values, cond, strict=True))
 
 
 def _compare_expression(ctx: Context, expr: sp.Expr) -> Decision:
@@ -144,7 +276,11 @@ def _internal_claims(statement: Statement, ctx: Context, source: str) -> Decisio
         if free(lk.expr) or free(rk.expr):
             continue
         decision = check_numeric(lk, rk, rel, approx=rel == "~")
+        if decision.verdict == "wrong":
+            decision = _other_reading(lk, rk, rel) or decision
         if decision.verdict == "wrong" and source == "model" and _ambiguous(sides, i):
+            continue
+        if decision.verdict == "wrong" and source == "student" and _regrouped_holds(lk, rk, rel):
             continue
         substituted = bool(free(left.expr) or free(right.expr))
         if decision.verdict == "wrong" and substituted and len(sides) == 2 and source == "model":
@@ -156,6 +292,64 @@ def _internal_claims(statement: Statement, ctx: Context, source: str) -> Decisio
         if decision.verdict == "wrong":
             return decision
     return decisions[0] if decisions else None
+
+
+def _other_reading(left: Side, right: Side, rel: str) -> Decision | None:
+    """School readings a CAS does not take: ``sin(30) = 1/2`` in degrees, ``(-8)^(1/3) = -2``
+    as the real cube root. A claim true in one of them is not wrong."""
+    readings = [
+        ("in degrees", left.expr.replace(lambda e: isinstance(e, _TRIG), _in_degrees)),
+        ("taking the real root", left.expr.replace(_odd_root, _real_root)),
+    ]
+    for how, expr in readings:
+        if expr == left.expr:
+            continue
+        side = Side(expr, left.text, left.decimals, left.is_number, left.percent)
+        if check_numeric(side, right, rel, approx=rel == "~").verdict == "ok":
+            return Decision("ok", f"{left.text} = {right.text}, {how}")
+    return None
+
+
+_TRIG = (sp.sin, sp.cos, sp.tan)
+
+
+def _in_degrees(e: sp.Expr) -> sp.Expr:
+    (arg,) = e.args
+    return type(e)(arg * sp.pi / 180) if arg.is_number else e
+
+
+def _odd_root(e: sp.Expr) -> bool:
+    return bool(e.is_Pow and e.base.is_negative and e.exp.is_Rational and e.exp.q % 2 == 1)
+
+
+def _real_root(e: sp.Expr) -> sp.Expr:
+    return -((-e.base) ** e.exp) if e.exp.p % 2 else (-e.base) ** e.exp
+
+
+def _unclear(text: str) -> bool:
+    """``(-3 ± 5)/2·2``, ``1/2a`` or ``1/2 / 1/4``: a student's slash that may divide by
+    more than the next number."""
+    return _UNCLEAR_SLASH.search(text) is not None
+
+
+def _regrouped_holds(left: Side, right: Side, rel: str) -> bool:
+    """Whether the claim holds when a student's unclear slash divides by the whole product
+    after it (``1/2*2`` read as ``1/(2*2)``). A claim true in either reading is not wrong."""
+    if not _unclear(left.text):
+        return False
+    try:
+        regrouped = parse_statement(_UNCLEAR_SLASH.sub(_group_divisor, left.text)).sides[0]
+    except (ParseError, TooLarge):
+        return False
+    return check_numeric(regrouped, right, rel, approx=rel == "~").verdict == "ok"
+
+
+def _group_divisor(m: re.Match[str]) -> str:
+    return "/(" + m.group(0)[1:] + ")"
+
+
+# "/2*2", "/2·2", "/2a": a product right after a slash, with no space.
+_UNCLEAR_SLASH = re.compile(r"/\d+(?:\.\d+)?(?:[*\u00b7]\d+(?:\.\d+)?|[A-Za-z])+")
 
 
 def _ambiguous(sides: Sequence[Side], i: int) -> bool:
@@ -200,10 +394,13 @@ def _definition(statement: Statement) -> tuple[sp.Symbol, sp.Expr] | None:
     return None
 
 
-def _relation_step(statements: list[Statement], ctx: Context) -> Decision:
+def _relation_step(statements: list[Statement], ctx: Context, *, known: bool = True) -> Decision:
     atoms: list[tuple[sp.Expr, str]] = []
+    approx = False
     for statement in statements:
-        substituted = [_substitute(s, ctx).expr for s in statement.sides]
+        # "x = 4" after "x = 3" states a value; putting the old one in would read "3 = 4".
+        keep = known and _definition(statement) is None
+        substituted = [_substitute(s, ctx).expr if keep else s.expr for s in statement.sides]
         if not any(free(e) for e in substituted):
             continue
         first, last = statement.sides[0], statement.sides[-1]
@@ -213,7 +410,14 @@ def _relation_step(statements: list[Statement], ctx: Context) -> Decision:
         rels = set(statement.rels)
         if len(rels) != 1:
             return Decision("unknown", "mixed relations in one line")
-        atoms.extend(condition_of(first.expr, statement.rels[0], last.expr))
+        if len(statement.sides) > 2 and rels != {"="}:
+            # "2 < x + 1 < 5" holds both inequalities at once; a step's condition is an "or"
+            # of atoms, so a chain is not compared, and the next line starts afresh.
+            ctx.condition = ctx.before = None
+            return Decision("unknown", "a chain of inequalities is not compared yet")
+        rel = statement.rels[0]
+        approx = approx or rel == "~"
+        atoms.extend(condition_of(first.expr, "=" if rel == "~" else rel, last.expr))
     if not atoms:
         return Decision("ok", "the arithmetic holds")
     cond: Condition = tuple(atoms)
@@ -226,10 +430,120 @@ def _relation_step(statements: list[Statement], ctx: Context) -> Decision:
         decision = Decision("none", "the starting equation: nothing to compare with yet")
     else:
         decision = compare_conditions(previous, cond)
+    if decision.verdict == "wrong" and previous is not None:
+        decision = _not_derived(previous, cond, statements, ctx, decision, approx)
     if is_definition and not (previous is not None and _is_definition_cond(previous)):
         ctx.before = previous
+    if decision.verdict != "wrong":
+        ctx.history.append(cond)
     ctx.condition = cond
     return decision
+
+
+def _not_derived(
+    previous: Condition,
+    cond: Condition,
+    statements: list[Statement],
+    ctx: Context,
+    decision: Decision,
+    approx: bool,
+) -> Decision:
+    """A line that does not follow from the one before is wrong only when nothing else
+    explains it. Students write roots and cases one per line, rounded values, systems and
+    formulas with values put in; none of those follows from the line before, none is wrong.
+    """
+    if ctx.previous_text is not None and explain(ctx.previous_text, statements) is not None:
+        return decision  # a known mistake reproduces this line exactly
+    if any(_unclear(side.text) for statement in statements for side in statement.sides):
+        return Decision("unknown", "a slash that does not say what it divides (a/b·c)")
+    rounded = _rounded_root(previous, statements, approx)
+    if rounded is not None:
+        return rounded
+    if approx:
+        return Decision("unknown", "an approximate value that could not be compared")
+    if all(rel == "=" for _, rel in cond):
+        # "x = 3" after "x^2 = 9", "x - 3 = 0" after "(x - 2)(x - 3) = 0": roots and cases,
+        # one per line. Each must solve the line before, or an earlier one it came from.
+        for k, earlier in enumerate([previous, *ctx.history[::-1]]):
+            back = implies(cond, earlier)
+            if back is not None and back[0] and has_solution(cond):
+                where = "the line before" if k == 0 else "an earlier line"
+                lost = f"; {decision.counterexample} also solves it" if k == 0 else ""
+                return Decision("ok", f"one case or solution of {where}{lost}")
+    elif _overlapping(previous, cond):
+        # "-1 < 2x + 3", then "2x + 3 < 9": a second condition, not a rewrite of the first.
+        return Decision("unknown", "a second condition, not derived from the line before")
+    if len(unknowns(previous + cond)) > 1 and not _isolates(
+        previous, cond, statements, ctx.previous_text
+    ):
+        return Decision(
+            "unknown",
+            "this line does not follow from the one before; it may be a new given (a second "
+            "equation, a formula with values put in)",
+        )
+    return decision
+
+
+def _isolates(
+    previous: Condition, cond: Condition, statements: list[Statement], previous_text: str | None
+) -> bool:
+    """``y = 1 + x`` after ``x + y = 1``: the same unknowns, solved for one of them. That is
+    a rewrite of the line before, so it must follow from it; a new given is not written so.
+    (``y = 2x - 3`` after ``y = x + 1`` is the second line of a system.)"""
+    if len(statements) != 1 or unknowns(previous) != unknowns(cond):
+        return False
+    first, *rest = statements[0].sides
+    var = first.expr
+    if not isinstance(var, sp.Symbol) or any(var in free(side.expr) for side in rest):
+        return False
+    before = _ASSIGNED.match(previous_text or "")
+    return before is None or before.group(1) != str(var)
+
+
+def _overlapping(previous: Condition, cond: Condition) -> bool:
+    """Two conditions in one unknown whose solutions overlap, neither inside the other."""
+    names = unknowns(previous + cond)
+    if len(names) != 1:
+        return False
+    a, b = solution_set(previous, names[0]), solution_set(cond, names[0])
+    if a is None or b is None:
+        return False
+    both = sp.Intersection(a, b)
+    return both.is_empty is False and not a.is_subset(b) and not b.is_subset(a)
+
+
+def has_solution(cond: Condition) -> bool:
+    points = solution_points(cond)
+    return bool(points)
+
+
+def exact_roots(cond: Condition, var: sp.Symbol) -> list[sp.Expr] | None:
+    found = solution_set(cond, var)
+    return list(found) if isinstance(found, sp.FiniteSet) else None
+
+
+def _rounded_root(
+    previous: Condition, statements: list[Statement], approx: bool
+) -> Decision | None:
+    """``x = 0.33`` (or ``x ≈ 0.33``) after ``3x = 1``: a root, rounded as shown."""
+    names = unknowns(previous)
+    if len(names) != 1:
+        return None
+    (var,) = names
+    roots = exact_roots(previous, var)
+    if roots is None:
+        return None
+    shown = []
+    for statement in statements:
+        last = statement.sides[-1]
+        if statement.sides[0].expr != var or not _DECIMAL.fullmatch(last.text.strip(" ±+-")):
+            return None
+        decimals = len(last.text.split(".")[1]) if "." in last.text else 0
+        for value in alternatives(last.expr):
+            if not any(within_rounding(r, value, decimals, approx) for r in roots):
+                return None
+        shown.append(last.text.strip())
+    return Decision("ok", f"the roots of the line before, rounded to {' or '.join(shown)}")
 
 
 def _is_definition_cond(cond: Condition) -> bool:
@@ -266,7 +580,8 @@ def _result(
         if found is not None:
             rule, label = found
             detail = f"{detail}; {label}"
-    for statement in statements:
+    for statement in statements if len(statements) == 1 else ():
+        # "x = √2 or x = -√2" gives x no one value to carry forward.
         definition = _definition(statement)
         if definition is not None and decision.verdict in ("ok", "none", "weaker"):
             ctx.known[definition[0]] = definition[1]

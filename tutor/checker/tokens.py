@@ -37,7 +37,7 @@ _UNICODE = {
     "\u2243": "~",
     "\u2245": "~",
     "\u00b1": "\u00b1",
-    "\u221a": "sqrt",
+    "\u221a": " sqrt",  # apart from a letter before it: "x√2" is x times sqrt 2
     "\u03c0": "pi",
     "\u00bd": "(1/2)",
     "\u2153": "(1/3)",
