@@ -1,12 +1,14 @@
+# ruff: noqa: RUF001  (answers are typed with the signs people use)
 """Property tests: rewrites are never flagged, planted errors are caught, text never crashes."""
 
 from __future__ import annotations
 
 import contextlib
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tutor.checker.answers import judge_answer
 from tutor.checker.extract import claims_in
 from tutor.checker.grammar import parse_statement
 from tutor.checker.limits import ParseError
@@ -52,3 +54,33 @@ def test_math_like_text_never_crashes_the_judge(text: str) -> None:
     for source in ("student", "model"):
         for result in judge_steps([text, text], source):
             assert result.verdict in ("ok", "wrong", "weaker", "unknown", "none")
+
+
+_ANSWER_PIECES = ["x", "=", "1", "-3", "0.5", "1/2", "½", "%", "$", "or", "and", ",", " ", "("]
+_ANSWER_PIECES += [")", "[", "]", "{", "}", "∞", "∪", "≈", "±", "π", "e", "3", "cm", "million"]
+_ANSWER_PIECES += ["\\{", "\\}", "\\frac{1}{3}", "\\overline{3}", "no solution", "is", "So"]
+
+
+@given(
+    st.lists(st.sampled_from(_ANSWER_PIECES), max_size=20).map("".join),
+    st.lists(st.sampled_from(_ANSWER_PIECES), max_size=20).map("".join),
+    st.booleans(),
+)
+def test_answer_like_text_never_crashes_the_answer_check(
+    answer: str, key: str, strict: bool
+) -> None:
+    """Any answer against any key is decided or left undecided, never an exception."""
+    result = judge_answer(answer, key, strict=strict)
+    assert result.equivalent in (True, False, None) and isinstance(result.detail, str)
+
+
+@settings(max_examples=200)  # exact solving, a few ms each: the fuzz profile is for parsers
+@given(a=st.integers(1, 12), r=st.integers(-20, 20), s=st.integers(-20, 20))
+def test_roots_one_per_line_are_ok_and_a_non_root_is_wrong(a: int, r: int, s: int) -> None:
+    """a(x - r)(x - s) = 0, then each root on its own line; a value that is no root is wrong."""
+    equation = f"{a}(x - ({r}))(x - ({s})) = 0"
+    assert "wrong" not in [
+        v.verdict for v in judge_steps([equation, f"x = {r}", f"x = {s}"], "student")
+    ]
+    other = max(abs(r), abs(s)) + 1
+    assert [v.verdict for v in judge_steps([equation, f"x = {other}"], "student")][-1] == "wrong"

@@ -2,6 +2,8 @@
 
 ``strict`` reads the answer as a CAS would (exact decimals, no multiple-choice letters, no
 percent or "x =" leniency, multiplicity of roots counts); the default is the tutor's reading.
+The first rule is that a right answer is never called wrong: when a reading is in doubt the
+result is undecided (None), not False.
 """
 
 from __future__ import annotations
@@ -11,11 +13,20 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from tutor.checker.extract import boxed_answers
-from tutor.checker.grammar import Statement, parse_statement
-from tutor.checker.latex import latex_to_plain
+from tutor.checker.answer_text import (
+    ROOT_LIST,
+    clean,
+    depths,
+    split_list,
+    split_top,
+    tutor_text,
+    with_units,
+    wrapped,
+)
+from tutor.checker.grammar import PM, Side, Statement, parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError, TooLarge
 from tutor.checker.relations import (
+    alternatives,
     compare_conditions,
     condition_of,
     exprs_equal,
@@ -23,33 +34,94 @@ from tutor.checker.relations import (
     numbers_equal,
 )
 from tutor.checker.results import AnswerResult
-from tutor.checker.rounding import within_rounding
 from tutor.checker.sampling import real_value, render, sample_points
 from tutor.checker.solving import Condition, solution_set
+from tutor.checker.tokens import CONSTANTS, FUNCTIONS, GREEK, normalize
 
-_LETTER = re.compile(r"^\(?\s*([A-Ea-e])\s*\)?\.?$")
-_ANSWER_PREFIX = re.compile(r"^\s*(the\s+)?(final\s+)?answer\s*(is)?\s*[:=]?\s*", re.I)
-_INTERVAL = re.compile(r"^([(\[])\s*([^,()\[\]]+?)\s*,\s*([^,()\[\]]+?)\s*([)\]])$")
-_MAXIMA = (("%pi", "pi"), ("%e", "e"))
+_LETTER = re.compile(r"^(?:(?:option|choice)\s*)?\(?\s*([A-Ea-e])\s*\)?\.?$", re.I)
+_INEQUALITIES = frozenset({"<", ">", "<=", ">="})
+_NUMBER_WORD = re.compile(
+    r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|halves|thirds?|"
+    r"quarters?|fourths?|fifths?|dozens?)\b",
+    re.I,
+)
+
+
+# Tutor-only readings of what students type.
+_EMPTY = re.compile(
+    r"^(?:(?i:(?:there\s+(?:is|are)\s+)?no\s+(?:real\s+)?(?:solutions?|roots?)|none)"
+    r"|\u2205|\{\s*\})$"
+)
+_REALS = re.compile(r"^(?:(?i:(?:all|any)\s+real\s+(?:numbers?|values?|x)|all\s+reals)|\u211d|R)$")
+
+_UNION = re.compile(r"\s*(?:\u222a|(?<=[)\]}])\s*U\s*(?=[(\[{]))\s*")
 
 
 @dataclass(frozen=True)
 class _Form:
-    kind: str  # letter | set | interval | statement
+    kind: str  # letter | set | region | point | statement
     letter: str | None = None
     items: tuple[Statement, ...] = ()
-    interval: sp.Set | None = None
+    region: sp.Set | None = None  # a set of reals: an interval, a union, the empty set, R
+    point: tuple[Side, ...] | None = None  # (a, b) read as an ordered pair
     braced: bool = False  # written as {a, b}, not as "a or b"
 
 
 def judge_answer(answer: str, key: str, *, strict: bool = False) -> AnswerResult:
     """Compare in-process (the public ``check_answer`` runs this in the bounded pool)."""
     try:
-        a, k = _read(answer, strict), _read(key, strict)
+        result = _judge(answer, key, strict)
     except TooLarge:
         return AnswerResult(None, UNKNOWN_TOO_LARGE)
     except ParseError as exc:
-        return AnswerResult(None, f"could not read ({exc})")
+        result = AnswerResult(None, f"could not read ({exc})")
+    if result.equivalent is None and not strict and _same_text(answer, key):
+        # Something the grammar cannot read (a time such as 2:30) but written identically.
+        return AnswerResult(True, "the same text as the key")
+    return result
+
+
+def _judge(answer: str, key: str, strict: bool) -> AnswerResult:
+    a_text, k_text = clean(answer, strict), clean(key, strict)
+    if strict:
+        return _compare(_read(a_text, strict), _read(k_text, strict), strict)
+    a_text, k_text, k = _drop_units(a_text, k_text)
+    a = _read(a_text, strict)
+    result = _compare(a, k, strict)
+    if result.equivalent is False and ROOT_LIST.match(a_text):
+        # "x=1,5" lists two roots, or is 1.5 with a decimal comma: wrong only if both are.
+        try:
+            other = _compare(_read(a_text.replace(",", "."), strict), k, strict)
+        except ParseError:
+            return result
+        if other.equivalent is not False:
+            return AnswerResult(None, "a comma that may be a decimal comma")
+    return result
+
+
+def _drop_units(a_text: str, k_text: str) -> tuple[str, str, _Form]:
+    """``5 m`` against ``5``, ``1.5 million`` against 1500000: units go when only one side has
+    them or both have the same; ``9.81 m/s`` against ``9.81 m/s^2`` keeps them."""
+    a_units, k_units = with_units(a_text), with_units(k_text)
+    if k_units is not None and (
+        not k_units[1] or (a_units is not None and a_units[1] in ("", k_units[1]))
+    ):
+        k_text = k_units[0]
+    k = _read(k_text, False)
+    plain_key = _is_number(k) and (k_units is None or not k_units[1])
+    if a_units is not None and (
+        not a_units[1] or plain_key or (k_units is not None and a_units[1] == k_units[1])
+    ):
+        a_text = a_units[0]
+    return a_text, k_text, k
+
+
+def _same_text(answer: str, key: str) -> bool:
+    return bool(answer.strip()) and " ".join(answer.split()) == " ".join(key.split())
+
+
+def _compare(a: _Form, k: _Form, strict: bool) -> AnswerResult:
     if a.kind == "letter" or k.kind == "letter":
         if a.kind == k.kind == "letter":
             same = a.letter == k.letter
@@ -57,7 +129,12 @@ def judge_answer(answer: str, key: str, *, strict: bool = False) -> AnswerResult
                 same, f"choice {a.letter} {'matches' if same else 'is not'} {k.letter}"
             )
         return AnswerResult(None, "one side is a multiple-choice letter")
-    if a.kind == "interval" or k.kind == "interval":
+    a_point, k_point = _point_of(a, strict), _point_of(k, strict)
+    if a_point is not None and k_point is not None:
+        return _compare_points(a_point, k_point, strict)
+    if a.kind == "point" or k.kind == "point":
+        return AnswerResult(False, "an ordered pair and something else")
+    if a.kind == "region" or k.kind == "region" or _has_chain(a) or _has_chain(k):
         return _compare_as_sets(a, k)
     if a.kind == "set" or k.kind == "set":
         if strict and (a.braced or k.braced) and any(s.is_relation for s in a.items + k.items):
@@ -66,96 +143,356 @@ def judge_answer(answer: str, key: str, *, strict: bool = False) -> AnswerResult
     return _compare_statements(a.items[0], k.items[0], strict)
 
 
+def _is_number(form: _Form) -> bool:
+    """One value with no unknowns, such as ``5`` or ``1/3``."""
+    if form.kind != "statement" or form.items[0].is_relation:
+        return False
+    return not free(form.items[0].sides[0].expr)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
 def _read(text: str, strict: bool) -> _Form:
-    text = text.strip()
-    boxed = boxed_answers(text)
-    if boxed:
-        text = boxed[-1]
-    text = _ANSWER_PREFIX.sub("", text).strip().strip("$").strip().rstrip(".").strip()
+    """Read cleaned text (see ``clean``)."""
     if not text:
         raise ParseError("empty")
-    if "\\" in text:
-        text = latex_to_plain(text)
-    if strict:
-        for old, new in _MAXIMA:
-            text = text.replace(old, new)
-    elif (m := _LETTER.match(text)) is not None:
-        return _Form("letter", letter=m.group(1).upper())
-    if (m := _INTERVAL.match(text)) is not None:
-        lo, hi = _bound(m.group(2)), _bound(m.group(3))
-        interval = sp.Interval(lo, hi, m.group(1) == "(", m.group(4) == ")")
-        return _Form("interval", interval=interval)
-    if text.startswith("{") and text.endswith("}"):
-        parts = [p for p in re.split(r"\s*,\s*", text[1:-1]) if p]
+    if not strict:
+        if (m := _LETTER.match(text)) is not None:
+            return _Form("letter", letter=m.group(1).upper())
+        if _EMPTY.match(text):
+            return _Form("region", region=sp.S.EmptySet)
+        if _REALS.match(text):
+            return _Form("region", region=sp.S.Reals)
+        text = tutor_text(text)
+        spelled = _NUMBER_WORD.search(text)
+        if spelled:
+            # "one half", "seventy-two": the grammar would read the letters multiplied.
+            raise ParseError(f"a number in words: {spelled.group(0)!r}")
+    found = _bracketed(text, strict)
+    if found is not None:
+        return found
+    union = _union(text, strict)
+    if union is not None:
+        return _Form("region", region=union)
+    if wrapped(text, "{", "}"):
+        parts = [p for p in split_top(text[1:-1], re.compile(r"\s*,\s*")) if p.strip()]
         return _Form("set", items=tuple(_statement(p, strict) for p in parts), braced=True)
-    # "x = 1 and x = -3" lists solutions as a comma does; "a and b" alone is not split.
-    parts = re.split(r"\s+or\s+|\s*;\s*|(?:,\s*|\s+and\s+)(?=[A-Za-z]\s*=)|,\s+", text)
+    parts = split_list(text, strict)
     if len(parts) > 1:
         return _Form("set", items=tuple(_statement(p, strict) for p in parts))
     return _Form("statement", items=(_statement(text, strict),))
 
 
-def _bound(text: str) -> sp.Expr:
-    text = text.strip().replace("infinity", "oo").replace("inf", "oo")
-    if text in ("oo", "+oo"):
-        return sp.oo
-    if text == "-oo":
-        return -sp.oo
-    value = parse_statement(text).sides[0].expr
-    if free(value):
-        raise ParseError("interval ends must be numbers")
-    return value
+def _bracketed(text: str, strict: bool) -> _Form | None:
+    """``(a, b)``, ``[a, b)`` and ``(a, b, c)``: an interval, an ordered pair or both."""
+    if not wrapped(text, "([", ")]"):
+        return None
+    parts = split_top(text[1:-1], re.compile(r","))
+    if len(parts) < 2:
+        return None
+    ends = tuple(_end(p, strict) for p in parts)
+    # Only round brackets make a point: [a, b] is an interval or, in a CAS, a list.
+    pair = not any(e.expr.is_infinite for e in ends) and text[0] + text[-1] == "()"
+    if len(ends) > 2 or any(free(e.expr) for e in ends):
+        if not pair:
+            raise ParseError("interval ends must be numbers")
+        return _Form("point", point=ends)
+    lo, hi = ends[0].expr, ends[1].expr
+    if _less(lo, hi):
+        region = sp.Interval(lo, hi, text[0] == "(", text[-1] == ")")
+        return _Form("region", region=region, point=ends if pair else None)
+    if text[0] + text[-1] == "[]" and numbers_equal(lo, hi):
+        return _Form("region", region=sp.FiniteSet(lo))
+    if pair:
+        return _Form("point", point=ends)  # (4, 2) is not an interval
+    raise ParseError("an empty interval")
+
+
+def _end(text: str, strict: bool) -> Side:
+    plain = normalize(text).replace(" ", "").replace("infinity", "oo").replace("inf", "oo")
+    if plain in ("oo", "+oo", "-oo"):
+        return Side(-sp.oo if plain == "-oo" else sp.oo, plain, None, False, False)
+    statement = parse_statement(_braces(text, strict), strict=strict)
+    if statement.is_relation:
+        raise ParseError("a relation inside brackets")
+    return statement.sides[0]
+
+
+def _less(lo: sp.Expr, hi: sp.Expr) -> bool:
+    if lo == -sp.oo or hi == sp.oo:
+        return lo != hi
+    a, b = real_value(lo, {}), real_value(hi, {})
+    return a is not None and b is not None and bool(a < b) and not numbers_equal(lo, hi)
+
+
+def _union(text: str, strict: bool) -> sp.Set | None:
+    """``(-oo, 1) U (3, oo)``: each piece an interval or a braced list of numbers."""
+    pieces = split_top(text, _UNION)
+    if len(pieces) < 2:
+        return None
+    parts: list[sp.Set] = []
+    for piece in pieces:
+        found = _bracketed(piece, strict) if wrapped(piece, "([", ")]") else None
+        if found is not None and found.region is not None:
+            parts.append(found.region)
+        elif wrapped(piece, "{", "}"):
+            values = [_end(p, strict).expr for p in split_top(piece[1:-1], re.compile(","))]
+            if any(free(v) or v.is_infinite for v in values):
+                return None
+            parts.append(sp.FiniteSet(*values))
+        else:
+            return None
+    return sp.Union(*parts)
+
+
+def _braces(text: str, strict: bool) -> str:
+    """``x^{2}``: braces that group an exponent, as a student copying TeX writes them."""
+    if strict or "{" not in text:
+        return text
+    out = list(text)
+    depth = depths(text)
+    for i, ch in enumerate(text):
+        if ch == "{" and i > 0 and text[i - 1] in "^_":
+            close = next(
+                (j for j in range(i + 1, len(text)) if text[j] == "}" and depth[j] == depth[i]),
+                None,
+            )
+            if close is not None:
+                out[i], out[close] = "(", ")"
+    return "".join(out)
 
 
 def _statement(text: str, strict: bool) -> Statement:
-    statement = parse_statement(text, strict=strict)
+    statement = parse_statement(_braces(text, strict), strict=strict)
     for side in statement.sides:
         if side.expr.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
             raise ParseError("infinite or undefined value")
     return statement
 
 
-def _compare_statements(a: Statement, k: Statement, strict: bool) -> AnswerResult:
-    if a.is_relation and k.is_relation:
-        return _compare_relations(a, k, strict)
-    if a.is_relation != k.is_relation:
-        if strict:
-            return AnswerResult(False, "one is an equation or inequality, the other is not")
-        a_value, k_value = _as_value(a), _as_value(k)
-        if a_value is None or k_value is None:
-            return AnswerResult(False, "one is an equation or inequality, the other is not")
-        return _compare_values(a_value, k_value, a, strict)
-    return _compare_values(a.sides[0].expr, k.sides[0].expr, a, strict)
+# -- values ----------------------------------------------------------------------------------
 
 
-def _as_value(statement: Statement) -> sp.Expr | None:
-    """``x = 5`` read as 5, for a student who writes the variable out."""
+def _value_side(statement: Statement) -> Side | None:
+    """The value of ``5``, ``x = 5``, ``5 = x`` and ``x ≈ 5``, for a student who names it."""
     if not statement.is_relation:
-        return statement.sides[0].expr
-    if statement.rels == ("=",) and isinstance(statement.sides[0].expr, sp.Symbol):
-        return statement.sides[1].expr
+        return statement.sides[0]
+    if len(statement.rels) != 1 or statement.rels[0] not in ("=", "~"):
+        return None
+    left, right = statement.sides
+    if isinstance(left.expr, sp.Symbol) and left.expr not in right.expr.free_symbols:
+        return right
+    if isinstance(right.expr, sp.Symbol) and not free(left.expr):
+        return left
     return None
 
 
-def _compare_values(a: sp.Expr, k: sp.Expr, shown: Statement, strict: bool) -> AnswerResult:
-    decision = exprs_equal(a, k)
+def _assigned(statement: Statement) -> sp.Symbol | None:
+    """The variable of ``x = 5`` or ``5 = x`` (a value without unknowns), else None."""
+    side = _value_side(statement)
+    if side is None or not statement.is_relation or free(side.expr):
+        return None
+    other = statement.sides[0] if side is statement.sides[1] else statement.sides[1]
+    return other.expr if isinstance(other.expr, sp.Symbol) else None
+
+
+def _plain(expr: sp.Expr) -> Side:
+    return Side(expr, render(expr), None, False, False)
+
+
+def _expanded(side: Side) -> list[Side]:
+    """``±3`` as 3 and -3; any other value as itself."""
+    if PM not in side.expr.free_symbols:
+        return [side]
+    return [_plain(v) for v in alternatives(side.expr)]
+
+
+def _compare_statements(a: Statement, k: Statement, strict: bool) -> AnswerResult:
+    approx = "~" in a.rels
+    if strict and "~" in a.rels + k.rels:
+        return AnswerResult(None, "an approximate relation")
+    a_side, k_side = _value_side(a), _value_side(k)
+    if a.is_relation and k.is_relation:
+        if not strict and _assigned(a) is not None and _assigned(a) == _assigned(k):
+            assert a_side is not None and k_side is not None
+            return _compare_value_lists([a_side], [k_side], strict, approx)
+        if "~" in a.rels + k.rels:
+            return AnswerResult(None, "an approximate relation")
+        return _compare_relations(a, k, strict)
+    if a.is_relation != k.is_relation and (strict or a_side is None or k_side is None):
+        return AnswerResult(False, "one is an equation or inequality, the other is not")
+    assert a_side is not None and k_side is not None
+    if PM in a_side.expr.free_symbols | k_side.expr.free_symbols:
+        return _compare_value_lists([a_side], [k_side], strict, approx)
+    return _compare_values(a_side, k_side, strict, approx)
+
+
+def _compare_values(a: Side, k: Side, strict: bool, approx: bool = False) -> AnswerResult:
+    decision = exprs_equal(a.expr, k.expr)
     if decision.verdict == "ok":
         return AnswerResult(True, "equivalent")
     if decision.verdict == "unknown":
         return AnswerResult(None, decision.detail)
-    if not strict and not free(a) and not free(k):
-        side = shown.sides[-1]
-        if side.is_number and within_rounding(k, a, side.decimals, approx=False):
-            return AnswerResult(True, f"{side.text} is {render(k)} rounded")
-        if side.percent and numbers_equal(a * 100, k):
-            return AnswerResult(True, "the same number, written as a percentage")
-        if numbers_equal(a, k * 100) and side.percent is False and _is_percent_key(k):
-            return AnswerResult(True, "the same percentage")
+    if not strict and not free(a.expr) and not free(k.expr):
+        lenient = _lenient(a, k, approx)
+        if lenient is not None:
+            return lenient
     return AnswerResult(False, decision.detail)
 
 
-def _is_percent_key(k: sp.Expr) -> bool:
-    return bool(k.is_Rational and 0 < abs(k) <= 1)
+def _lenient(a: Side, k: Side, approx: bool) -> AnswerResult | None:
+    """Rounding and percentages: the readings of two different numbers that are still right."""
+    a_places, k_places = _places(a), _places(k)
+    if a_places is not None and _rounds_to(k.expr, a.expr, a_places, tie=True):
+        return AnswerResult(True, f"{a.text} is {render(k.expr)} rounded")
+    if a_places is not None and not _terminates(k.expr) and _cut_to(k.expr, a.expr, a_places):
+        # 0.66 for 2/3: no decimal is exact, and cutting off is common. (0.1 for 0.19 is not:
+        # that key can be written exactly.)
+        return AnswerResult(True, f"{a.text} is {render(k.expr)} cut off")
+    if k_places is not None and _rounds_to(a.expr, k.expr, k_places, tie=False):
+        # The key is rounded: an exact answer that rounds to it is right; a longer decimal
+        # (0.334 against 0.33) may or may not be.
+        if a_places is None and not a.is_number:
+            return AnswerResult(True, f"{render(a.expr)} rounds to {k.text}")
+        if a_places is not None and a_places > k_places:
+            return AnswerResult(None, "more decimals than the key")
+    if approx and a.is_number and a_places is None and _rounds_to(k.expr, a.expr, 0, tie=True):
+        return AnswerResult(None, f"{a.text} is {render(k.expr)} rounded to a whole number")
+    if a.percent and numbers_equal(a.expr * 100, k.expr):
+        return AnswerResult(True, "the same number, written as a percentage")
+    if k.percent and not a.percent and numbers_equal(a.expr, k.expr * 100):
+        return AnswerResult(True, "the same percentage")
+    return None
+
+
+def _terminates(value: sp.Expr) -> bool:
+    """Whether a decimal writes ``value`` exactly (1/4 yes, 2/3 and pi no)."""
+    if not value.is_Rational:
+        return False
+    q = int(value.q)
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    return q == 1
+
+
+def _cut_to(exact: sp.Expr, shown: sp.Expr, places: int) -> bool:
+    """``shown`` is ``exact`` cut off (not rounded) at ``places``: 0.66 for 2/3."""
+    value = real_value(exact, {})
+    if value is None or not shown.is_Rational:
+        return False
+    gap = (abs(value) - abs(shown)) * 10**places
+    return bool(value * shown > 0 and 0 < gap < 1)
+
+
+def _places(side: Side) -> int | None:
+    """Decimal places of a number literal as shown; 33.3% shows three of 0.333."""
+    if not side.is_number:
+        return None
+    if side.percent:
+        return (side.decimals or 0) + 2
+    return side.decimals if side.decimals else None
+
+
+def _rounds_to(exact: sp.Expr, shown: sp.Expr, places: int, tie: bool) -> bool:
+    """``shown`` is ``exact`` rounded to nearest at ``places`` (not cut off: 0.19 is not 0.1).
+
+    ``tie``: a value halfway between (0.125) rounds away from zero (0.13), as taught."""
+    if not shown.is_Rational:
+        return False
+    half = sp.Rational(1, 2 * 10**places)
+    value = exact if exact.is_Rational else real_value(exact, {})
+    if value is None:
+        return False
+    diff = abs(value - shown)
+    if tie and diff == half:
+        return bool(abs(shown) > abs(value))
+    return bool(diff < half)
+
+
+def _compare_value_lists(
+    a_sides: list[Side], k_sides: list[Side], strict: bool, approx: bool = False
+) -> AnswerResult:
+    """Two lists of solutions as sets: every answer is in the key and every key is answered."""
+    a_set = _distinct([v for s in a_sides for v in _expanded(s)])
+    k_set = _distinct([v for s in k_sides for v in _expanded(s)])
+    if strict and not all(v.expr.is_Rational for v in a_set + k_set):
+        return AnswerResult(None, "set elements are compared only when they are numbers")
+    undecided = None
+    for mine, theirs, what in ((a_set, k_set, "is not in the key"), (k_set, a_set, "is missing")):
+        for x in mine:
+            found = _find(x, theirs, mine is a_set, strict, approx)
+            if found is False:
+                return AnswerResult(False, f"{render(x.expr)} {what}")
+            if found is None:
+                undecided = AnswerResult(None, f"could not compare {render(x.expr)}")
+    if undecided is not None:
+        return undecided
+    if len(a_set) == len(k_set) == 1:
+        return _compare_values(a_set[0], k_set[0], strict, approx)
+    return AnswerResult(True, "the same set")
+
+
+def _find(
+    x: Side, others: list[Side], x_is_answer: bool, strict: bool, approx: bool
+) -> bool | None:
+    """Whether ``x`` matches one of ``others`` (None: no match, but one could not be decided)."""
+    found: bool | None = False
+    for y in others:
+        pair = (x, y) if x_is_answer else (y, x)
+        result = _compare_values(*pair, strict, approx)
+        if result.equivalent:
+            return True
+        if result.equivalent is None:
+            found = None
+    return found
+
+
+def _distinct(values: list[Side]) -> list[Side]:
+    out: list[Side] = []
+    for v in values:
+        if not any(exprs_equal(v.expr, w.expr).verdict == "ok" for w in out):
+            out.append(v)
+    return out
+
+
+# -- ordered pairs ---------------------------------------------------------------------------
+
+
+def _point_of(form: _Form, strict: bool) -> tuple[Side, ...] | None:
+    """``(2, 3)``, or ``x = 2, y = 3`` read in the alphabetical order of its variables."""
+    if form.point is not None:
+        return form.point
+    if strict or form.kind != "set" or form.braced:
+        return None
+    values: dict[sp.Symbol, Side] = {}
+    for statement in form.items:
+        name = _assigned(statement)
+        if name is None or name in values or statement.rels != ("=",):
+            return None
+        side = _value_side(statement)
+        assert side is not None
+        values[name] = side
+    if len(values) < 2:
+        return None
+    return tuple(values[name] for name in sorted(values, key=str))
+
+
+def _compare_points(a: tuple[Side, ...], k: tuple[Side, ...], strict: bool) -> AnswerResult:
+    if len(a) != len(k):
+        return AnswerResult(False, "a different number of coordinates")
+    undecided = None
+    for i, (x, y) in enumerate(zip(a, k, strict=True)):
+        result = _compare_values(x, y, strict)
+        if result.equivalent is False:
+            return AnswerResult(False, f"coordinate {i + 1}: {result.detail}")
+        if result.equivalent is None:
+            undecided = result
+    return undecided or AnswerResult(True, "the same point")
+
+
+# -- equations and inequalities ----------------------------------------------------------------
 
 
 def _condition(statement: Statement) -> Condition:
@@ -236,47 +573,49 @@ def _multiplicity(ca: Condition, ck: Condition) -> AnswerResult:
     return AnswerResult(same, "the same roots" + ("" if same else " with other multiplicities"))
 
 
+# -- solution sets -----------------------------------------------------------------------------
+
+
 def _compare_sets(
     a_items: tuple[Statement, ...], k_items: tuple[Statement, ...], strict: bool
 ) -> AnswerResult:
     if not a_items or not k_items:
         return AnswerResult(None, "one side is not a set")
     if all(s.is_relation for s in a_items + k_items):
+        names = {_assigned(s) for s in a_items + k_items}
+        if not strict and len(names) == 1 and None not in names:
+            # x = 0.33 or x = -0.33 against x = ±1/3: the values, with rounding.
+            approx = any("~" in s.rels for s in a_items)
+            return _compare_value_lists(_sides(a_items), _sides(k_items), strict, approx)
+        if any("~" in s.rels for s in a_items + k_items):
+            return AnswerResult(None, "an approximate relation")
         try:
             ca = tuple(atom for s in a_items for atom in _condition(s))
             ck = tuple(atom for s in k_items for atom in _condition(s))
         except ParseError as exc:
             return AnswerResult(None, str(exc))
         return _compare_conditions(ca, ck, strict)
-    a_vals = [_as_value(s) for s in a_items]
-    k_vals = [_as_value(s) for s in k_items]
-    if any(v is None for v in a_vals + k_vals):
+    a_sides, k_sides = _sides(a_items), _sides(k_items)
+    if len(a_sides) != len(a_items) or len(k_sides) != len(k_items):
         return AnswerResult(None, "mixed set elements")
-    if strict and not all(v is not None and v.is_Rational for v in a_vals + k_vals):
-        return AnswerResult(None, "set elements are compared only when they are numbers")
-    a_set = _distinct([v for v in a_vals if v is not None])
-    k_set = _distinct([v for v in k_vals if v is not None])
-    for x in a_set:
-        if not any(exprs_equal(x, y).verdict == "ok" for y in k_set):
-            return AnswerResult(False, f"{render(x)} is not in the key")
-    for y in k_set:
-        if not any(exprs_equal(x, y).verdict == "ok" for x in a_set):
-            return AnswerResult(False, f"{render(y)} is missing")
-    return AnswerResult(True, "the same set")
+    return _compare_value_lists(a_sides, k_sides, strict, any("~" in s.rels for s in a_items))
 
 
-def _distinct(values: list[sp.Expr]) -> list[sp.Expr]:
-    out: list[sp.Expr] = []
-    for v in values:
-        if not any(exprs_equal(v, w).verdict == "ok" for w in out):
-            out.append(v)
-    return out
+def _sides(items: tuple[Statement, ...]) -> list[Side]:
+    return [side for s in items if (side := _value_side(s)) is not None]
+
+
+def _has_chain(form: _Form) -> bool:
+    """``1 < x < 3``: read as the intersection of its links, not as ``1 < 3``."""
+    return any(len(s.rels) > 1 and all(rel in _INEQUALITIES for rel in s.rels) for s in form.items)
 
 
 def _relation_set(items: tuple[Statement, ...]) -> sp.Set | None:
     """``x > 1 or x < -2`` and chains such as ``1 < x <= 3`` as a set of real numbers."""
     parts: list[sp.Set] = []
     for statement in items:
+        if "~" in statement.rels or (len(statement.rels) > 1 and _dropped_words(statement)):
+            return None
         pieces: list[sp.Set] = []
         for i, rel in enumerate(statement.rels):
             cond = condition_of(statement.sides[i].expr, rel, statement.sides[i + 1].expr)
@@ -295,17 +634,34 @@ def _relation_set(items: tuple[Statement, ...]) -> sp.Set | None:
     return sp.Union(*parts) if len(parts) > 1 else parts[0]
 
 
+def _dropped_words(statement: Statement) -> bool:
+    """Words the tokenizer dropped inside a chain: ``x<2 nounand x>-2`` is not ``x < 2x > -2``."""
+    for side in statement.sides:
+        for word in re.findall(r"[A-Za-z]{2,}", side.text):
+            if word.lower() not in FUNCTIONS | CONSTANTS | GREEK:
+                return True
+    return False
+
+
+def _real_set(form: _Form) -> sp.Set | None:
+    """The form as a set of real numbers, or None when it is not one (or holds unknowns)."""
+    if form.kind == "region":
+        return form.region
+    if form.kind not in ("statement", "set") or not form.items:
+        return None
+    if all(s.is_relation for s in form.items):
+        return _relation_set(form.items)
+    sides = _sides(form.items)
+    values = [v.expr for s in sides for v in _expanded(s)]
+    if len(sides) != len(form.items) or any(free(v) for v in values):
+        return None
+    return sp.FiniteSet(*values)
+
+
 def _compare_as_sets(a: _Form, k: _Form) -> AnswerResult:
-    sets = []
-    for form in (a, k):
-        if form.kind == "interval":
-            sets.append(form.interval)
-        elif form.kind in ("statement", "set") and all(s.is_relation for s in form.items):
-            sets.append(_relation_set(form.items))
-        else:
-            return AnswerResult(False, "an interval and a value")
+    sets = [_real_set(a), _real_set(k)]
     if sets[0] is None or sets[1] is None:
-        return AnswerResult(None, "could not solve")
+        return AnswerResult(None, "could not read both as sets of numbers")
     same = sp.Complement(sets[0], sets[1]).is_empty and sp.Complement(sets[1], sets[0]).is_empty
     if same is None:
         return AnswerResult(None, "could not compare the sets")

@@ -51,6 +51,7 @@ _OP_WORDS = (
 _FRACTIONS_DIVIDED = re.compile(r"(?<![\w./])(\d+/\d+)\s+/\s+(\d+/\d+)(?![\w./^])")
 _FRACTION_BEFORE_DIVIDE = re.compile(r"(?<![\w./])(\d+/\d+)\s*\u00f7")
 _FRACTION_AFTER_DIVIDE = re.compile(r"\u00f7\s*(\d+/\d+)(?![\w./^])")
+_ZERO_PRODUCT = re.compile(r"\)\s*=\s*0\s*$|^\s*0\s*=.*\(")
 _DECIMAL = re.compile(r"\d*\.?\d+")
 _PERCENT_CHANGE = re.compile(
     r"\s*(\d+(?:\.\d+)?)\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*=\s*(\d+(?:\.\d+)?)\s*"
@@ -452,7 +453,12 @@ def _not_derived(
     explains it. Students write roots and cases one per line, rounded values, systems and
     formulas with values put in; none of those follows from the line before, none is wrong.
     """
-    if ctx.previous_text is not None and explain(ctx.previous_text, statements) is not None:
+    zero_product = _ZERO_PRODUCT.search(ctx.previous_text or "") is not None
+    if (
+        ctx.previous_text is not None
+        and not zero_product  # "x(x - 1) = 0", then "x = 1": a factor's root, no division
+        and explain(ctx.previous_text, statements) is not None
+    ):
         return decision  # a known mistake reproduces this line exactly
     if any(_unclear(side.text) for statement in statements for side in statement.sides):
         return Decision("unknown", "a slash that does not say what it divides (a/b·c)")

@@ -265,9 +265,14 @@ class Token:
     decimals: int | None = None
 
 
+_MIXED_VULGAR = re.compile("(?<![\\d.])(\\d+)[ \t]?([\u00bd\u2153\u2154\u00bc\u00be])")
+
+
 def normalize(text: str) -> str:
     """Map Unicode math symbols and superscripts to plain syntax."""
     text = _SUPERSCRIPT_RUN.sub(lambda m: "^(" + m.group(0).translate(_SUPERSCRIPTS) + ")", text)
+    # "1½" is one and a half, not 1 times a half.
+    text = _MIXED_VULGAR.sub(lambda m: f"({m.group(1)}+{_UNICODE[m.group(2)]})", text)
     out = []
     for ch in text:
         if ch in _UNICODE:
@@ -310,8 +315,8 @@ def _split_letters(run: str) -> list[tuple[str, str]]:
         for size in range(min(7, len(run) - i), 1, -1):
             piece = lower[i : i + size]
             kind = _classify_word(piece)
-            if kind in ("FUNC", "GREEK") and piece not in ("e",):
-                parts.append((kind, piece))
+            if (kind in ("FUNC", "GREEK") and piece not in ("e",)) or piece == "pi":
+                parts.append((kind or "CONST", piece))  # "pir" (from "πr") is pi times r
                 i += size
                 break
         else:
