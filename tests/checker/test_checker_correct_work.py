@@ -1,4 +1,4 @@
-"""Nearly two thousand pieces of correct work, and what the checker may still say of them.
+"""Correct work and equivalent answers, and what the checker may still say of them.
 
 ``data/correct_student_work.jsonl`` (960 derivations typed as students type them) and
 ``data/correct_tutor_prose.jsonl`` (977 tutor explanations) were written for Stepwise and
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tutor.checker.answers import judge_answer
 from tutor.checker.steps import judge_steps
 
 DATA = Path(__file__).parent / "data"
@@ -42,3 +43,28 @@ def test_correct_work_is_not_called_wrong(name: str) -> None:
                 if result.verdict == "wrong" and (name, row["id"]) not in KNOWN:
                     flagged[row["id"]] = (row["steps"][result.index], result.detail)
     assert flagged == {}
+
+
+# Equivalent answers still judged different, each with why it is left.
+KNOWN_ANSWERS = {
+    "h0046": "a currency word before the number (USD 5)",
+    "h0053": "a currency word before the number (Rs 5)",
+    "h0153": "a LaTeX unit with a power: the power lands on the number",
+    "h0201": "'1 and 1/2' is read as two answers",
+    "h0202": "'1-1/2' may mean one minus a half",
+    "h0359": "hours and minutes in one answer",
+    "h0408": "log10 written as a name",
+    "h0416": "'sin 2x' is read as sin(2) times x",
+}
+
+
+def test_equivalent_answers_are_not_called_different() -> None:
+    """``data/equivalent_answers.jsonl``: 1,506 answer/key pairs a teacher would accept."""
+    different = {}
+    with (DATA / "equivalent_answers.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            result = judge_answer(row["answer"], row["key"])
+            if result.equivalent is False and row["id"] not in KNOWN_ANSWERS:
+                different[row["id"]] = (row["answer"], row["key"], result.detail)
+    assert different == {}
