@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/checker_latency.py [--limit N]
 Checkable steps are the GSM8K gold steps that get an ok or wrong verdict, plus a few student
-algebra lines. The pool figure includes the IPC round trip to a warm worker.
+algebra lines and every line of the typed student work in tests/checker/data. The pool
+figure includes the IPC round trip to a warm worker.
 """
 
 from __future__ import annotations
@@ -70,6 +71,15 @@ def main() -> int:
             started = time.perf_counter()
             judge_one(step, i, "student", ctx)
             student.append((time.perf_counter() - started) * 1000)
+    # Typed student work, every line in its derivation's context (tests/checker/data).
+    work: list[float] = []
+    with (ROOT / "tests" / "checker" / "data" / "correct_student_work.jsonl").open() as fh:
+        for line in fh:
+            ctx = Context()
+            for i, step in enumerate(json.loads(line)["steps"]):
+                started = time.perf_counter()
+                judge_one(step, i, "student", ctx)
+                work.append((time.perf_counter() - started) * 1000)
     check_steps(["1+1=2"], source="model")  # start and warm the pool
     pooled: list[float] = []
     for _source, step in checkable[:400]:
@@ -80,6 +90,7 @@ def main() -> int:
     for name, values in (
         ("in-process, GSM8K checkable steps", in_process),
         ("in-process, student algebra lines", student),
+        ("in-process, typed student work", work),
         ("pool (warm), GSM8K checkable steps", pooled),
     ):
         print(

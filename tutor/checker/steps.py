@@ -467,10 +467,12 @@ def _not_derived(
         return rounded
     if approx:
         return Decision("unknown", "an approximate value that could not be compared")
-    if all(rel == "=" for _, rel in cond):
+    if all(rel == "=" for _, rel in cond) and len(unknowns(cond)) == 1:
         # "x = 3" after "x^2 = 9", "x - 3 = 0" after "(x - 2)(x - 3) = 0": roots and cases,
         # one per line. Each must solve the line before, or an earlier one it came from.
         for k, earlier in enumerate([previous, *ctx.history[::-1]]):
+            if unknowns(earlier) != unknowns(cond):
+                continue
             back = implies(cond, earlier)
             if back is not None and back[0] and has_solution(cond):
                 where = "the line before" if k == 0 else "an earlier line"
