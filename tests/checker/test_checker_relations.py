@@ -77,7 +77,9 @@ def test_equation_to_equation(steps: list[str], expected: str) -> None:
         (["-2x<4", "x>-2"], "ok"),  # flipped when dividing by a negative
         (["-2x<4", "x<-2"], "wrong"),  # forgot to flip
         (["x+3>5", "x>2"], "ok"),  # subtract
-        (["x^2>4", "x>2"], "wrong"),  # lost the negative branch
+        (["x^2>4", "x>2"], "ok"),  # one branch, as roots are listed one per line
+        (["x^2>4", "x>2", "x<-2"], "ok"),
+        (["x^2>4", "x>3"], "wrong"),  # not a branch of it
         (["2x <= 6", "x <= 3"], "ok"),  # non-strict
     ],
 )

@@ -254,6 +254,13 @@ class _Parser:
 
     def function(self, name: str) -> sp.Expr:
         power: sp.Expr | None = None
+        base = self._log_base(name)
+        if base is not None:
+            # "log2(8)", "log_3(9)": the base written right after log, then the argument.
+            self.expect("(")
+            arg = self.expr()
+            self.expect(")")
+            return self.mul(sp.log(arg), self.power(sp.log(base), sp.Integer(-1)))
         if self.at("^") and name not in ("sqrt", "root", "factorial"):
             self.take()
             power = self.postfix()
@@ -268,6 +275,16 @@ class _Parser:
             args = [self.power_expr()]
         value = self.apply(name, args)
         return value if power is None else self.power(value, power)
+
+    def _log_base(self, name: str) -> sp.Expr | None:
+        """The base of ``log2(8)``: a number written against "log" and followed by "("."""
+        if name != "log" or self.i + 1 >= len(self.toks):
+            return None
+        number, after = self.toks[self.i], self.toks[self.i + 1]
+        if number.kind != "NUM" or number.space_before or after.text != "(" or number.value is None:
+            return None
+        self.i += 1
+        return sp.Rational(number.value.numerator, number.value.denominator)
 
     def apply(self, name: str, args: list[sp.Expr]) -> sp.Expr:
         if name in _ONE_ARG and len(args) == 1:

@@ -220,6 +220,9 @@ def implies(prev: Condition, cur: Condition) -> tuple[bool, str | None] | None:
 def _implies(prev: Condition, cur: Condition) -> tuple[bool, str | None] | None:
     """Whether every (sampled) solution of ``prev`` satisfies ``cur``; else a counterexample."""
     names = unknowns(prev + cur)
+    if set(unknowns(cur)) - set(unknowns(prev)):
+        # Letters that prev says nothing about: its sampled solutions cannot test cur.
+        return None
     if len(names) == 1:
         exact = _implies_exactly(prev, cur, names[0])
         if exact is not None:

@@ -49,6 +49,7 @@ _OP_WORDS = (
     (re.compile(r"\s*\bper\s*cent\b|\s*\bpercent\b", re.I), "%"),
 )
 _FRACTIONS_DIVIDED = re.compile(r"(?<![\w./])(\d+/\d+)\s+/\s+(\d+/\d+)(?![\w./^])")
+_SCIENTIFIC_DIVISOR = re.compile(r"/\s*(\d+(?:\.\d+)?\s*[\u00d7*\u00b7xX]\s*10\s*\^\s*\(?-?\d+\)?)")
 _FRACTION_BEFORE_DIVIDE = re.compile(r"(?<![\w./])(\d+/\d+)\s*\u00f7")
 _FRACTION_AFTER_DIVIDE = re.compile(r"\u00f7\s*(\d+/\d+)(?![\w./^])")
 _ZERO_PRODUCT = re.compile(r"\)\s*=\s*0\s*$|^\s*0\s*=.*\(")
@@ -58,13 +59,131 @@ _PERCENT_CHANGE = re.compile(
 )
 _ASSIGNED = re.compile(r"^\s*([A-Za-z])\s*=")
 _WORD = re.compile(r"[A-Za-z]{3,}")
+_UNIT_POWER = re.compile(r"(\d\s*)(cm|mm|km|ft|yd|mi|in|m)\s*(?:\^\s*\(?[23]\)?|[\u00b2\u00b3])")
+_COMMON_WORDS = frozenset(
+    [
+        "add",
+        "all",
+        "any",
+        "for",
+        "how",
+        "not",
+        "off",
+        "own",
+        "who",
+        "why",
+        "also",
+        "and",
+        "are",
+        "back",
+        "been",
+        "both",
+        "but",
+        "call",
+        "can",
+        "come",
+        "did",
+        "does",
+        "done",
+        "each",
+        "find",
+        "from",
+        "get",
+        "gets",
+        "give",
+        "goes",
+        "got",
+        "half",
+        "has",
+        "have",
+        "her",
+        "here",
+        "his",
+        "into",
+        "its",
+        "just",
+        "keep",
+        "know",
+        "last",
+        "left",
+        "let",
+        "like",
+        "look",
+        "made",
+        "make",
+        "many",
+        "more",
+        "most",
+        "move",
+        "much",
+        "must",
+        "need",
+        "next",
+        "now",
+        "one",
+        "only",
+        "our",
+        "out",
+        "over",
+        "put",
+        "same",
+        "see",
+        "she",
+        "show",
+        "side",
+        "some",
+        "such",
+        "sum",
+        "take",
+        "term",
+        "than",
+        "that",
+        "the",
+        "them",
+        "then",
+        "they",
+        "this",
+        "two",
+        "use",
+        "very",
+        "want",
+        "was",
+        "way",
+        "well",
+        "were",
+        "what",
+        "when",
+        "will",
+        "with",
+        "work",
+        "you",
+    ]
+)
+# "cost = ...", "Total cost = ...", "f(0) = ...", "P(red) = ...": a name for the result. Not
+# a single letter ("x = 5"), and not a function's definition ("f(x) = 2x").
+_LABEL = re.compile(
+    r"^\s*(?:(?:[A-Za-z][A-Za-z' ]*[A-Za-z]{2}"
+    r"|[A-Za-z]\(\s*(?:[-\d.]+|[A-Za-z]\(\s*[-\d.]+\s*\))\s*\))\s*=(?!=)\s*)+"
+)
+_COUNTED = re.compile(
+    r"(?<=\d)(?:\s+(?:[A-Za-z]{2,}|[mgshlL])(?:/[A-Za-z]+)?"
+    r"|(?:cm|mm|km|kg|mg|ml|ft|yd|mi|hr|min|lbs?|oz)(?![A-Za-z]))"
+    r"(?:\^?[23\u00b2\u00b3])?(?:\s+[A-Za-z]+)*\s*\.?$"
+)
 # Two-letter words that are never a product of two unknowns in a student's line.
 _SHORT_WORDS = re.compile(r"(?<![A-Za-z])(?:is|it|we|be|to|if|as|us)(?![A-Za-z])", re.I)
 _MATH_WORDS = FUNCTIONS | CONSTANTS | GREEK | UNIT_WORDS | {"root", "sqrt", "abs"}
 _SPLIT_OR = re.compile(r"\s+or\s+|\s*;\s*|,\s+(?=[A-Za-z]\s*=)", re.I)
 _LETTER = re.compile(r"[A-Za-z]")
+# "4x = 20", "150 = 50t", "(3/4)x = 12": one term on each side.
+_SIMPLE_EQUATION = re.compile(
+    r"\s*(?:[-$\d.,()/ ]*\*?\s*[A-Za-z]\s*=\s*[-$\d.,]+"
+    r"|[-$\d.,]+\s*=\s*[-$\d.,()/ ]*\*?\s*[A-Za-z])\s*"
+)
 _SUPPOSES = re.compile(
-    r"\b(?:if|suppose|assume|assuming|try|trying|guess|test|testing|plug|plugging)\b", re.I
+    r"\b(?:if|suppose|assume|assuming|try|trying|guess|test|testing|plug|plugging|part)\b"
+    r"|\(\s*[a-h]\s*\)|\b(?:second|next|another|other)\s+(?:equation|part|question|problem)\b",
+    re.I,
 )
 _BRANCHES = re.compile(r"\bor\b|\u00b1|\\pm\b|\broots?\b|\bsolutions\b", re.I)
 _PLAIN_VALUE = re.compile(r"-?\(?-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?\)?%?")
@@ -128,7 +247,10 @@ def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
     line = _clean_student_line(text)
     if not line:
         return StepResult(index, "none", "no math on this line")
-    prose = [w for w in _WORD.findall(line) if w.lower() not in _MATH_WORDS]
+    if line != text.strip() and _LABEL.match(text.strip()) and not re.search(r"[=<>]", line):
+        # "f(g(2)) = f(3) = 9", "Total = 15": a value given a name, nothing computed.
+        return StepResult(index, "none", "a value given a name")
+    prose = [w for w in _WORD.findall(line) if _is_prose(w)]
     prose += _SHORT_WORDS.findall(line)
     if prose:
         # "add like terms", "(subtract 6)": words about the work, not a step of it. The line
@@ -145,15 +267,35 @@ def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
     return _judge_student_line(line, index, ctx)
 
 
+def _is_prose(word: str) -> bool:
+    """A word, not letters multiplied: "like" and "terms" are words, "xyz" and "abc" are not.
+    Short runs count as words only when they are common ones, long runs always do."""
+    lower = word.lower()
+    if lower in _MATH_WORDS:
+        return False
+    return len(lower) > 4 or lower in _COMMON_WORDS
+
+
 def _clean_student_line(text: str) -> str:
     line = _ANNOTATION.sub("", text.strip())
+    # "15 cm²": the power belongs to the unit, which is dropped, not to the number.
+    line = _UNIT_POWER.sub(r"\1\2", line)
     while (stripped := _LEAD.sub("", line)) != line:
         line = stripped
+    # "cost = 6 * 2 = 12", "f(0) = 4(0) - 2": a label or a function's value names the result.
+    line = _LABEL.sub("", line)
+    # "6 * 3 = 18 pencils", "= 15 m", "24 cm²": what is counted, after the last number, on
+    # a line of numbers only ("= 5x" keeps its x).
+    counted = _COUNTED.search(line)
+    if counted is not None and not re.search(r"[A-Za-z]", line[: counted.start()]):
+        line = line[: counted.start()]
     for word, replacement in _OP_WORDS:
         line = word.sub(replacement, line)
     # "3/4 ÷ 1/2" and "1/2 / 1/4": the slashes bind the fractions, the ÷ (or a slash set
     # apart by spaces) divides them.
     line = _FRACTIONS_DIVIDED.sub("(\\1)/(\\2)", line)
+    # "6.4 * 10^6 / 2 * 10^2": a number in scientific notation is divided by whole.
+    line = _SCIENTIFIC_DIVISOR.sub("/(\\1)", line)
     line = _FRACTION_BEFORE_DIVIDE.sub("(\\1) \u00f7", line)
     return _FRACTION_AFTER_DIVIDE.sub("\u00f7 (\\1)", line).strip()
 
@@ -190,6 +332,9 @@ def _judge_student_line(line: str, index: int, ctx: Context) -> StepResult:
         return _result(
             index, _compare_expression(ctx, statements[0].sides[0].expr), shown, ctx, statements
         )
+    if len(statements) == 1 and not any(free(side.expr) for side in statements[0].sides):
+        # "4/8 * 1/3 = 4/24", then "= 1/6": the next line goes on from the last value.
+        ctx.expression = statements[0].sides[-1].expr
     for statement in statements:
         internal = _internal_claims(statement, ctx, "student")
         if internal is not None and internal.verdict == "wrong":
@@ -302,6 +447,13 @@ def _other_reading(left: Side, right: Side, rel: str) -> Decision | None:
         ("in degrees", left.expr.replace(lambda e: isinstance(e, _TRIG), _in_degrees)),
         ("taking the real root", left.expr.replace(_odd_root, _real_root)),
     ]
+    change = _PERCENT_CHANGE_SIDE.fullmatch(left.text)
+    if change is not None:
+        # "50 + 20% = 60": the shorthand for 50 increased by 20%.
+        base = sp.Rational(change.group(1).replace(",", ""))
+        sign, rate = change.group(2), sp.Rational(change.group(3))
+        factor = 1 + (rate / 100 if sign == "+" else -rate / 100)
+        readings.append((f"as {base} {sign} {rate}% of {base}", base * factor))
     for how, expr in readings:
         if expr == left.expr:
             continue
@@ -312,6 +464,9 @@ def _other_reading(left: Side, right: Side, rel: str) -> Decision | None:
 
 
 _TRIG = (sp.sin, sp.cos, sp.tan)
+_PERCENT_CHANGE_SIDE = re.compile(
+    r"\s*\$?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*"
+)
 
 
 def _in_degrees(e: sp.Expr) -> sp.Expr:
@@ -350,7 +505,10 @@ def _group_divisor(m: re.Match[str]) -> str:
 
 
 # "/2*2", "/2·2", "/2a": a product right after a slash, with no space.
-_UNCLEAR_SLASH = re.compile(r"/\d+(?:\.\d+)?(?:[*\u00b7]\d+(?:\.\d+)?|[A-Za-z])+")
+_UNCLEAR_SLASH = re.compile(
+    r"/\d+(?:\.\d+)?(?:[*\u00b7]\d+(?:\.\d+)?|[A-Za-z])+"
+    r"|/\s*\d+(?:\.\d+)?\s*\*\s*10\s*\^\s*\(?-?\d+\)?"  # "/ 2*10^2": scientific notation
+)
 
 
 def _ambiguous(sides: Sequence[Side], i: int) -> bool:
@@ -425,14 +583,35 @@ def _relation_step(statements: list[Statement], ctx: Context, *, known: bool = T
     definitions = [_definition(s) for s in statements]
     previous, ctx_before = ctx.condition, ctx.before
     is_definition = all(d is not None for d in definitions)
-    if is_definition and previous is not None and _is_definition_cond(previous) and ctx_before:
+    another_root = (
+        is_definition
+        and previous is not None
+        and _is_definition_cond(previous)
+        and ctx_before is not None
+        and len(unknowns(ctx_before)) == 1  # roots of one equation, not a formula's value
+    )
+    if another_root and ctx_before is not None:
         decision = _another_root(ctx_before, cond)
     elif previous is None:
         decision = Decision("none", "the starting equation: nothing to compare with yet")
+    elif set(unknowns(cond)) - set(unknowns(previous)) and not (
+        ctx.previous_text and explain(ctx.previous_text, statements)
+    ):
+        # "l = 5", then "w = 3" or "P = 2l + 2w": new letters make a new given or formula.
+        decision = _with_known_values(previous, cond, ctx) or Decision(
+            "none", "a new given or formula: it brings in new letters"
+        )
     else:
         decision = compare_conditions(previous, cond)
     if decision.verdict == "wrong" and previous is not None:
         decision = _not_derived(previous, cond, statements, ctx, decision, approx)
+    if (
+        decision.verdict == "weaker"
+        and previous is not None
+        and set(unknowns(cond)) - set(unknowns(previous))
+    ):
+        # "w = 3", then "P = 2l + 2w": a formula bringing in new letters is a new given.
+        decision = Decision("none", "a new formula or given: it brings in new letters")
     if is_definition and not (previous is not None and _is_definition_cond(previous)):
         ctx.before = previous
     if decision.verdict != "wrong":
@@ -465,12 +644,19 @@ def _not_derived(
     rounded = _rounded_root(previous, statements, approx)
     if rounded is not None:
         return rounded
+    earlier_lines = [previous, *ctx.history[::-1]]
+    if any(_a_case_of(earlier, cond) for earlier in earlier_lines):
+        # "|x - 1| > 2", then "x - 1 > 2": one case, even if its root turns out extraneous.
+        return Decision("ok", "one case of an earlier line")
     if approx:
+        far = _far_from_roots(previous, statements)
+        if far is not None:
+            return far
         return Decision("unknown", "an approximate value that could not be compared")
     if all(rel == "=" for _, rel in cond) and len(unknowns(cond)) == 1:
         # "x = 3" after "x^2 = 9", "x - 3 = 0" after "(x - 2)(x - 3) = 0": roots and cases,
         # one per line. Each must solve the line before, or an earlier one it came from.
-        for k, earlier in enumerate([previous, *ctx.history[::-1]]):
+        for k, earlier in enumerate(earlier_lines):
             if unknowns(earlier) != unknowns(cond):
                 continue
             back = implies(cond, earlier)
@@ -481,9 +667,13 @@ def _not_derived(
     elif _overlapping(previous, cond):
         # "-1 < 2x + 3", then "2x + 3 < 9": a second condition, not a rewrite of the first.
         return Decision("unknown", "a second condition, not derived from the line before")
-    if len(unknowns(previous + cond)) > 1 and not _isolates(
-        previous, cond, statements, ctx.previous_text
-    ):
+    if len(unknowns(previous + cond)) > 1:
+        worked = _with_known_values(previous, cond, ctx) or _from_system(cond, ctx)
+        if worked is not None:
+            return worked
+        # A system is written one equation per line, and a formula gets its values put in.
+        # A line with several unknowns that a known mistake does not explain is not proven
+        # wrong by failing to follow from the line before.
         return Decision(
             "unknown",
             "this line does not follow from the one before; it may be a new given (a second "
@@ -492,20 +682,93 @@ def _not_derived(
     return decision
 
 
-def _isolates(
-    previous: Condition, cond: Condition, statements: list[Statement], previous_text: str | None
-) -> bool:
-    """``y = 1 + x`` after ``x + y = 1``: the same unknowns, solved for one of them. That is
-    a rewrite of the line before, so it must follow from it; a new given is not written so.
-    (``y = 2x - 3`` after ``y = x + 1`` is the second line of a system.)"""
-    if len(statements) != 1 or unknowns(previous) != unknowns(cond):
+def _with_known_values(previous: Condition, cond: Condition, ctx: Context) -> Decision | None:
+    """``P = 2l + 2w`` with ``l = 5`` and ``w = 3`` known, then ``P = 2(5) + 2(4)``: the line
+    before with the known values put in must give the same as this line."""
+    if not ctx.known:
+        return None
+    put_in = tuple((f.xreplace(ctx.known), rel) for f, rel in previous)
+    if not unknowns(cond) or unknowns(put_in) != unknowns(cond):
+        return None
+    decision = compare_conditions(put_in, cond)
+    if decision.verdict == "ok":
+        return Decision("ok", "the line before, with the known values put in")
+    if decision.verdict == "wrong":
+        return Decision(
+            "wrong",
+            f"with the known values put in, the line before gives another value: {decision.detail}",
+            decision.counterexample,
+        )
+    return None
+
+
+def _from_system(cond: Condition, ctx: Context) -> Decision | None:
+    """``x + y = 10`` and ``x - y = 4``, then ``2x = 14``: a line may combine the two
+    equations before it. Their one common solution must solve it."""
+    equations = [c for c in ctx.history[-2:] if len(c) == 1 and c[0][1] == "="]
+    names = unknowns(tuple(atom for c in equations for atom in c))
+    if len(equations) != 2 or len(names) != 2 or not set(unknowns(cond)) <= set(names):
+        return None
+    try:
+        found = sp.solve([f for c in equations for f, _ in c], names, dict=True)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    if len(found) != 1 or any(free(v) for v in found[0].values()):
+        return None
+    point = found[0]
+    shown = ", ".join(f"{k} = {render(v)}" for k, v in sorted(point.items(), key=str))
+    truth = satisfies_or_none(cond, point)
+    if truth is True:
+        return Decision("ok", f"follows from the two equations before ({shown})")
+    if truth is False:
+        return Decision(
+            "wrong", f"{shown} solves the two equations before, but not this one", shown
+        )
+    return None
+
+
+def _a_case_of(earlier: Condition, cond: Condition) -> bool:
+    """``x - 3 = 2x`` or ``x - 3 = -2x`` from ``|x - 3| = 2x``; ``x > 3`` from ``x < -1 or
+    x > 3``: a case an earlier line splits into."""
+    if any(f.has(sp.Abs) for f, _ in earlier):
+        for sign in (1, -1):
+            opened = tuple((_open_bars(f, sign), rel) for f, rel in earlier)
+            if compare_conditions(opened, cond).verdict == "ok":
+                return True
+    names = unknowns(earlier + cond)
+    if len(names) != 1:
         return False
-    first, *rest = statements[0].sides
-    var = first.expr
-    if not isinstance(var, sp.Symbol) or any(var in free(side.expr) for side in rest):
+    whole, part = solution_set(earlier, names[0]), solution_set(cond, names[0])
+    if not isinstance(whole, sp.Union) or part is None:
         return False
-    before = _ASSIGNED.match(previous_text or "")
-    return before is None or before.group(1) != str(var)
+    return any(bool(part == piece) for piece in whole.args)
+
+
+def _open_bars(f: sp.Expr, sign: int) -> sp.Expr:
+    """``|a|`` replaced by ``a`` (sign 1) or ``-a`` (sign -1)."""
+    return f.replace(sp.Abs, lambda a: sign * a)
+
+
+def _far_from_roots(previous: Condition, statements: list[Statement]) -> Decision | None:
+    """``x ≈ 2.63`` after ``11x = 30``: no root is within 1% of the value given."""
+    names = unknowns(previous)
+    if len(names) != 1 or len(statements) != 1:
+        return None
+    statement = statements[0]
+    last = statement.sides[-1]
+    if statement.sides[0].expr != names[0] or not last.is_number:
+        return None
+    roots = exact_roots(previous, names[0])
+    if not roots:
+        return None
+    for root in roots:
+        value = real_value(root, {})
+        if value is not None and abs(value - last.expr) <= abs(value) / 100:
+            return None
+    shown = ", ".join(render(r) for r in roots)
+    return Decision(
+        "wrong", f"{names[0]} ≈ {last.text}, but the line before gives {names[0]} = {shown}"
+    )
 
 
 def _overlapping(previous: Condition, cond: Condition) -> bool:
@@ -517,7 +780,8 @@ def _overlapping(previous: Condition, cond: Condition) -> bool:
     if a is None or b is None:
         return False
     both = sp.Intersection(a, b)
-    return both.is_empty is False and not a.is_subset(b) and not b.is_subset(a)
+    # "x <= 3" against "x >= 3" meet only at 3: a forgotten flip, not a second condition.
+    return bool(both.measure > 0) and not a.is_subset(b) and not b.is_subset(a)
 
 
 def has_solution(cond: Condition) -> bool:
@@ -724,6 +988,15 @@ def _equation_claim(
     if previous is None or previous[0] != var:
         return None
     _, before, before_text, before_decimals, stated, stated_at, left_open = previous
+    if (
+        not states
+        and not stated
+        and _SIMPLE_EQUATION.fullmatch(text)
+        and _SIMPLE_EQUATION.fullmatch(before_text)
+    ):
+        # "4x = 20, so each costs $5", then "3x = 18": two equations of one term each are two
+        # questions in the same letter (two bags, two trips), not a rewrite of one another.
+        return None
     if stated and not (left_open and stated_at == index and not roots):
         # After "x = 1/2" or "A = 1000(1.05) = 1050" a new equation in the same letter starts
         # something new: the other root, the next part, the formula at another input. Within

@@ -229,7 +229,7 @@ UNIT_WORDS = frozenset(
 KEYWORDS = frozenset({"or", "and"})
 
 _NUMBER = re.compile(
-    r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+\.\d*[eE][-+]?\d+|\d+(?:\.\d*)?|\.\d+"
+    r"\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:\.\d*)?[eE][-+]?\d+|\d+(?:\.\d*)?|\.\d+"
 )
 _OPS: tuple[str, ...] = (
     "**",
