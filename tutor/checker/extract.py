@@ -258,7 +258,8 @@ def _whole_statement(plain: str) -> bool:
 
 def _looks_like_math(body: str) -> bool:
     """``$12 + 6 = 18$`` is math; ``$5 and $`` (two prices) is not."""
-    return bool(re.search(r"[=<>]|\\", body)) and not re.search(r"[A-Za-z]{4,}(?![^{]*\})", body)
+    words = re.sub(r"\\[A-Za-z]+", " ", body)  # "\times" is math, not a word
+    return bool(re.search(r"[=<>]|\\", body)) and not re.search(r"[A-Za-z]{4,}(?![^{]*\})", words)
 
 
 def _plain_claims(text: str, *, strict: bool) -> list[Claim]:

@@ -191,6 +191,6 @@ def _command(name: str, text: str, i: int, keep_text: bool) -> tuple[str, int]:
     if word in _TEXT_COMMANDS:
         arg, i = _group(text, i)
         return (f" {arg} " if keep_text else " "), i
-    if word in _FUNCS or word in _GREEK:
+    if word in _FUNCS or word in _GREEK or word.lower() in _GREEK:  # \Delta as well as \delta
         return f" {word} ", i
     raise ParseError(f"unsupported LaTeX command {name}")

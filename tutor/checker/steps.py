@@ -59,7 +59,12 @@ _PERCENT_CHANGE = re.compile(
 )
 _ASSIGNED = re.compile(r"^\s*([A-Za-z])\s*=")
 _WORD = re.compile(r"[A-Za-z]{3,}")
-_UNIT_POWER = re.compile(r"(\d\s*)(cm|mm|km|ft|yd|mi|in|m)\s*(?:\^\s*\(?[23]\)?|[\u00b2\u00b3])")
+_UNIT_POWER = re.compile(
+    r"([\d)\u03c0]\s*)(cm|mm|km|ft|yd|mi|in|m)\s*(?:\^\s*\(?[23]\)?|[\u00b2\u00b3])"
+)
+# A computation with an operator before "=": "2 hours + 30 minutes = 150 minutes" is checked.
+_NUMERIC_CLAIM = re.compile(r"\d\s*[A-Za-z]*\s*[-+*/\u00d7\u00f7]\s*\d[^=]*=")
+_NAMED_VALUE = re.compile(r"\s*-?\$?\d[\d,]*(?:\.\d+)?%?\s*")
 _COMMON_WORDS = frozenset(
     [
         "add",
@@ -247,9 +252,17 @@ def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
     line = _clean_student_line(text)
     if not line:
         return StepResult(index, "none", "no math on this line")
-    if line != text.strip() and _LABEL.match(text.strip()) and not re.search(r"[=<>]", line):
-        # "f(g(2)) = f(3) = 9", "Total = 15": a value given a name, nothing computed.
+    if line != text.strip() and _LABEL.match(text.strip()) and _NAMED_VALUE.fullmatch(line):
+        # "f(g(2)) = f(3) = 9", "Total = 15": a value given a name, nothing computed. (A
+        # named computation, "mean = (72 + 77) / 2", is read as the expression it is.)
         return StepResult(index, "none", "a value given a name")
+    facts = false_facts(line)
+    if facts:
+        # "1 ft = 10 in", "there are 100 minutes in an hour": a fixed fact stated wrongly.
+        return StepResult(index, "wrong", facts[0].detail, None, facts[0].text)
+    if len(_measures(line)) > 1 and not _NUMERIC_CLAIM.search(line):
+        # "2.5 kg = 2500 g": a unit change, not an equation in g; left out of the context.
+        return StepResult(index, "unknown", "the units differ")
     prose = [w for w in _WORD.findall(line) if _is_prose(w)]
     prose += _SHORT_WORDS.findall(line)
     if prose:
@@ -344,7 +357,7 @@ def _judge_student_line(line: str, index: int, ctx: Context) -> StepResult:
             elif len(_measures(line)) > 1:
                 # "3 feet = 36 inches": the unit words were dropped, and they differ.
                 internal = Decision("unknown", "the units differ")
-            elif any(free(side.expr) for side in statement.sides):
+            elif _wrong_only_with_known_values(statement, ctx):
                 # "x - 3 = 0" after "x = 2": with the value put in it is false, but it may be
                 # the next case of an earlier line; the relation step decides.
                 relation = _relation_step(statements, ctx, known=False)
@@ -360,7 +373,8 @@ _MEASURES = {
     "cm": "cm", "mm": "mm", "km": "km", "gram": "gram", "kg": "kg", "pound": "pound",
     "ounce": "ounce", "liter": "liter", "litre": "liter", "ml": "ml", "gallon": "gallon",
     "quart": "quart", "pint": "pint", "cup": "cup", "dollar": "dollar", "cent": "cent",
-    "dozen": "dozen", "lb": "pound", "oz": "ounce",
+    "dozen": "dozen", "lb": "pound", "oz": "ounce", "ft": "foot", "mi": "mile", "yd": "yard",
+    "g": "gram", "mg": "mg", "m": "meter", "hr": "hour", "min": "minute", "sec": "second",
 }  # fmt: skip
 
 
@@ -368,7 +382,18 @@ def _measures(line: str) -> set[str]:
     """The units of measure a line names, one name per unit ("feet" and "foot" are one)."""
     words = (w.lower() for w in re.findall(r"[A-Za-z]+", line))
     found = {_MEASURES[w.rstrip("s")] for w in words if w.rstrip("s") in _MEASURES}
+    if re.search(r"\d\s*in\b", line):
+        found.add("inch")  # "24 in": inches, where "in" follows a number
     return found | ({"dollar"} if "$" in line else set())
+
+
+def _wrong_only_with_known_values(statement: Statement, ctx: Context) -> bool:
+    """Whether a claim is false only once known values are put in ("x - 3 = 0" after
+    "x = 2"), not in its own arithmetic ("b^2 - 4ac = 16 - 12 = 28")."""
+    if not ctx.known or not any(free(side.expr) for side in statement.sides):
+        return False
+    alone = _internal_claims(statement, Context(), "student")
+    return alone is None or alone.verdict != "wrong"
 
 
 def _or_parts(line: str) -> list[str]:
@@ -464,6 +489,7 @@ def _other_reading(left: Side, right: Side, rel: str) -> Decision | None:
 
 
 _TRIG = (sp.sin, sp.cos, sp.tan)
+_LATEX_FRACTION = re.compile(r"\(\([^()]*\)/\([^()]*\)\)")
 _PERCENT_CHANGE_SIDE = re.compile(
     r"\s*\$?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*"
 )
@@ -513,7 +539,9 @@ _UNCLEAR_SLASH = re.compile(
 
 def _ambiguous(sides: Sequence[Side], i: int) -> bool:
     """Prose that does not say what it means: a running computation, or ``a / b/c``."""
-    return _running(sides, i) or sides[i].text.count("/") >= 2
+    # A fraction read from LaTeX, "((28)/(35))", says what it divides.
+    slashes = _LATEX_FRACTION.sub("", sides[i].text).count("/")
+    return _running(sides, i) or slashes >= 2
 
 
 def _running(sides: Sequence[Side], i: int) -> bool:
@@ -632,6 +660,8 @@ def _not_derived(
     explains it. Students write roots and cases one per line, rounded values, systems and
     formulas with values put in; none of those follows from the line before, none is wrong.
     """
+    if _second_given(previous, cond, statements, ctx):
+        return Decision("unknown", "a second equation, given rather than derived")
     zero_product = _ZERO_PRODUCT.search(ctx.previous_text or "") is not None
     if (
         ctx.previous_text is not None
@@ -680,6 +710,19 @@ def _not_derived(
             "equation, a formula with values put in)",
         )
     return decision
+
+
+def _second_given(
+    previous: Condition, cond: Condition, statements: list[Statement], ctx: Context
+) -> bool:
+    """``4x + 4y = 36``, then ``x - y = -9``: right after the first equation, a second one in
+    the same form (not solved for a letter) in the same unknowns is the system's second
+    equation, even when a known mistake would turn the first into it."""
+    if len(ctx.history) > 1 or len(statements) != 1 or len(unknowns(previous)) < 2:
+        return False
+    if unknowns(previous) != unknowns(cond):
+        return False
+    return not isinstance(statements[0].sides[0].expr, sp.Symbol)
 
 
 def _with_known_values(previous: Condition, cond: Condition, ctx: Context) -> Decision | None:
