@@ -95,7 +95,7 @@ def test_planted_errors_are_caught_at_their_step() -> None:
 
 def test_planted_errors_from_templates_are_mostly_caught_and_never_early() -> None:
     """``data/planted_errors_templated.jsonl``: 476 pieces from templates, one error each.
-    No step before the planted one may be flagged, and at least 380 (80%) are caught at their
+    No step before the planted one may be flagged, and at least 400 (84%) are caught at their
     step; the misses are mostly algebra in tutor prose, which is not compared between steps."""
     caught, early = 0, []
     with (DATA / "planted_errors_templated.jsonl").open(encoding="utf-8") as fh:
@@ -106,4 +106,4 @@ def test_planted_errors_from_templates_are_mostly_caught_and_never_early() -> No
             caught += first == row["error_index"]
             if first is not None and first < row["error_index"]:
                 early.append(row["id"])
-    assert early == [] and caught >= 380
+    assert early == [] and caught >= 400

@@ -52,6 +52,10 @@ def wrong_steps(steps: list[str]) -> list[int]:
         ["23 ÷ 5 = 4 R 3"],
         ["(-2)^2 = 4 but -2^2 = -4"],
         ["Day 1 - 5 + 3 = 8"],
+        ["Simplify \\(5(x + 4) - 6(x - 2)\\).", "Distribute: \\(5x + 20 - 6x + 12\\)."],
+        ["Subtract 2: \\( -4x \\le 8 \\).", "Divide by \\(-4\\) and flip: \\( x \\ge -2 \\)."],
+        ["Case 1: \\(x > 3\\).", "Case 2: \\(x < -1\\)."],
+        ["So \\(x > 2\\).", "So \\(x < 5\\) as well."],
     ],
 )
 def test_correct_prose_is_not_called_wrong(steps: list[str]) -> None:
@@ -70,6 +74,9 @@ def test_correct_prose_is_not_called_wrong(steps: list[str]) -> None:
         (["\\[ S = 165 \\times \\frac{6}{11} \\] \\[ S = 9 \\times 6 \\]"], [0]),
         (["2x + 4 = 10, so x = 4."], [0]),
         (["\\(x_1 = 6\\). So 6 + 6 = 13."], [0]),
+        (["So the total is 9 \\times 18 = 172 apples."], [0]),  # LaTeX outside math
+        (["Simplify \\(5(x + 4) - 6(x - 2)\\).", "Distribute: \\(5x + 4 - 6x + 12\\)."], [1]),
+        (["Subtract 2: \\( -4x \\le 8 \\).", "Divide by \\(-4\\): \\( x \\le -2 \\)."], [1]),
     ],
 )
 def test_the_errors_beside_them_are_still_caught(steps: list[str], wrong: list[int]) -> None:

@@ -240,8 +240,44 @@ def claims_in(text: str) -> list[Claim]:
     text = _DISPLAY.sub(latex, text)
     text = _INLINE.sub(latex, text)
     text = _DOLLAR.sub(lambda m: latex(m) if _looks_like_math(m.group(1)) else m.group(0), text)
+    # "9 \times 18 = 172" written without math delimiters.
+    text = _BARE_OPERATOR.sub(lambda m: _BARE_OPERATORS[m.group(0)], text)
     claims.extend(_plain_claims(text, strict=True))
     return claims
+
+
+def expressions_in(text: str) -> list[str]:
+    """The math of a step that is an expression, not a relation: ``\\(5x + 20 - 6x + 12\\)``."""
+    found = []
+    for m in _ANY_MATH.finditer(text):
+        body = next(g for g in m.groups() if g is not None)
+        if _SUBSCRIPT.search(body) or re.search(r"[=<>]|\\(?:le|ge|leq|geq|approx|neq)\b", body):
+            continue
+        try:
+            found.append(latex_to_plain(body))
+        except ParseError:
+            continue
+    return found
+
+
+def inequalities_in(text: str) -> list[str]:
+    """Inequalities written as math in a step: ``\\( -4x \\le 8 \\)`` as ``-4x <= 8``."""
+    found = []
+    for m in _ANY_MATH.finditer(text):
+        body = next(g for g in m.groups() if g is not None)
+        if "=" in body.replace("\\le", "").replace("\\ge", "") or _SUBSCRIPT.search(body):
+            continue
+        if not re.search(r"[<>]|\\(?:le|ge|leq|geq|lt|gt)\b", body):
+            continue
+        try:
+            found.append(latex_to_plain(body))
+        except ParseError:
+            continue
+    return found
+
+
+_BARE_OPERATORS = {"\\times": " * ", "\\cdot": " * ", "\\div": " / "}
+_BARE_OPERATOR = re.compile(r"\\(?:times|cdot|div)(?![A-Za-z])")
 
 
 def _whole_statement(plain: str) -> bool:

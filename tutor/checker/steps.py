@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from tutor.checker.extract import claims_in, equations_in
+from tutor.checker.extract import claims_in, equations_in, expressions_in, inequalities_in
 from tutor.checker.facts import false_facts
 from tutor.checker.grammar import Side, Statement, parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError, TooLarge
@@ -180,6 +180,17 @@ _SHORT_WORDS = re.compile(r"(?<![A-Za-z])(?:is|it|we|be|to|if|as|us)(?![A-Za-z])
 _MATH_WORDS = FUNCTIONS | CONSTANTS | GREEK | UNIT_WORDS | {"root", "sqrt", "abs"}
 _SPLIT_OR = re.compile(r"\s+or\s+|\s*;\s*|,\s+(?=[A-Za-z]\s*=)", re.I)
 _LETTER = re.compile(r"[A-Za-z]")
+_CASES = re.compile(r"\b(?:case|cases|or|otherwise|when|if|also)\b", re.I)
+_OPERATES = re.compile(
+    r"\b(?:divid\w*|multipl\w*|subtract\w*|add\w*|simplif\w*|isolat\w*|solv\w*|gives|get|"
+    r"flip\w*|revers\w*|so|thus|therefore|hence)\b",
+    re.I,
+)
+_REWRITES = re.compile(
+    r"\b(?:distribut\w*|expand\w*|simplif\w*|combin\w*|collect\w*|factor\w*|rewrit\w*|"
+    r"becomes|gives)\b",
+    re.I,
+)
 # "4x = 20", "150 = 50t", "(3/4)x = 12": one term on each side.
 _SIMPLE_EQUATION = re.compile(
     r"\s*(?:[-$\d.,()/ ]*\*?\s*[A-Za-z]\s*=\s*[-$\d.,]+"
@@ -201,6 +212,8 @@ class Context:
 
     known: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
     expression: sp.Expr | None = None  # the last step that was a bare expression
+    prose_expression: sp.Expr | None = None  # the last expression shown in model prose
+    prose_inequality: Condition | None = None  # the last inequality shown in model prose
     condition: Condition | None = None  # the last equation or inequality
     before: Condition | None = None  # the condition before a run of "x = value" lines
     previous_text: str | None = None
@@ -953,6 +966,12 @@ def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
             read.append(equation)
         if branches:
             ctx.equation = None
+    rewrite = _prose_rewrite(text, ctx)
+    if rewrite is not None:
+        decisions.append(rewrite)
+    flip = _prose_flip(text, ctx)
+    if flip is not None:
+        decisions.append(flip)
     shown = "; ".join(read) or None
     for decision in decisions:
         if decision.verdict == "wrong":
@@ -964,6 +983,66 @@ def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
     if decisions:
         return StepResult(index, "unknown", decisions[0].detail, None, shown)
     return StepResult(index, "none", "no checkable math", None, shown)
+
+
+def _prose_rewrite(text: str, ctx: Context) -> Decision | None:
+    """ "Distribute: \\(5x + 4 - 6x + 12\\)" after "Simplify \\(5(x + 4) - 6(x - 2)\\)": a step
+    that says it rewrites (distribute, expand, simplify, combine, factor) and shows one
+    expression must equal the expression shown last."""
+    found = expressions_in(text)
+    if len(found) != 1:
+        return None
+    try:
+        expr = parse_statement(found[0]).sides[0].expr
+    except (ParseError, TooLarge):
+        return None
+    if not free(expr) or expr.is_Symbol:
+        return None  # "Solve for \(f\)": a name, not an expression
+    previous, ctx.prose_expression = ctx.prose_expression, expr
+    if previous is None or free(previous) != free(expr):
+        return None
+    math_at = min((text.find(m) for m in ("\\(", "\\[", "$") if m in text), default=0)
+    if not _REWRITES.search(text[max(0, math_at - 60) : math_at]):
+        return None  # the step does not say, right before it, that it rewrites
+    decision = exprs_equal(previous, expr)
+    if decision.verdict != "wrong":
+        return decision
+    return Decision(
+        "wrong",
+        f"{render(expr)} is not {render(previous)}: {decision.detail}",
+        decision.counterexample,
+    )
+
+
+def _prose_flip(text: str, ctx: Context) -> Decision | None:
+    """``-4x <= 8``, then ``x <= -2``: in one unknown, an inequality whose solutions meet the
+    previous one's only at its end is a flip left out (or made where none belongs)."""
+    found = inequalities_in(text)
+    if len(found) != 1:
+        return None
+    try:
+        statement = parse_statement(found[0])
+    except (ParseError, TooLarge):
+        return None
+    if len(statement.sides) != 2 or statement.rels[0] not in ("<", ">", "<=", ">="):
+        return None
+    cond = condition_of(statement.sides[0].expr, statement.rels[0], statement.sides[1].expr)
+    previous, ctx.prose_inequality = ctx.prose_inequality, cond
+    names = unknowns(cond)
+    if previous is None or len(names) != 1 or unknowns(previous) != names:
+        return None
+    if _CASES.search(text) or not _OPERATES.search(text):
+        return None  # a second case, or a step that does not say it works on the one before
+    before, now = solution_set(previous, names[0]), solution_set(cond, names[0])
+    if before is None or now is None:
+        return None
+    if sp.Intersection(before, now).measure == 0 and sp.Union(before, now).measure == sp.oo:
+        return Decision(
+            "wrong",
+            f"{found[0]} keeps none of the solutions of the inequality before it: the "
+            "direction is wrong (dividing or multiplying by a negative number flips it)",
+        )
+    return None
 
 
 def _internal_claims_approx(statement: Statement, ctx: Context) -> Decision | None:
