@@ -84,3 +84,16 @@ def test_roots_one_per_line_are_ok_and_a_non_root_is_wrong(a: int, r: int, s: in
     ]
     other = max(abs(r), abs(s)) + 1
     assert [v.verdict for v in judge_steps([equation, f"x = {other}"], "student")][-1] == "wrong"
+
+
+_PROSE_PIECES = ["\\(", "\\)", "\\[", "\\]", "$", "x", "=", "\\le", "\\ge", "<", "2", "-4"]
+_PROSE_PIECES += ["\\frac{1}{2}", "\\times", "\\cdot", "+", " ", "Distribute:", "so", "or"]
+_PROSE_PIECES += ["f(2)", "x_1", "\\pi", "\\approx", "%", "cm", "If", "Case", "(", ")", "."]
+
+
+@given(st.lists(st.lists(st.sampled_from(_PROSE_PIECES), max_size=20).map("".join), max_size=4))
+def test_latex_like_prose_never_crashes_the_judge(steps: list[str]) -> None:
+    """Tutor prose made of LaTeX pieces gets a verdict for every step, never an exception."""
+    results = list(judge_steps(steps, "model"))
+    assert [r.index for r in results] == list(range(len(steps)))
+    assert all(r.verdict in ("ok", "wrong", "weaker", "unknown", "none") for r in results)
