@@ -30,155 +30,18 @@ from tutor.checker.results import StepResult
 from tutor.checker.rounding import within_rounding
 from tutor.checker.sampling import holds, real_value, render
 from tutor.checker.solving import Condition, solution_points, solution_set, unknowns
-from tutor.checker.tokens import CONSTANTS, FUNCTIONS, GREEK, UNIT_WORDS
+from tutor.checker.student_text import (
+    changes_units,
+    clean_line,
+    measures,
+    names_a_value,
+    or_parts,
+    prose_words,
+    split_steps,
+)
 
-_LEAD = re.compile(
-    r"^\s*(=>|\u21d2|->|so\b|thus\b|therefore\b|hence\b|then\b|now\b|which gives\b|"
-    r"this gives\b|gives\b|we get\b|we have\b|so we get\b|the answer is\b|answer\b|:)\s*",
-    re.I,
-)
-# "2x = 8 so x = 4": two steps on one line.
-_CONNECTOR = re.compile(r"\s+(?:so|then|thus|therefore|hence)\s+|\s*(?:=>|\u21d2)\s*", re.I)
-# Notes beside a step: "(subtract 6)", "(+4)", "(divide both sides by 2)".
-_ANNOTATION = re.compile(
-    r"\s*\((?:[^()]*[A-Za-z]{3,}[^()]*|\s*[-+*/\u00d7\u00f7]\s*\d[\d.]*\s*)\)\s*$"
-)
-_OP_WORDS = (
-    (re.compile(r"\s+squared\b", re.I), "^2"),
-    (re.compile(r"\s+cubed\b", re.I), "^3"),
-    (re.compile(r"\s*\bper\s*cent\b|\s*\bpercent\b", re.I), "%"),
-)
-_FRACTIONS_DIVIDED = re.compile(r"(?<![\w./])(\d+/\d+)\s+/\s+(\d+/\d+)(?![\w./^])")
-_SCIENTIFIC_DIVISOR = re.compile(r"/\s*(\d+(?:\.\d+)?\s*[\u00d7*\u00b7xX]\s*10\s*\^\s*\(?-?\d+\)?)")
-_FRACTION_BEFORE_DIVIDE = re.compile(r"(?<![\w./])(\d+/\d+)\s*\u00f7")
-_FRACTION_AFTER_DIVIDE = re.compile(r"\u00f7\s*(\d+/\d+)(?![\w./^])")
 _ZERO_PRODUCT = re.compile(r"\)\s*=\s*0\s*$|^\s*0\s*=.*\(")
 _DECIMAL = re.compile(r"\d*\.?\d+")
-_PERCENT_CHANGE = re.compile(
-    r"\s*(\d+(?:\.\d+)?)\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*=\s*(\d+(?:\.\d+)?)\s*"
-)
-_ASSIGNED = re.compile(r"^\s*([A-Za-z])\s*=")
-_WORD = re.compile(r"[A-Za-z]{3,}")
-_UNIT_POWER = re.compile(
-    r"([\d)\u03c0]\s*)(cm|mm|km|ft|yd|mi|in|m)\s*(?:\^\s*\(?[23]\)?|[\u00b2\u00b3])"
-)
-# A computation with an operator before "=": "2 hours + 30 minutes = 150 minutes" is checked.
-_NUMERIC_CLAIM = re.compile(r"\d\s*[A-Za-z]*\s*[-+*/\u00d7\u00f7]\s*\d[^=]*=")
-_NAMED_VALUE = re.compile(r"\s*-?\$?\d[\d,]*(?:\.\d+)?%?\s*")
-_COMMON_WORDS = frozenset(
-    [
-        "add",
-        "all",
-        "any",
-        "for",
-        "how",
-        "not",
-        "off",
-        "own",
-        "who",
-        "why",
-        "also",
-        "and",
-        "are",
-        "back",
-        "been",
-        "both",
-        "but",
-        "call",
-        "can",
-        "come",
-        "did",
-        "does",
-        "done",
-        "each",
-        "find",
-        "from",
-        "get",
-        "gets",
-        "give",
-        "goes",
-        "got",
-        "half",
-        "has",
-        "have",
-        "her",
-        "here",
-        "his",
-        "into",
-        "its",
-        "just",
-        "keep",
-        "know",
-        "last",
-        "left",
-        "let",
-        "like",
-        "look",
-        "made",
-        "make",
-        "many",
-        "more",
-        "most",
-        "move",
-        "much",
-        "must",
-        "need",
-        "next",
-        "now",
-        "one",
-        "only",
-        "our",
-        "out",
-        "over",
-        "put",
-        "same",
-        "see",
-        "she",
-        "show",
-        "side",
-        "some",
-        "such",
-        "sum",
-        "take",
-        "term",
-        "than",
-        "that",
-        "the",
-        "them",
-        "then",
-        "they",
-        "this",
-        "two",
-        "use",
-        "very",
-        "want",
-        "was",
-        "way",
-        "well",
-        "were",
-        "what",
-        "when",
-        "will",
-        "with",
-        "work",
-        "you",
-    ]
-)
-# "cost = ...", "Total cost = ...", "f(0) = ...", "P(red) = ...": a name for the result. Not
-# a single letter ("x = 5"), and not a function's definition ("f(x) = 2x").
-_LABEL = re.compile(
-    r"^\s*(?:(?:[A-Za-z][A-Za-z' ]*[A-Za-z]{2}"
-    r"|[A-Za-z]\(\s*(?:[-\d.]+|[A-Za-z]\(\s*[-\d.]+\s*\))\s*\))\s*=(?!=)\s*)+"
-)
-_COUNTED = re.compile(
-    r"(?<=\d)(?:\s+(?:[A-Za-z]{2,}|[mgshlL])(?:/[A-Za-z]+)?"
-    r"|(?:cm|mm|km|kg|mg|ml|ft|yd|mi|hr|min|lbs?|oz)(?![A-Za-z]))"
-    r"(?:\^?[23\u00b2\u00b3])?(?:\s+[A-Za-z]+)*\s*\.?$"
-)
-# Two-letter words that are never a product of two unknowns in a student's line.
-_SHORT_WORDS = re.compile(r"(?<![A-Za-z])(?:is|it|we|be|to|if|as|us)(?![A-Za-z])", re.I)
-_MATH_WORDS = FUNCTIONS | CONSTANTS | GREEK | UNIT_WORDS | {"root", "sqrt", "abs"}
-_SPLIT_OR = re.compile(r"\s+or\s+|\s*;\s*|,\s+(?=[A-Za-z]\s*=)", re.I)
 _LETTER = re.compile(r"[A-Za-z]")
 _CASES = re.compile(r"\b(?:case|cases|or|otherwise|when|if|also)\b", re.I)
 _OPERATES = re.compile(
@@ -262,27 +125,24 @@ def judge_one(text: str, index: int, source: str, ctx: Context) -> StepResult:
 
 # -- student work: one step per line -----------------------------------------------------------
 def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
-    line = _clean_student_line(text)
+    line = clean_line(text)
     if not line:
         return StepResult(index, "none", "no math on this line")
-    if line != text.strip() and _LABEL.match(text.strip()) and _NAMED_VALUE.fullmatch(line):
-        # "f(g(2)) = f(3) = 9", "Total = 15": a value given a name, nothing computed. (A
-        # named computation, "mean = (72 + 77) / 2", is read as the expression it is.)
+    if names_a_value(text, line):
         return StepResult(index, "none", "a value given a name")
     facts = false_facts(line)
     if facts:
         # "1 ft = 10 in", "there are 100 minutes in an hour": a fixed fact stated wrongly.
         return StepResult(index, "wrong", facts[0].detail, None, facts[0].text)
-    if len(_measures(line)) > 1 and not _NUMERIC_CLAIM.search(line):
-        # "2.5 kg = 2500 g": a unit change, not an equation in g; left out of the context.
+    if changes_units(line):
+        # Left out of the context: "g" in "2500 g" is not an unknown.
         return StepResult(index, "unknown", "the units differ")
-    prose = [w for w in _WORD.findall(line) if _is_prose(w)]
-    prose += _SHORT_WORDS.findall(line)
+    prose = prose_words(line)
     if prose:
         # "add like terms", "(subtract 6)": words about the work, not a step of it. The line
         # is left out of the context, so the next line is compared with the one before it.
         return StepResult(index, "none", f"words, not math ({prose[0]})")
-    parts = [p for p in _CONNECTOR.split(line) if p.strip()]
+    parts = split_steps(line)
     if len(parts) > 1:
         # "2x = 8 so x = 4": two steps on one line, each judged against the one before it.
         results = []
@@ -293,57 +153,10 @@ def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
     return _judge_student_line(line, index, ctx)
 
 
-def _is_prose(word: str) -> bool:
-    """A word, not letters multiplied: "like" and "terms" are words, "xyz" and "abc" are not.
-    Short runs count as words only when they are common ones, long runs always do."""
-    lower = word.lower()
-    if lower in _MATH_WORDS:
-        return False
-    return len(lower) > 4 or lower in _COMMON_WORDS
-
-
-def _clean_student_line(text: str) -> str:
-    line = _ANNOTATION.sub("", text.strip())
-    # "15 cm²": the power belongs to the unit, which is dropped, not to the number.
-    line = _UNIT_POWER.sub(r"\1\2", line)
-    while (stripped := _LEAD.sub("", line)) != line:
-        line = stripped
-    # "cost = 6 * 2 = 12", "f(0) = 4(0) - 2": a label or a function's value names the result.
-    line = _LABEL.sub("", line)
-    # "6 * 3 = 18 pencils", "= 15 m", "24 cm²": what is counted, after the last number, on
-    # a line of numbers only ("= 5x" keeps its x).
-    counted = _COUNTED.search(line)
-    if counted is not None and not re.search(r"[A-Za-z]", line[: counted.start()]):
-        line = line[: counted.start()]
-    for word, replacement in _OP_WORDS:
-        line = word.sub(replacement, line)
-    # "3/4 ÷ 1/2" and "1/2 / 1/4": the slashes bind the fractions, the ÷ (or a slash set
-    # apart by spaces) divides them.
-    line = _FRACTIONS_DIVIDED.sub("(\\1)/(\\2)", line)
-    # "6.4 * 10^6 / 2 * 10^2": a number in scientific notation is divided by whole.
-    line = _SCIENTIFIC_DIVISOR.sub("/(\\1)", line)
-    line = _FRACTION_BEFORE_DIVIDE.sub("(\\1) \u00f7", line)
-    return _FRACTION_AFTER_DIVIDE.sub("\u00f7 (\\1)", line).strip()
-
-
 def _judge_student_line(line: str, index: int, ctx: Context) -> StepResult:
     continuation = line.startswith("=") and not line.startswith("==")
-    change = _PERCENT_CHANGE.fullmatch(line)
-    if change is not None:
-        # "50 + 10% = 55": the shorthand for adding 10% of 50.
-        base, sign, rate, result = change.groups()
-        factor = 1 + (1 if sign == "+" else -1) * float(rate) / 100
-        holds_ = abs(float(base) * factor - float(result)) < 1e-9 * max(1.0, float(result))
-        verdict = "ok" if holds_ else "wrong"
-        return StepResult(
-            index,
-            verdict,
-            f"{base} {sign} {rate}% of {base} is {result}"
-            if holds_
-            else f"{base} {sign} {rate}% of {base} is not {result}",
-        )
     try:
-        statements = [parse_statement(part) for part in _or_parts(line.lstrip("="))]
+        statements = [parse_statement(part) for part in or_parts(line.lstrip("="))]
     except TooLarge:
         raise
     except ParseError as exc:
@@ -367,7 +180,7 @@ def _judge_student_line(line: str, index: int, ctx: Context) -> StepResult:
             if _contradiction(ctx.condition) and _contradiction(_constant_condition(statement)):
                 # "2x + 1 = 2x + 5", then "1 = 5": showing there is no solution.
                 internal = Decision("ok", "no solution, as the line before shows")
-            elif len(_measures(line)) > 1:
+            elif len(measures(line)) > 1:
                 # "3 feet = 36 inches": the unit words were dropped, and they differ.
                 internal = Decision("unknown", "the units differ")
             elif _wrong_only_with_known_values(statement, ctx):
@@ -379,27 +192,6 @@ def _judge_student_line(line: str, index: int, ctx: Context) -> StepResult:
     return _result(index, _relation_step(statements, ctx), shown, ctx, statements)
 
 
-_MEASURES = {
-    "second": "second", "minute": "minute", "hour": "hour", "day": "day", "week": "week",
-    "month": "month", "year": "year", "inch": "inch", "inche": "inch", "foot": "foot",
-    "feet": "foot", "yard": "yard", "mile": "mile", "meter": "meter", "metre": "meter",
-    "cm": "cm", "mm": "mm", "km": "km", "gram": "gram", "kg": "kg", "pound": "pound",
-    "ounce": "ounce", "liter": "liter", "litre": "liter", "ml": "ml", "gallon": "gallon",
-    "quart": "quart", "pint": "pint", "cup": "cup", "dollar": "dollar", "cent": "cent",
-    "dozen": "dozen", "lb": "pound", "oz": "ounce", "ft": "foot", "mi": "mile", "yd": "yard",
-    "g": "gram", "mg": "mg", "m": "meter", "hr": "hour", "min": "minute", "sec": "second",
-}  # fmt: skip
-
-
-def _measures(line: str) -> set[str]:
-    """The units of measure a line names, one name per unit ("feet" and "foot" are one)."""
-    words = (w.lower() for w in re.findall(r"[A-Za-z]+", line))
-    found = {_MEASURES[w.rstrip("s")] for w in words if w.rstrip("s") in _MEASURES}
-    if re.search(r"\d\s*in\b", line):
-        found.add("inch")  # "24 in": inches, where "in" follows a number
-    return found | ({"dollar"} if "$" in line else set())
-
-
 def _wrong_only_with_known_values(statement: Statement, ctx: Context) -> bool:
     """Whether a claim is false only once known values are put in ("x - 3 = 0" after
     "x = 2"), not in its own arithmetic ("b^2 - 4ac = 16 - 12 = 28")."""
@@ -407,17 +199,6 @@ def _wrong_only_with_known_values(statement: Statement, ctx: Context) -> bool:
         return False
     alone = _internal_claims(statement, Context(), "student")
     return alone is None or alone.verdict != "wrong"
-
-
-def _or_parts(line: str) -> list[str]:
-    """``x = 2 or x = 5``; ``x = 2 or 5`` is read the same way."""
-    parts = [p for p in _SPLIT_OR.split(line) if p]
-    head = _ASSIGNED.match(parts[0]) if parts else None
-    if head is None:
-        return parts
-    return [parts[0]] + [
-        p if re.search(r"[=<>~]", p) else f"{head.group(1)} = {p}" for p in parts[1:]
-    ]
 
 
 def _constant_condition(statement: Statement) -> Condition | None:
@@ -703,7 +484,7 @@ def _not_derived(
             if unknowns(earlier) != unknowns(cond):
                 continue
             back = implies(cond, earlier)
-            if back is not None and back[0] and has_solution(cond):
+            if back is not None and back[0] and _has_solution(cond):
                 where = "the line before" if k == 0 else "an earlier line"
                 lost = f"; {decision.counterexample} also solves it" if k == 0 else ""
                 return Decision("ok", f"one case or solution of {where}{lost}")
@@ -814,7 +595,7 @@ def _far_from_roots(previous: Condition, statements: list[Statement]) -> Decisio
     last = statement.sides[-1]
     if statement.sides[0].expr != names[0] or not last.is_number:
         return None
-    roots = exact_roots(previous, names[0])
+    roots = _exact_roots(previous, names[0])
     if not roots:
         return None
     for root in roots:
@@ -840,12 +621,12 @@ def _overlapping(previous: Condition, cond: Condition) -> bool:
     return bool(both.measure > 0) and not a.is_subset(b) and not b.is_subset(a)
 
 
-def has_solution(cond: Condition) -> bool:
+def _has_solution(cond: Condition) -> bool:
     points = solution_points(cond)
     return bool(points)
 
 
-def exact_roots(cond: Condition, var: sp.Symbol) -> list[sp.Expr] | None:
+def _exact_roots(cond: Condition, var: sp.Symbol) -> list[sp.Expr] | None:
     found = solution_set(cond, var)
     return list(found) if isinstance(found, sp.FiniteSet) else None
 
@@ -858,7 +639,7 @@ def _rounded_root(
     if len(names) != 1:
         return None
     (var,) = names
-    roots = exact_roots(previous, var)
+    roots = _exact_roots(previous, var)
     if roots is None:
         return None
     shown = []
