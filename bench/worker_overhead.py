@@ -3,7 +3,7 @@
     OMP_NUM_THREADS=1 .venv/bin/python bench/worker_overhead.py [--tokens 200] [--repeats 7]
 
 Part 1 runs the tiny model: raw ``model.generate`` versus ``TransformersBackend.stream`` feeding
-a Coalescer, a StepSplitter and a publish callback (what inference/turn_stream.py does, minus
+a Coalescer, a StepSplitter and a publish callback (what tutor/worker/turn_stream.py does, minus
 Redis), and the bare decode loop that stream runs, their repeats interleaved. Part 2 uses
 ScriptedBackend with no rate limit as a fast deterministic token source, at 100 and 30,000
 tokens, to show the path costs the same per token however long the answer gets.

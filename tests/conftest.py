@@ -13,10 +13,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -24,6 +25,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from tests.wsclient import TutorSocket, is_done
+from tutor import events
 from tutor.models import Assignment, Classroom, Enrolment, Problem, ProblemSet, User
 from tutor.serve import daphne_command
 
@@ -106,6 +109,60 @@ def cast(db: None) -> Cast:
     )
 
 
+Login = Callable[[User], Client]
+
+
+@pytest.fixture
+def login(db: None) -> Login:
+    """A test client already logged in as the given user: ``login(cast.teacher).get(...)``."""
+
+    def logged_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return logged_in
+
+
+@dataclass(frozen=True)
+class Published:
+    group: str
+    event: events.Event
+
+
+class PublishedEvents(list[Published]):
+    """What was handed to the one publisher, in order, instead of the channel layer."""
+
+    def of_type(self, kind: str) -> list[events.Event]:
+        return [p.event for p in self if p.event.get("type") == kind]
+
+    def to_session(self, session_id: int) -> list[events.Event]:
+        return [p.event for p in self if p.group == events.session_group(session_id)]
+
+
+class _RecordingPublisher:
+    def __init__(self, record: PublishedEvents) -> None:
+        self.record = record
+
+    def publish(self, group: str, event: events.Event) -> None:
+        self.record.append(Published(group, dict(event)))
+
+    def flush(self, timeout: float = 5.0) -> None:
+        return None
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> PublishedEvents:
+    """Capture every event a service publishes, for "this service published that" asserts.
+
+    Only for tests of services and the worker's stream in-process; live tests go through the
+    real channel layer.
+    """
+    record = PublishedEvents()
+    monkeypatch.setattr(events, "publisher", lambda: _RecordingPublisher(record))
+    return record
+
+
 def session_cookie(user: User) -> str:
     client = Client()
     client.force_login(user)
@@ -139,6 +196,28 @@ class LiveStack:
 
     def restart_worker(self) -> None:
         self.worker = start_worker(self.env, self.log_dir)
+
+    def socket(self, user: User, session_id: int) -> TutorSocket:
+        """The session's websocket, logged in as ``user``, opened as the page opens it.
+
+        Call it outside the event loop (it logs in through the database), then enter it there.
+        """
+        return TutorSocket(self.ws_url, session_id, session_cookie(user), self.url)
+
+    def ask(
+        self, user: User, session_id: int, mode: str = "hint", timeout: float = 60
+    ) -> Coroutine[Any, Any, TutorSocket]:
+        """Open the session's socket as ``user``, ask the tutor, return once it is done."""
+        return _ask(self.socket(user, session_id), mode, timeout)
+
+
+async def _ask(socket: TutorSocket, mode: str, timeout: float) -> TutorSocket:
+    async with socket as ws:
+        first = await ws.next_event()
+        assert first["type"] == "session.snapshot"
+        await ws.send({"type": "ask", "mode": mode})
+        await ws.until(is_done(), timeout=timeout)
+        return ws
 
 
 def start_worker(

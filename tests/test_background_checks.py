@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from inference.turn_stream import BackgroundChecks
+from tutor.worker.step_checks import BackgroundChecks
 
 
 def test_submitting_does_not_wait_and_every_step_is_judged_in_order() -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from inference.turn_stream import TurnStream
 from tests.conftest import Cast
 from tutor.models import Flag, Problem
+from tutor.selectors import turn_inputs
 from tutor.services import turns
+from tutor.worker.turn_stream import TurnStream
 
 
 @pytest.mark.parametrize(
@@ -35,7 +36,7 @@ def test_the_final_answer_is_read_as_the_checker_reads_it(
     )
     session = turns.session_for(student=cast.alice, problem=problem)
     turn = turns.turn_request(session=session, mode="solve")
-    stream = TurnStream(turn=turn, is_demo=True, model_name="scripted")
+    stream = TurnStream(turn=turn, inputs=turn_inputs(turn=turn))
     stream.answer_steps = list(enumerate(steps))
     stream._check_final_answer()
     flags = Flag.objects.filter(turn=turn, kind=Flag.Kind.ANSWER_MISMATCH)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.test import Client
 
-from tests.conftest import Cast
+from tests.conftest import Cast, Login
 from tutor.models import Flag, FlagEvent
 from tutor.moderation import Category, Rule, moderate
 from tutor.services.moderation import moderate_student_text, moderate_tutor_text
@@ -171,28 +170,22 @@ def test_it_checks_the_tutors_text(cast: Cast) -> None:
     assert flag is not None and flag.raised_by is None and flag.turn == turn
 
 
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-def test_it_shows_the_flag_to_the_class_teacher_and_reviewers(cast: Cast) -> None:
+def test_it_shows_the_flag_to_the_class_teacher_and_reviewers(cast: Cast, login: Login) -> None:
     """The class's teacher and the reviewers see the flag; another teacher does not."""
     flag = moderate_student_text(student=cast.alice, problem=cast.problem, text="I want to die")
     assert flag is not None
-    teacher_page = _client(cast.teacher).get("/teach/flags/")
+    teacher_page = login(cast.teacher).get("/teach/flags/")
     assert teacher_page.status_code == 200
     assert "Self-harm" in teacher_page.content.decode()
-    queue = _client(cast.admin).get("/review/?kind=moderation&status=open")
+    queue = login(cast.admin).get("/review/?kind=moderation&status=open")
     assert f"/review/flags/{flag.pk}/" in queue.content.decode()
-    other = _client(cast.other_teacher).get("/teach/flags/")
+    other = login(cast.other_teacher).get("/teach/flags/")
     assert "Self-harm" not in other.content.decode()
 
 
-def test_it_tells_students_their_sessions_are_visible(cast: Cast) -> None:
+def test_it_tells_students_their_sessions_are_visible(cast: Cast, login: Login) -> None:
     """The problem page says that tutor sessions are visible to the teacher."""
-    page = _client(cast.alice).get(f"/problems/{cast.problem.pk}/")
+    page = login(cast.alice).get(f"/problems/{cast.problem.pk}/")
     assert page.status_code == 200
     assert "Your tutor sessions are visible to your teacher." in page.content.decode()
 

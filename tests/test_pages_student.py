@@ -7,17 +7,11 @@ import json
 import pytest
 from django.test import Client
 
-from tests.conftest import Cast
+from tests.conftest import Cast, Login
 from tutor.models import Attempt, Enrolment, Flag, StepVerdict, User
 from tutor.services.turns import session_for
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _post_json(client: Client, url: str, data: object) -> object:
@@ -60,47 +54,47 @@ def test_it_refuses_a_bad_join_code_and_creates_no_account(cast: Cast) -> None:
     assert not User.objects.filter(username="dave").exists()
 
 
-def test_an_existing_student_joins_another_class(cast: Cast) -> None:
+def test_an_existing_student_joins_another_class(cast: Cast, login: Login) -> None:
     """A student already signed up joins a second class with its code."""
     from tutor.models import Classroom
 
     other = Classroom.objects.create(teacher=cast.other_teacher, name="Period 5")
-    client = _client(cast.alice)
+    client = login(cast.alice)
     response = client.post("/join/", {"join_code": other.join_code}, follow=True)
     assert "You joined Period 5" in response.content.decode()
     assert Enrolment.objects.filter(student=cast.alice, classroom=other).exists()
 
 
-def test_the_dashboard_shows_due_date_progress_and_score(cast: Cast) -> None:
+def test_the_dashboard_shows_due_date_progress_and_score(cast: Cast, login: Login) -> None:
     """Each assignment shows its due date, problems done out of total, and the score."""
     Attempt.objects.create(student=cast.alice, problem=cast.problem, status="correct", score=1)
-    page = _client(cast.alice).get("/").content.decode()
+    page = login(cast.alice).get("/").content.decode()
     assert "Algebra basics" in page and "due" in page
     assert "1 of 2 problems done" in page
     assert "Score: <strong>1</strong> / 2" in page
 
 
-def test_the_problem_page_renders_the_statement_and_work_area(cast: Cast) -> None:
+def test_the_problem_page_renders_the_statement_and_work_area(cast: Cast, login: Login) -> None:
     """The problem page has the statement, the work area and the tutor panel."""
-    page = _client(cast.alice).get(f"/problems/{cast.problem.pk}/").content.decode()
+    page = login(cast.alice).get(f"/problems/{cast.problem.pk}/").content.decode()
     assert "Solve $3x + 5 = 20$." in page
     assert 'id="work-lines"' in page and 'id="tutor"' in page
     assert "katex.min.js" in page and "<script>" not in page
 
 
-def test_a_student_outside_the_class_gets_404(cast: Cast) -> None:
+def test_a_student_outside_the_class_gets_404(cast: Cast, login: Login) -> None:
     """A student in no class that has the set cannot open its problems."""
     eve = User.objects.create_user("eve", password="x", role=User.Role.STUDENT)
-    client = _client(eve)
+    client = login(eve)
     assert client.get(f"/problems/{cast.problem.pk}/").status_code == 404
     assert client.get(f"/sets/{cast.problem_set.pk}/").status_code == 404
     url = f"/problems/{cast.problem.pk}/steps"
     assert _post_json(client, url, {"lines": ["1=1"]}).status_code == 404
 
 
-def test_it_checks_each_line_and_saves_the_verdicts(cast: Cast) -> None:
+def test_it_checks_each_line_and_saves_the_verdicts(cast: Cast, login: Login) -> None:
     """Posting the lines returns a verdict and a reading for each; a wrong line says so."""
-    client = _client(cast.alice)
+    client = login(cast.alice)
     lines = ["3x + 5 = 20", "3x = 15", "x = 5", "2+2=5"]
     response = _post_json(client, f"/problems/{cast.problem.pk}/steps", {"lines": lines})
     assert response.status_code == 200
@@ -113,9 +107,9 @@ def test_it_checks_each_line_and_saves_the_verdicts(cast: Cast) -> None:
     assert StepVerdict.objects.filter(attempt=attempt).count() == 4
 
 
-def test_it_rejects_too_much_work_with_a_clear_error(cast: Cast) -> None:
+def test_it_rejects_too_much_work_with_a_clear_error(cast: Cast, login: Login) -> None:
     """Over 20 KB is 413 and over 100 lines is 400, each with a readable message."""
-    client = _client(cast.alice)
+    client = login(cast.alice)
     url = f"/problems/{cast.problem.pk}/steps"
     big = _post_json(client, url, {"lines": ["x" * 900] * 30})
     assert big.status_code == 413 and "20 KB" in big.json()["error"]
@@ -133,9 +127,9 @@ def test_the_steps_endpoint_needs_the_csrf_token(cast: Cast) -> None:
     assert response.status_code == 403
 
 
-def test_final_answers_are_checked_with_retries_and_history(cast: Cast) -> None:
+def test_final_answers_are_checked_with_retries_and_history(cast: Cast, login: Login) -> None:
     """A wrong answer can be retried; the right one marks the problem correct; all are kept."""
-    client = _client(cast.alice)
+    client = login(cast.alice)
     url = f"/problems/{cast.problem.pk}/answer"
     page = client.post(url, {"answer": "x = 4"}, follow=True).content.decode()
     assert "does not match" in page
@@ -146,24 +140,24 @@ def test_final_answers_are_checked_with_retries_and_history(cast: Cast) -> None:
     assert not Flag.objects.exists(), "a student's disagreement with the key is not flagged"
 
 
-def test_a_student_disputes_a_tutor_step_and_only_their_own(cast: Cast) -> None:
+def test_a_student_disputes_a_tutor_step_and_only_their_own(cast: Cast, login: Login) -> None:
     """ "I think this is wrong" on a tutor step makes a dispute flag; another student's is 404."""
     session = session_for(student=cast.alice, problem=cast.problem)
     turn = session.turns.create(index=0, mode="hint", status="done", text="2+2=5")
     StepVerdict.objects.create(turn=turn, index=0, text="2+2=5", verdict="wrong")
-    response = _post_json(_client(cast.alice), "/disputes", {"turn": turn.pk, "index": 0})
+    response = _post_json(login(cast.alice), "/disputes", {"turn": turn.pk, "index": 0})
     assert response.status_code == 201
     flag = Flag.objects.get()
     assert flag.kind == "dispute" and flag.step is not None and flag.raised_by == cast.alice
     assert flag.events.get().action == "raised"
-    response = _post_json(_client(cast.bob), "/disputes", {"turn": turn.pk, "index": 0})
+    response = _post_json(login(cast.bob), "/disputes", {"turn": turn.pk, "index": 0})
     assert response.status_code == 404
 
 
-def test_a_student_never_sees_another_students_work(cast: Cast) -> None:
+def test_a_student_never_sees_another_students_work(cast: Cast, login: Login) -> None:
     """Bob's problem page shows Bob's lines, never Alice's, and the teacher pages are closed."""
     Attempt.objects.create(student=cast.alice, problem=cast.problem, steps=["alice-secret = 1"])
-    client = _client(cast.bob)
+    client = login(cast.bob)
     assert "alice-secret" not in client.get(f"/problems/{cast.problem.pk}/").content.decode()
     a, p = cast.assignment.pk, cast.problem.pk
     url = f"/teach/assignments/{a}/students/{cast.alice.pk}/problems/{p}/"

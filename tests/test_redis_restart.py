@@ -25,13 +25,11 @@ from tests.conftest import (
     _free_port,
     _wait_for_http,
     scripted_env,
-    session_cookie,
     start_web,
     start_worker,
     stop,
     worker_parked,
 )
-from tests.wsclient import TutorSocket, ask
 from tutor.models import Turn
 from tutor.services.turns import session_for
 
@@ -125,9 +123,8 @@ def test_it_serves_new_requests_soon_after_an_idle_restart(
     stack, own = redis_stack
     own.restart()
     session = session_for(student=cast.alice, problem=cast.problem)
-    cookie = session_cookie(cast.alice)
     started = time.monotonic()
-    ws = asyncio.run(ask(stack.ws_url, stack.url, session.pk, cookie))
+    ws = asyncio.run(stack.ask(cast.alice, session.pk))
     turn = Turn.objects.get(session=session)
     assert turn.status == Turn.Status.DONE and ws.texts[turn.pk] == turn.text == SCRIPT
     # The script alone streams for about 8 s at 60 tokens/s; the restart costs seconds at most.
@@ -140,10 +137,10 @@ def test_it_finishes_or_fails_a_turn_caught_by_a_restart(
     """A restart mid-answer never leaves the turn running, and the next request completes."""
     stack, own = redis_stack
     session = session_for(student=cast.alice, problem=cast.problem)
-    cookie = session_cookie(cast.alice)
+    socket = stack.socket(cast.alice, session.pk)
 
     async def start_and_break() -> int:
-        ws = await TutorSocket(stack.ws_url, session.pk, cookie, stack.url).__aenter__()
+        ws = await socket.__aenter__()
         delta = await ws.ask_until_streaming("solve")
         await asyncio.to_thread(own.restart)
         # The server may drop this socket when its channel layer loses Redis; the page
@@ -162,5 +159,5 @@ def test_it_finishes_or_fails_a_turn_caught_by_a_restart(
         assert "try again" in turn.error.lower() and SCRIPT.startswith(turn.text)
 
     bob = session_for(student=cast.bob, problem=cast.problem)
-    ws = asyncio.run(ask(stack.ws_url, stack.url, bob.pk, session_cookie(cast.bob)))
+    ws = asyncio.run(stack.ask(cast.bob, bob.pk))
     assert Turn.objects.get(session=bob).text == ws.texts[Turn.objects.get(session=bob).pk]

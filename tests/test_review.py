@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from tests.conftest import Cast
-from tutor.models import Flag, FlagEvent, StepVerdict, User
+from tests.conftest import Cast, Login
+from tutor.models import Flag, FlagEvent, StepVerdict
 from tutor.services.turns import session_for
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -35,10 +28,10 @@ def model_flag(cast: Cast) -> Flag:
     )
 
 
-def test_only_reviewers_open_the_queue(cast: Cast, model_flag: Flag) -> None:
+def test_only_reviewers_open_the_queue(cast: Cast, model_flag: Flag, login: Login) -> None:
     """Students and teachers get 403 on the queue and on a flag."""
     for user in (cast.alice, cast.teacher):
-        client = _client(user)
+        client = login(user)
         assert client.get("/review/").status_code == 403
         assert client.get(f"/review/flags/{model_flag.pk}/").status_code == 403
         assert (
@@ -51,26 +44,28 @@ def test_only_reviewers_open_the_queue(cast: Cast, model_flag: Flag) -> None:
     assert model_flag.status == "open"
 
 
-def test_the_queue_filters_and_counts(cast: Cast, model_flag: Flag) -> None:
+def test_the_queue_filters_and_counts(cast: Cast, model_flag: Flag, login: Login) -> None:
     """Counts by kind and status; filtering by kind hides the other kinds."""
     Flag.objects.create(kind=Flag.Kind.DISPUTE, reason="Step 1: dispute me", problem=cast.problem)
-    client = _client(cast.admin)
+    client = login(cast.admin)
     page = client.get("/review/").content.decode()
     assert "Model step marked wrong: 1" in page and "Student dispute: 1" in page
     page = client.get("/review/?kind=dispute&status=open").content.decode()
     assert "dispute me" in page and "The checker marked step 2 wrong" not in page
 
 
-def test_the_flag_page_shows_the_step_in_context_and_evidence(cast: Cast, model_flag: Flag) -> None:
+def test_the_flag_page_shows_the_step_in_context_and_evidence(
+    cast: Cast, model_flag: Flag, login: Login
+) -> None:
     """The flagged step is marked, with the step before it and the checker's detail."""
-    page = _client(cast.admin).get(f"/review/flags/{model_flag.pk}/").content.decode()
+    page = login(cast.admin).get(f"/review/flags/{model_flag.pk}/").content.decode()
     assert "3x = 25 gives x = 25/3" in page and "3x = 25" in page and "flagged step" in page
     assert "Solve $3x + 5 = 20$." in page
 
 
-def test_resolving_needs_a_note_and_is_audited(cast: Cast, model_flag: Flag) -> None:
+def test_resolving_needs_a_note_and_is_audited(cast: Cast, model_flag: Flag, login: Login) -> None:
     """No note, no resolution; with a note the flag is dismissed and the trail says who."""
-    client = _client(cast.admin)
+    client = login(cast.admin)
     url = f"/review/flags/{model_flag.pk}/"
     response = client.post(url, {"action": "dismiss", "note": ""})
     assert response.status_code == 200
@@ -90,10 +85,10 @@ def test_resolving_needs_a_note_and_is_audited(cast: Cast, model_flag: Flag) -> 
 
 
 def test_fixing_the_key_edits_the_problem_and_records_both_keys(
-    cast: Cast, model_flag: Flag
+    cast: Cast, model_flag: Flag, login: Login
 ) -> None:
     """ "Fix the answer key" changes Problem.answer_key; the trail keeps the old and new key."""
-    client = _client(cast.admin)
+    client = login(cast.admin)
     response = client.post(
         f"/review/flags/{model_flag.pk}/",
         {"action": "fix_key", "note": "Key was a typo.", "new_key": "x = 5.0"},
@@ -107,9 +102,11 @@ def test_fixing_the_key_edits_the_problem_and_records_both_keys(
     assert "Key was a typo." in page
 
 
-def test_the_review_pages_carry_csrf_and_no_inline_script(cast: Cast, model_flag: Flag) -> None:
+def test_the_review_pages_carry_csrf_and_no_inline_script(
+    cast: Cast, model_flag: Flag, login: Login
+) -> None:
     """The resolve form has a CSRF token and the page obeys the strict CSP."""
-    response = _client(cast.admin).get(f"/review/flags/{model_flag.pk}/")
+    response = login(cast.admin).get(f"/review/flags/{model_flag.pk}/")
     page = response.content.decode()
     assert "csrfmiddlewaretoken" in page and "<script>" not in page and "style=" not in page
     assert "script-src 'self'" in response["Content-Security-Policy"]

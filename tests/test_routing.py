@@ -11,8 +11,9 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,12 +23,11 @@ from tests.conftest import (
     Cast,
     LiveStack,
     scripted_env,
-    session_cookie,
     start_worker,
     stop,
     worker_parked,
 )
-from tests.wsclient import TutorSocket, is_done
+from tests.wsclient import TutorSocket
 from tutor.models import Enrolment, Turn, User
 from tutor.services.turns import session_for
 
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.live
 ROUTING_SCRIPT = "".join(f"Step {n}: {n} + {n} = {2 * n}.\n" for n in range(1, 7)) + "Done."
 TOKENS_PER_S = 30
 WORKERS = ("worker1", "worker2")
-SUCCEEDED = "Task inference.tasks.generate_turn["
+SUCCEEDED = "Task tutor.worker.generate_turn["
 
 
 def _wait_until_ready(logs: list[Path], procs: list[subprocess.Popen[bytes]]) -> None:
@@ -85,20 +85,18 @@ def test_it_spreads_concurrent_students_across_both_workers(
     one_answer_s = len(chunk_text(ROUTING_SCRIPT)) / TOKENS_PER_S
     students = _students(cast, 4)
     sessions = [session_for(student=s, problem=cast.problem) for s in students]
-    cookies = [session_cookie(s) for s in students]
+    asks = [
+        live_stack.ask(s, session.pk, timeout=45)
+        for s, session in zip(students, sessions, strict=True)
+    ]
 
-    async def ask(session_id: int, cookie: str, started: float) -> float:
-        async with TutorSocket(live_stack.ws_url, session_id, cookie, live_stack.url) as ws:
-            await ws.next_event()
-            await ws.send({"type": "ask", "mode": "hint"})
-            await ws.until(is_done(), timeout=45)
-            return time.monotonic() - started
+    async def timed(answer: Coroutine[Any, Any, TutorSocket], started: float) -> float:
+        await answer
+        return time.monotonic() - started
 
     async def everyone() -> list[float]:
         started = time.monotonic()
-        return await asyncio.gather(
-            *(ask(s.pk, c, started) for s, c in zip(sessions, cookies, strict=True))
-        )
+        return await asyncio.gather(*(timed(answer, started) for answer in asks))
 
     finished_after = asyncio.run(everyone())
     print(f"one answer {one_answer_s:.1f} s; finished after", [f"{t:.1f}" for t in finished_after])
@@ -123,8 +121,8 @@ def test_it_spreads_concurrent_students_across_both_workers(
 def test_the_queue_comes_from_tutor_queue() -> None:
     """A deployment names its queue in the environment; generation tasks are routed to it."""
     code = (
-        "from tutor.celery import app; "
-        "print(app.amqp.router.route({}, 'inference.tasks.generate_turn')['queue'].name)"
+        "from tutor.celery import GENERATE_TURN, app; "
+        "print(app.amqp.router.route({}, GENERATE_TURN)['queue'].name)"
     )
     env = {**os.environ, "TUTOR_QUEUE": "gpu-host1"}
     out = subprocess.run(

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from inference.tasks import generate_turn
+from tutor.celery import GENERATE_TURN
+from tutor.worker.tasks import generate_turn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +26,8 @@ def test_it_acknowledges_turns_only_after_they_finish() -> None:
     """A worker killed mid-turn leaves the message for redelivery; prefetch is one."""
     assert generate_turn.acks_late and generate_turn.reject_on_worker_lost
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
-    assert settings.CELERY_TASK_ROUTES["inference.tasks.*"]["queue"]
+    assert generate_turn.name == GENERATE_TURN
+    assert settings.CELERY_TASK_ROUTES["tutor.worker.*"]["queue"]
 
 
 def test_it_passes_the_deploy_checks_with_production_settings() -> None:
@@ -72,7 +74,7 @@ def test_it_does_not_initialise_cuda_in_the_parent_before_a_fork() -> None:
     """Importing the web app, the Celery app and the task module leaves CUDA untouched."""
     code = (
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','tutor.settings');"
-        "django.setup(); import tutor.asgi, tutor.celery, inference.tasks, sys;"
+        "django.setup(); import tutor.asgi, tutor.celery, tutor.worker.tasks, sys;"
         "torch = sys.modules.get('torch');"
         "busy = torch is not None and torch.cuda.is_initialized();"
         "print('cuda-initialised' if busy else 'clean')"

@@ -12,17 +12,13 @@ import signal
 
 import pytest
 
-from inference.tasks import generate_turn
-from tests.conftest import SCRIPT, Cast, LiveStack, session_cookie
-from tests.wsclient import Event, TutorSocket, ask, is_done
+from tests.conftest import SCRIPT, Cast, LiveStack
+from tests.wsclient import Event, TutorSocket, is_done
+from tutor.celery import GENERATE_TURN, app
 from tutor.models import Flag, Turn
 from tutor.services.turns import session_for
 
 pytestmark = pytest.mark.live
-
-
-def _socket(stack: LiveStack, session_id: int, cookie: str) -> TutorSocket:
-    return TutorSocket(stack.ws_url, session_id, cookie, stack.url)
 
 
 def _deltas(events: list[Event], turn_id: int) -> list[Event]:
@@ -32,8 +28,7 @@ def _deltas(events: list[Event], turn_id: int) -> list[Event]:
 def test_it_streams_exact_text_and_saves_it(scripted: LiveStack, cast: Cast) -> None:
     """The streamed text, the saved transcript and the model's text are the same."""
     session = session_for(student=cast.alice, problem=cast.problem)
-    cookie = session_cookie(cast.alice)
-    ws = asyncio.run(ask(scripted.ws_url, scripted.url, session.pk, cookie, mode="solve"))
+    ws = asyncio.run(scripted.ask(cast.alice, session.pk, mode="solve"))
     turn = Turn.objects.get(session=session)
     assert turn.status == Turn.Status.DONE
     assert ws.texts[turn.pk] == turn.text == SCRIPT
@@ -44,8 +39,7 @@ def test_it_streams_exact_text_and_saves_it(scripted: LiveStack, cast: Cast) -> 
 def test_it_checks_each_model_step_and_flags_the_wrong_one(scripted: LiveStack, cast: Cast) -> None:
     """Every step arrives with a verdict; the wrong one is flagged for review, with a reason."""
     session = session_for(student=cast.alice, problem=cast.word_problem)
-    cookie = session_cookie(cast.alice)
-    ws = asyncio.run(ask(scripted.ws_url, scripted.url, session.pk, cookie, mode="solve"))
+    ws = asyncio.run(scripted.ask(cast.alice, session.pk, mode="solve"))
     turn = Turn.objects.get(session=session)
     steps = [e["step"] for e in ws.events if e.get("type") == "turn.step"]
     verdicts = {s["text"].strip(): s["verdict"] for s in steps}
@@ -66,10 +60,10 @@ def test_it_checks_each_model_step_and_flags_the_wrong_one(scripted: LiveStack, 
 def test_it_stops_within_a_step_when_asked(scripted: LiveStack, cast: Cast) -> None:
     """Stop ends the answer early; what was shown is what was saved."""
     session = session_for(student=cast.alice, problem=cast.problem)
-    cookie = session_cookie(cast.alice)
+    socket = scripted.socket(cast.alice, session.pk)
 
     async def run() -> TutorSocket:
-        async with _socket(scripted, session.pk, cookie) as ws:
+        async with socket as ws:
             delta = await ws.ask_until_streaming("solve")
             await ws.send({"type": "stop", "turn": delta["turn"]})
             await ws.until(is_done(), timeout=30)
@@ -85,17 +79,17 @@ def test_it_stops_within_a_step_when_asked(scripted: LiveStack, cast: Cast) -> N
 def test_it_resumes_after_a_reconnect_without_losing_text(scripted: LiveStack, cast: Cast) -> None:
     """A socket dropped mid-stream reconnects, resyncs and ends with the saved text."""
     session = session_for(student=cast.alice, problem=cast.problem)
-    cookie = session_cookie(cast.alice)
+    sockets = [scripted.socket(cast.alice, session.pk) for _ in range(2)]
 
     async def run() -> tuple[TutorSocket, str]:
-        async with _socket(scripted, session.pk, cookie) as first:
+        async with sockets[0] as first:
             await first.next_event()
             await first.send({"type": "ask", "mode": "solve"})
             for _ in range(3):
                 await first.until(lambda e: e.get("type") == "turn.delta")
             seen_before_drop = next(iter(first.texts.values()))
         await asyncio.sleep(0.5)  # frames published now reach nobody
-        async with _socket(scripted, session.pk, cookie) as second:
+        async with sockets[1] as second:
             snapshot = await second.next_event()
             assert snapshot["type"] == "session.snapshot"
             await second.until(is_done(), timeout=60)
@@ -113,16 +107,15 @@ def test_it_serves_two_students_at_once_in_queue_order(scripted: LiveStack, cast
     alice = session_for(student=cast.alice, problem=cast.problem)
     bob = session_for(student=cast.bob, problem=cast.problem)
 
-    alice_cookie, bob_cookie = session_cookie(cast.alice), session_cookie(cast.bob)
+    asks = [
+        scripted.ask(cast.alice, alice.pk, timeout=90),
+        scripted.ask(cast.bob, bob.pk, timeout=90),
+    ]
 
     async def both() -> list[TutorSocket]:
-        first = asyncio.create_task(
-            ask(scripted.ws_url, scripted.url, alice.pk, alice_cookie, timeout=90)
-        )
+        first = asyncio.create_task(asks[0])
         await asyncio.sleep(0.3)
-        second = asyncio.create_task(
-            ask(scripted.ws_url, scripted.url, bob.pk, bob_cookie, timeout=90)
-        )
+        second = asyncio.create_task(asks[1])
         return [await first, await second]
 
     _, bob_ws = asyncio.run(both())
@@ -142,12 +135,12 @@ def test_it_generates_once_when_the_task_is_delivered_twice(
 ) -> None:
     """A duplicate delivery of the same turn produces one answer, not two."""
     session = session_for(student=cast.alice, problem=cast.problem)
-    cookie = session_cookie(cast.alice)
+    socket = scripted.socket(cast.alice, session.pk)
 
     async def run() -> TutorSocket:
-        async with _socket(scripted, session.pk, cookie) as ws:
+        async with socket as ws:
             delta = await ws.ask_until_streaming("hint")
-            generate_turn.delay(delta["turn"])  # the same message, delivered again
+            app.send_task(GENERATE_TURN, args=(delta["turn"],))  # the same message, again
             await ws.until(is_done(), timeout=60)
             await asyncio.sleep(1.5)  # give the duplicate time to run, if it were going to
             return ws
@@ -163,10 +156,10 @@ def test_it_generates_once_when_the_task_is_delivered_twice(
 def test_it_fails_the_turn_when_the_worker_is_killed(scripted: LiveStack, cast: Cast) -> None:
     """kill -9 mid-answer: the student sees it failed, and Try again completes it."""
     session = session_for(student=cast.alice, problem=cast.problem)
-    cookie = session_cookie(cast.alice)
+    socket = scripted.socket(cast.alice, session.pk)
 
     async def run() -> TutorSocket:
-        async with _socket(scripted, session.pk, cookie) as ws:
+        async with socket as ws:
             delta = await ws.ask_until_streaming("solve")
             os.kill(scripted.worker.pid, signal.SIGKILL)
             scripted.worker.wait(10)
@@ -190,10 +183,10 @@ def test_a_socket_left_idle_still_hears_the_next_answer(scripted: LiveStack, cas
     """A page left open and quiet for longer than redis-py's default 5 s read timeout stays
     connected and streams the next answer (idle sockets once died after 5 s)."""
     session = session_for(student=cast.alice, problem=cast.problem)
-    cookie = session_cookie(cast.alice)
+    socket = scripted.socket(cast.alice, session.pk)
 
     async def run() -> TutorSocket:
-        async with _socket(scripted, session.pk, cookie) as ws:
+        async with socket as ws:
             assert (await ws.next_event())["type"] == "session.snapshot"
             await asyncio.sleep(7)
             await ws.send({"type": "ask", "mode": "solve"})

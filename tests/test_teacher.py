@@ -6,24 +6,17 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 
-from tests.conftest import Cast
-from tutor.models import Assignment, Attempt, Classroom, Flag, ProblemSet, StepVerdict, User
+from tests.conftest import Cast, Login
+from tutor.models import Assignment, Attempt, Classroom, Flag, ProblemSet, StepVerdict
 from tutor.services.turns import session_for
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_a_teacher_creates_a_class_and_regenerates_its_code(cast: Cast) -> None:
+def test_a_teacher_creates_a_class_and_regenerates_its_code(cast: Cast, login: Login) -> None:
     """A new class gets a join code; a new code replaces it and the old one stops working."""
-    client = _client(cast.teacher)
+    client = login(cast.teacher)
     response = client.post("/teach/classes/new", {"name": "Period 7"})
     classroom = Classroom.objects.get(name="Period 7")
     assert response.url == f"/teach/classes/{classroom.pk}/"
@@ -35,15 +28,15 @@ def test_a_teacher_creates_a_class_and_regenerates_its_code(cast: Cast) -> None:
     assert classroom.join_code in page and "No students yet" in page
 
 
-def test_the_roster_lists_the_students(cast: Cast) -> None:
+def test_the_roster_lists_the_students(cast: Cast, login: Login) -> None:
     """The class page lists every enrolled student."""
-    page = _client(cast.teacher).get(f"/teach/classes/{cast.classroom.pk}/").content.decode()
+    page = login(cast.teacher).get(f"/teach/classes/{cast.classroom.pk}/").content.decode()
     assert "alice" in page and "bob" in page and "Roster (2)" in page
 
 
-def test_a_teacher_edits_reorders_and_assigns_a_set(cast: Cast) -> None:
+def test_a_teacher_edits_reorders_and_assigns_a_set(cast: Cast, login: Login) -> None:
     """Create a set, add two problems, move the second up, then assign it with a due date."""
-    client = _client(cast.teacher)
+    client = login(cast.teacher)
     client.post("/teach/sets/new", {"title": "Fractions", "description": ""})
     problem_set = ProblemSet.objects.get(title="Fractions")
     for statement, key in (("First $\\frac{1}{2}$", "1/2"), ("Second", "2")):
@@ -66,32 +59,32 @@ def test_a_teacher_edits_reorders_and_assigns_a_set(cast: Cast) -> None:
         {"problem_set": problem_set.pk, "due_at": "2030-01-15T09:00"},
     )
     assert Assignment.objects.filter(problem_set=problem_set, classroom=cast.classroom).exists()
-    assert "Fractions" in _client(cast.alice).get("/").content.decode()
+    assert "Fractions" in login(cast.alice).get("/").content.decode()
 
 
-def test_the_editor_page_has_a_live_preview(cast: Cast) -> None:
+def test_the_editor_page_has_a_live_preview(cast: Cast, login: Login) -> None:
     """The problem editor carries preview areas for the statement and the solution."""
     url = f"/teach/sets/{cast.problem_set.pk}/problems/{cast.problem.pk}/"
-    page = _client(cast.teacher).get(url).content.decode()
+    page = login(cast.teacher).get(url).content.decode()
     assert 'id="statement-preview"' in page and "editor.js" in page
 
 
-def test_progress_shows_status_score_time_and_flags(cast: Cast) -> None:
+def test_progress_shows_status_score_time_and_flags(cast: Cast, login: Login) -> None:
     """The grid has a cell per student and problem, with status, score and flag count."""
     attempt = Attempt.objects.create(
         student=cast.alice, problem=cast.problem, status="correct", score=1
     )
     StepVerdict.objects.create(attempt=attempt, index=0, text="2+2=5", verdict="wrong")
-    page = _client(cast.teacher).get(f"/teach/assignments/{cast.assignment.pk}/").content.decode()
+    page = login(cast.teacher).get(f"/teach/assignments/{cast.assignment.pk}/").content.decode()
     assert "Correct" in page and "Not started" in page and "⚑ 1" in page
 
 
-def test_the_gradebook_exports_as_csv_and_defuses_formulas(cast: Cast) -> None:
+def test_the_gradebook_exports_as_csv_and_defuses_formulas(cast: Cast, login: Login) -> None:
     """The CSV has a row per student with each problem's score; formula-like names are quoted."""
     cast.bob.first_name = "=HYPERLINK(1)"
     cast.bob.save()
     Attempt.objects.create(student=cast.alice, problem=cast.problem, status="correct", score=1)
-    response = _client(cast.teacher).get(f"/teach/assignments/{cast.assignment.pk}/gradebook.csv")
+    response = login(cast.teacher).get(f"/teach/assignments/{cast.assignment.pk}/gradebook.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["username", "name", "problem 1 score"]
@@ -100,19 +93,19 @@ def test_the_gradebook_exports_as_csv_and_defuses_formulas(cast: Cast) -> None:
     assert by_user["bob"][1].startswith("'=")
 
 
-def test_a_teacher_drills_into_a_students_attempt_and_transcript(cast: Cast) -> None:
+def test_a_teacher_drills_into_a_students_attempt_and_transcript(cast: Cast, login: Login) -> None:
     """The teacher sees the student's lines, answers and tutor transcript."""
     Attempt.objects.create(student=cast.alice, problem=cast.problem, steps=["3x = 15"])
     session = session_for(student=cast.alice, problem=cast.problem)
     session.turns.create(index=0, mode="hint", status="done", text="Subtract five first.")
     a, s, p = cast.assignment.pk, cast.alice.pk, cast.problem.pk
-    page = _client(cast.teacher).get(f"/teach/assignments/{a}/students/{s}/problems/{p}/")
+    page = login(cast.teacher).get(f"/teach/assignments/{a}/students/{s}/problems/{p}/")
     assert "Subtract five first." in page.content.decode()
 
 
-def test_another_teacher_sees_nothing_of_this_class(cast: Cast) -> None:
+def test_another_teacher_sees_nothing_of_this_class(cast: Cast, login: Login) -> None:
     """Every class, set, problem, assignment and student URL is 404 for another teacher."""
-    client = _client(cast.other_teacher)
+    client = login(cast.other_teacher)
     a, s, p, c = cast.assignment.pk, cast.alice.pk, cast.problem.pk, cast.classroom.pk
     ps = cast.problem_set.pk
     for url in (
@@ -134,10 +127,10 @@ def test_another_teacher_sees_nothing_of_this_class(cast: Cast) -> None:
     assert "Period 3" not in client.get("/teach/").content.decode()
 
 
-def test_a_teacher_cannot_assign_someone_elses_set(cast: Cast) -> None:
+def test_a_teacher_cannot_assign_someone_elses_set(cast: Cast, login: Login) -> None:
     """Posting another teacher's set id to one's own class is a 404 and assigns nothing."""
     mine = Classroom.objects.create(teacher=cast.other_teacher, name="Mine")
-    client = _client(cast.other_teacher)
+    client = login(cast.other_teacher)
     response = client.post(
         f"/teach/classes/{mine.pk}/assign",
         {"problem_set": cast.problem_set.pk, "due_at": "2030-01-15T09:00"},
@@ -146,16 +139,16 @@ def test_a_teacher_cannot_assign_someone_elses_set(cast: Cast) -> None:
     assert not Assignment.objects.filter(classroom=mine).exists()
 
 
-def test_students_cannot_open_teacher_pages(cast: Cast) -> None:
+def test_students_cannot_open_teacher_pages(cast: Cast, login: Login) -> None:
     """A student gets 403 on the teacher pages."""
-    client = _client(cast.alice)
+    client = login(cast.alice)
     assert client.get("/teach/").status_code == 403
     assert client.get(f"/teach/assignments/{cast.assignment.pk}/").status_code == 403
 
 
-def test_the_teacher_sees_flags_of_their_classes_only(cast: Cast) -> None:
+def test_the_teacher_sees_flags_of_their_classes_only(cast: Cast, login: Login) -> None:
     """A flag on a student's attempt shows in that teacher's flag list, not another's."""
     attempt = Attempt.objects.create(student=cast.alice, problem=cast.problem)
     Flag.objects.create(kind="dispute", reason="Step 1: hmm", problem=cast.problem, attempt=attempt)
-    assert "Step 1: hmm" in _client(cast.teacher).get("/teach/flags/").content.decode()
-    assert "Step 1: hmm" not in _client(cast.other_teacher).get("/teach/flags/").content.decode()
+    assert "Step 1: hmm" in login(cast.teacher).get("/teach/flags/").content.decode()
+    assert "Step 1: hmm" not in login(cast.other_teacher).get("/teach/flags/").content.decode()

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Cast
+from tests.conftest import Cast, PublishedEvents
 from tutor import turn_state
 from tutor.errors import RateLimited, TurnBusy, UserError
-from tutor.models import Turn
+from tutor.models import Flag, Turn
 from tutor.services import turns
 
 
 @pytest.fixture
 def session(cast: Cast) -> turns.TutoringSession:
     return turns.session_for(student=cast.alice, problem=cast.problem)
+
+
+def _start(turn: Turn) -> Turn | None:
+    return turns.turn_start(turn_id=turn.pk, model_name="tiny-phi3", is_demo=True)
 
 
 def test_it_queues_a_turn_and_enqueues_it_only_after_commit(
@@ -53,8 +57,8 @@ def test_it_explains_a_bad_request(
 def test_it_claims_a_turn_only_once(session: turns.TutoringSession) -> None:
     """The same task delivered twice generates once."""
     turn = turns.turn_request(session=session, mode="hint")
-    assert turns.turn_start(turn_id=turn.pk) is not None
-    assert turns.turn_start(turn_id=turn.pk) is None
+    assert _start(turn) is not None
+    assert _start(turn) is None
     turn.refresh_from_db()
     assert turn.status == Turn.Status.RUNNING and turn.attempts == 1
 
@@ -65,13 +69,13 @@ def test_it_cancels_a_queued_turn_at_once(session: turns.TutoringSession) -> Non
     turns.turn_cancel(turn=turn)
     turn.refresh_from_db()
     assert turn.status == Turn.Status.CANCELLED
-    assert turns.turn_start(turn_id=turn.pk) is None
+    assert _start(turn) is None
 
 
 def test_it_flags_a_running_turn_for_cancel(session: turns.TutoringSession) -> None:
     """Stop on a running turn raises the flag the decode loop checks."""
     turn = turns.turn_request(session=session, mode="hint")
-    turns.turn_start(turn_id=turn.pk)
+    _start(turn)
     turns.turn_cancel(turn=turn)
     assert turn_state.cancel_requested(turn.pk)
     turn_state.clear(turn.pk)
@@ -80,7 +84,7 @@ def test_it_flags_a_running_turn_for_cancel(session: turns.TutoringSession) -> N
 def test_it_fails_a_turn_whose_worker_died(session: turns.TutoringSession) -> None:
     """A running turn without a heartbeat is failed with a message, never left running."""
     turn = turns.turn_request(session=session, mode="hint")
-    turns.turn_start(turn_id=turn.pk)
+    _start(turn)
     turn_state.clear(turn.pk)  # what a kill -9 leaves behind once the heartbeat expires
     assert turns.turns_reap_dead(session=session) == 1
     turn.refresh_from_db()
@@ -90,7 +94,7 @@ def test_it_fails_a_turn_whose_worker_died(session: turns.TutoringSession) -> No
 def test_it_leaves_a_live_turn_running(session: turns.TutoringSession) -> None:
     """A turn with a fresh heartbeat is not reaped."""
     turn = turns.turn_request(session=session, mode="hint")
-    turns.turn_start(turn_id=turn.pk)
+    _start(turn)
     assert turns.turns_reap_dead(session=session) == 0
     turn_state.clear(turn.pk)
 
@@ -98,7 +102,7 @@ def test_it_leaves_a_live_turn_running(session: turns.TutoringSession) -> None:
 def test_it_retries_a_failed_turn_from_scratch(session: turns.TutoringSession) -> None:
     """Try again puts a failed turn back in the queue with its text cleared."""
     turn = turns.turn_request(session=session, mode="hint")
-    turns.turn_start(turn_id=turn.pk)
+    _start(turn)
     turns.turn_fail(turn_id=turn.pk, error="boom", progress=turns.Progress("partial", 3, 2))
     turns.turn_retry(turn=turn)
     turn.refresh_from_db()
@@ -108,7 +112,7 @@ def test_it_retries_a_failed_turn_from_scratch(session: turns.TutoringSession) -
 def test_it_refuses_to_retry_a_finished_answer(session: turns.TutoringSession) -> None:
     """Only failed or stopped answers can be retried."""
     turn = turns.turn_request(session=session, mode="hint")
-    turns.turn_start(turn_id=turn.pk)
+    _start(turn)
     turns.turn_finish(turn_id=turn.pk, progress=turns.Progress("done", 4, 3), finish_reason="stop")
     with pytest.raises(UserError):
         turns.turn_retry(turn=turn)
@@ -155,3 +159,37 @@ def test_it_tells_the_decode_loop_about_a_stop_at_once(cancel_first: bool) -> No
     finally:
         watch.close()
         turn_state.clear(turn_id)
+
+
+def test_the_claim_records_which_model_answers(session: turns.TutoringSession) -> None:
+    """The page can say "demo model" from the moment the turn starts running."""
+    turn = turns.turn_request(session=session, mode="hint")
+    started = turns.turn_start(turn_id=turn.pk, model_name="m" * 300, is_demo=True)
+    assert started is not None and started.is_demo and started.model_name == "m" * 200
+
+
+def test_finishing_saves_the_transcript_moderates_it_and_frees_the_queue(
+    session: turns.TutoringSession, published: PublishedEvents
+) -> None:
+    """A finished answer is saved once, its text is moderated, and waiting students move up."""
+    turn = turns.turn_request(session=session, mode="hint")
+    _start(turn)
+    progress = turns.Progress(text="Think first. You are so stupid.", seq=7, tokens=9)
+    done = turns.turn_finish(turn_id=turn.pk, progress=progress, finish_reason="stop")
+    assert done is not None and done.status == Turn.Status.DONE and done.text == progress.text
+    assert done.last_seq == 7 and done.token_count == 9
+    assert Flag.objects.filter(kind=Flag.Kind.MODERATION, turn=turn).count() == 1
+    assert published.of_type("queue.changed")
+    # A second finish (a late duplicate) changes nothing and raises no second flag.
+    assert turns.turn_finish(turn_id=turn.pk, progress=progress, finish_reason="stop") is None
+    assert Flag.objects.filter(kind=Flag.Kind.MODERATION, turn=turn).count() == 1
+
+
+def test_a_cancelled_queued_turn_tells_the_page_at_once(
+    session: turns.TutoringSession, published: PublishedEvents
+) -> None:
+    """Stop on a queued turn publishes its cancelled snapshot to the session's sockets."""
+    turn = turns.turn_request(session=session, mode="hint")
+    turns.turn_cancel(turn=turn)
+    snapshots = [e for e in published.to_session(session.pk) if e["type"] == "turn.snapshot"]
+    assert [e["status"] for e in snapshots] == [Turn.Status.CANCELLED]

@@ -20,9 +20,10 @@ def test_it_streams_the_tiny_model_and_saves_the_same_text(live: LiveStack, cast
     """The student sees tokens arrive live, and the saved transcript equals what streamed."""
     session = session_for(student=cast.alice, problem=cast.problem)
     cookie = session_cookie(cast.alice)
+    socket = live.socket(cast.alice, session.pk)
 
     async def journey() -> TutorSocket:
-        async with TutorSocket(live.ws_url, session.pk, cookie, live.url) as ws:
+        async with socket as ws:
             first = await ws.next_event()
             assert first["type"] == "session.snapshot" and first["turns"] == []
             await ws.send({"type": "ask", "mode": "hint"})

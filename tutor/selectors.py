@@ -119,6 +119,36 @@ def queued_positions(*, session: TutoringSession) -> list[tuple[int, int]]:
     ]
 
 
+@dataclass(frozen=True)
+class TurnInputs:
+    """What the worker needs to answer one turn: the prompt's parts and the problem's key."""
+
+    mode: str
+    question: str
+    problem: str
+    answer_key: str
+    reference: str
+    attempt_steps: list[str]
+    history: list[tuple[str, str]]  # (what was asked, what the tutor answered), oldest first
+
+
+def turn_inputs(*, turn: Turn) -> TurnInputs:
+    """The problem, the student's work so far and the session's earlier finished answers."""
+    session = turn.session
+    problem = session.problem
+    attempt = problem.attempts.filter(student_id=session.student_id).first()
+    earlier = session.turns.filter(index__lt=turn.index, status=Turn.Status.DONE)
+    return TurnInputs(
+        mode=turn.mode,
+        question=turn.question,
+        problem=problem.statement,
+        answer_key=problem.answer_key,
+        reference=problem.reference_solution,
+        attempt_steps=list(attempt.steps) if attempt else [],
+        history=[(t.question or t.get_mode_display(), t.text) for t in earlier],
+    )
+
+
 # Students: their dashboard and their own attempts. A student only ever sees rows keyed on
 # their own user, so no attempt id from a URL is ever trusted.
 

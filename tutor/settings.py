@@ -251,7 +251,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(TUTOR_WALL_CLOCK_S * 2 + 60),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = {"inference.tasks.*": {"queue": TUTOR_QUEUE}}
+CELERY_TASK_ROUTES = {"tutor.worker.*": {"queue": TUTOR_QUEUE}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 
 LOGGING = {

@@ -10,8 +10,9 @@ from typing import Any
 from .base import Backend
 
 DEFAULT_MODEL = "microsoft/Phi-4-mini-reasoning"
-# Under var/, which git ignores: built weights are never committed.
-DEFAULT_TINY_DIR = Path(__file__).resolve().parents[2] / "var" / "models" / "tiny-phi3"
+# Under var/, which git ignores: built weights are never committed. The app's own default
+# (settings.TUTOR_TINY_DIR, under STEPWISE_VAR_DIR) is the same folder.
+DEFAULT_TINY_DIR = Path(__file__).resolve().parents[2] / "var" / "tiny-model"
 
 _cache: dict[tuple[Any, ...], Backend] = {}
 _lock = threading.Lock()

@@ -18,11 +18,12 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from tutor import events, turn_state
+from tutor.celery import GENERATE_TURN, app
 from tutor.checker import AnswerResult, Departure, StepResult
 from tutor.errors import RateLimited, TurnBusy, UserError
 from tutor.models import Flag, Problem, StepVerdict, Turn, TutoringSession, User
 from tutor.selectors import turn_snapshot_event
-from tutor.services.moderation import moderate_student_text
+from tutor.services.moderation import moderate_student_text, moderate_tutor_text
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +88,8 @@ def _check_rate(*, student_id: int) -> None:
 
 
 def _enqueue(turn: Turn) -> None:
-    from inference.tasks import generate_turn
-
-    generate_turn.delay(turn.pk)
+    # By name: the web process never imports the worker's code (or the model's libraries).
+    app.send_task(GENERATE_TURN, args=(turn.pk,))
     events.publish_turn_event(turn.session_id, turn_snapshot_event(turn))
 
 
@@ -139,15 +139,20 @@ def turn_cancel(*, turn: Turn) -> None:
         turn_state.request_cancel(turn.pk)
 
 
-def turn_start(*, turn_id: int) -> Turn | None:
+def turn_start(*, turn_id: int, model_name: str, is_demo: bool) -> Turn | None:
     """Claim a queued turn for this worker; None when there is nothing (more) to do.
 
+    The claim records which model answers, so the page can say when it is the demo model.
     A turn found "running" with no heartbeat belonged to a worker that died: it is marked
     failed so the student sees what happened and can retry, and it is never run twice.
     """
     now = timezone.now()
     if Turn.objects.filter(pk=turn_id, status=Turn.Status.QUEUED).update(
-        status=Turn.Status.RUNNING, started_at=now, attempts=F("attempts") + 1
+        status=Turn.Status.RUNNING,
+        started_at=now,
+        attempts=F("attempts") + 1,
+        model_name=model_name[:200],
+        is_demo=is_demo,
     ):
         turn_state.heartbeat(turn_id)
         return Turn.objects.select_related("session__problem").get(pk=turn_id)
@@ -180,7 +185,10 @@ def turn_save_progress(*, turn_id: int, progress: Progress, first_token: bool = 
 
 
 def turn_finish(*, turn_id: int, progress: Progress, finish_reason: str) -> Turn | None:
-    """Save the final transcript. Returns None if the turn was no longer running."""
+    """Save the final transcript and moderate it. Returns None if the turn was no longer running.
+
+    Moderation runs once, on the whole text: a flag never blocks what was already shown.
+    """
     status = Turn.Status.CANCELLED if finish_reason == "cancelled" else Turn.Status.DONE
     error = ""
     if finish_reason == "timeout":
@@ -198,7 +206,9 @@ def turn_finish(*, turn_id: int, progress: Progress, finish_reason: str) -> Turn
         return None
     _forget_live_state(turn_id)
     events.publish_queue_changed()
-    return Turn.objects.get(pk=turn_id)
+    turn = Turn.objects.select_related("session").get(pk=turn_id)
+    moderate_tutor_text(turn=turn, text=progress.text)
+    return turn
 
 
 def turn_fail(*, turn_id: int, error: str, progress: Progress | None = None) -> None:

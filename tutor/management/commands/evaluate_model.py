@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inference.evaluation import evaluate, read_items, summarise
-from inference.tasks import backend, generation_params
 from tutor.checker.evaluate import data_dir
+from tutor.worker.backend import configured_backend, generation_params
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             params = type(params).validated(
                 **{**params.__dict__, "max_new_tokens": options["max_new_tokens"]}
             )
-        model = backend()
+        model = configured_backend()
         self.stdout.write(
             f"Model: {model.name}{' (demo model)' if model.is_demo else ''} · "
             f"backend {settings.TUTOR_BACKEND} · {path.name} · limit {options['limit']}"

@@ -1,34 +1,34 @@
 """One turn's stream, from model deltas to saved transcript and published events.
 
-Deltas are coalesced (at most about 20 frames a second) and numbered; each frame carries
-its character offset so a client can drop duplicates and spot gaps. Completed steps are
-judged before their verdict is published. The transcript goes to Redis with every frame and
-to the database every SAVE_EVERY_S, so a crash loses at most that much.
+The path of a token: the backend yields it, ``TurnStream.run`` pushes it into the coalescer,
+``_emit`` appends the frame to Redis and hands it to ``tutor.events``, and the consumer sends
+it to the page. Deltas are coalesced (at most about 20 frames a second) and numbered; each
+frame carries its character offset so a client can drop duplicates and spot gaps. Completed
+steps are judged before their verdict is published. The transcript goes to Redis with every
+frame and to the database every SAVE_EVERY_S, so a crash loses at most that much.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import redis
 from django.conf import settings
-from django.db import connection
 
-from inference.backends import Message, Stats
+from inference.backends import Backend, Delta, GenerationParams, Message, Stats
 from inference.prompts import build_messages
 from inference.streaming import Coalescer, StepSplitter
 from tutor import events, turn_state
 from tutor.checker import check_final_answer, check_step, locate_departure
 from tutor.models import Turn
+from tutor.selectors import TurnInputs
 from tutor.services import turns
-from tutor.services.moderation import moderate_tutor_text
 from tutor.services.turns import Progress
+from tutor.worker.step_checks import BackgroundChecks
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,12 @@ CONTEXT_STEPS = 20
 
 
 class TurnStream:
-    def __init__(self, *, turn: Turn, is_demo: bool, model_name: str) -> None:
+    """One running turn. ``run`` is called on the worker's thread; verdicts come from the
+    checks' thread, and both publish under ``lock`` so event numbers stay in order."""
+
+    def __init__(self, *, turn: Turn, inputs: TurnInputs) -> None:
         self.turn = turn
+        self.inputs = inputs
         self.session_id = turn.session_id
         self.seq = turn.last_seq
         self.tokens = 0
@@ -57,24 +61,31 @@ class TurnStream:
         # thread while frames are published from the decoding thread.
         self.lock = threading.RLock()
         self.checks = BackgroundChecks(self._step)
-        Turn.objects.filter(pk=turn.pk).update(is_demo=is_demo, model_name=model_name[:200])
-        self._publish({"type": "turn.status", "status": Turn.Status.RUNNING, "is_demo": is_demo})
+        self._publish(
+            {"type": "turn.status", "status": Turn.Status.RUNNING, "is_demo": turn.is_demo}
+        )
 
     def messages(self) -> list[Message]:
-        turn = self.turn
-        problem = turn.session.problem
-        attempt = problem.attempts.filter(student_id=turn.session.student_id).first()
-        history = [
-            (earlier.question or earlier.get_mode_display(), earlier.text)
-            for earlier in turn.session.turns.filter(index__lt=turn.index, status=Turn.Status.DONE)
-        ]
+        inputs = self.inputs
         return build_messages(
-            mode=turn.mode,  # type: ignore[arg-type]
-            problem=problem.statement,
-            attempt_steps=list(attempt.steps) if attempt else [],
-            history=history,
-            question=turn.question,
+            mode=inputs.mode,  # type: ignore[arg-type]
+            problem=inputs.problem,
+            attempt_steps=inputs.attempt_steps,
+            history=inputs.history,
+            question=inputs.question,
         )
+
+    def run(self, model: Backend, params: GenerationParams) -> Stats:
+        """Stream the model's answer into this turn; the Stats the backend ends with."""
+        stats: Stats | None = None
+        for item in model.stream(self.messages(), params, should_stop=self.should_stop):
+            if isinstance(item, Delta):
+                self.push(item.text, time.monotonic())
+            elif isinstance(item, Stats):
+                stats = item
+        if stats is None:
+            raise RuntimeError("backend ended without stats")
+        return stats
 
     def should_stop(self) -> bool:
         return self.cancel.is_set()
@@ -104,7 +115,6 @@ class TurnStream:
             turn_id=self.turn.pk, progress=progress, finish_reason=stats.finish_reason
         )
         if turn is not None:
-            moderate_tutor_text(turn=turn, text=progress.text)
             self._publish(
                 {
                     "type": "turn.done",
@@ -122,12 +132,12 @@ class TurnStream:
     def _check_final_answer(self) -> None:
         # Read as the checker's evaluation reads it: the last \boxed{}, else the math the
         # last answer step ends on, then its numbers; any reading matching the key is enough.
-        problem = self.turn.session.problem
+        inputs = self.inputs
         steps = [text for _, text in self.answer_steps]
         final = check_final_answer(
             steps,
-            problem.answer_key,
-            problem=problem.statement,
+            inputs.answer_key,
+            problem=inputs.problem,
             timeout=settings.CHECKER_TIMEOUT_S,
         )
         if final is None:
@@ -138,9 +148,9 @@ class TurnStream:
             # brings in a number the problem, key and reference solution do not have.
             found = locate_departure(
                 steps,
-                problem=problem.statement,
-                answer_key=problem.answer_key,
-                reference=problem.reference_solution,
+                problem=inputs.problem,
+                answer_key=inputs.answer_key,
+                reference=inputs.reference,
                 timeout=settings.CHECKER_TIMEOUT_S,
             )
             if found is not None:
@@ -237,39 +247,3 @@ class TurnStream:
             self.seq += 1
             event.update(turn=self.turn.pk, seq=self.seq)
             events.publish_turn_event(self.session_id, event)
-
-
-class BackgroundChecks:
-    """Judges completed steps on one thread, in the order they completed.
-
-    Decoding runs on the worker's own thread; a step check (a few ms, up to the checker's cap)
-    done there would stall the model between two tokens. Each step is still judged before its
-    verdict is published, and ``wait`` returns once every submitted step has been.
-    """
-
-    def __init__(self, judge: Callable[[int, str, bool], None]) -> None:
-        self._judge = judge
-        self._queue: queue.Queue[tuple[int, str, bool] | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-
-    def submit(self, index: int, text: str, in_thinking: bool) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="step-checks", daemon=True)
-            self._thread.start()
-        self._queue.put((index, text, in_thinking))
-
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def _run(self) -> None:
-        try:
-            while (item := self._queue.get()) is not None:
-                try:
-                    self._judge(*item)
-                except Exception:  # one step's failure must not stop the others being judged
-                    log.exception("checking step %s failed", item[0])
-        finally:
-            connection.close()  # this thread's own database connection

@@ -1,0 +1,97 @@
+"""The Celery task that answers one turn, and what keeps turns honest around it.
+
+A claimed turn keeps a heartbeat in Redis while it runs; every worker reaps turns whose
+heartbeat stopped (a kill -9, a lost host), so none stays "running" forever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from celery import Task
+from celery.signals import worker_ready
+from django.conf import settings
+from django.db import close_old_connections
+
+from tutor import events, turn_state
+from tutor.celery import GENERATE_TURN, app
+from tutor.checker_warmup import warm_checker_in_background
+from tutor.selectors import turn_inputs
+from tutor.services import turns
+from tutor.worker.backend import configured_backend, generation_params
+from tutor.worker.turn_stream import TurnStream
+
+log = logging.getLogger(__name__)
+
+
+def heartbeat_every_s() -> float:
+    return settings.TURN_HEARTBEAT_TTL_S / 3
+
+
+@worker_ready.connect
+def _warm_up(**_: Any) -> None:
+    # Load the weights and start the checker's processes before the first student waits.
+    configured_backend()
+    warm_checker_in_background()
+    threading.Thread(target=_reap_forever, name="turn-reaper", daemon=True).start()
+
+
+def _reap_forever() -> None:
+    """Fail turns whose worker died. Every worker does this; the updates are conditional,
+    so doing it twice is harmless."""
+    while True:
+        try:
+            close_old_connections()
+            turns.turns_reap_dead()
+        except Exception:
+            log.warning("reaping dead turns failed", exc_info=True)
+        time.sleep(settings.TURN_HEARTBEAT_TTL_S)
+
+
+@contextlib.contextmanager
+def _heartbeat(turn_id: int) -> Iterator[None]:
+    """Keep the turn's heartbeat fresh while it runs; a killed worker stops it at once."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(heartbeat_every_s()):
+            try:
+                turn_state.heartbeat(turn_id)
+            except Exception:
+                log.warning("heartbeat for turn %s failed", turn_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{turn_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@app.task(bind=True, acks_late=True, reject_on_worker_lost=True, name=GENERATE_TURN)
+def generate_turn(self: Task, turn_id: int) -> None:
+    """Generate the tutor's answer for one turn. Safe to deliver more than once."""
+    model = configured_backend()
+    turn = turns.turn_start(turn_id=turn_id, model_name=model.name, is_demo=model.is_demo)
+    if turn is None:
+        return
+    events.publish_queue_changed()
+    stream = TurnStream(turn=turn, inputs=turn_inputs(turn=turn))
+    try:
+        with _heartbeat(turn_id):
+            try:
+                stats = stream.run(model, generation_params())
+            finally:
+                # Steps still being judged belong to the run: keep the heartbeat until done.
+                stream.checks.wait()
+    except Exception:
+        log.exception("turn %s failed", turn_id)
+        stream.fail("The tutor hit an error while answering. Try again.")
+        return
+    stream.finish(stats)
