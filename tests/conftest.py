@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from tests.wsclient import TutorSocket, is_done
 from tutor import events
-from tutor.models import Assignment, Classroom, Enrolment, Problem, ProblemSet, User
+from tutor.models import Assignment, Classroom, Enrolment, Problem, ProblemSet, Turn, User
 from tutor.serve import daphne_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +163,11 @@ def published(monkeypatch: pytest.MonkeyPatch) -> PublishedEvents:
     return record
 
 
+def shown_text(turn: Turn) -> str:
+    """A turn's saved steps as the page shows them, in order, one per line."""
+    return "\n".join(turn.verdicts.order_by("index").values_list("text", flat=True))
+
+
 def session_cookie(user: User) -> str:
     client = Client()
     client.force_login(user)
@@ -217,6 +222,7 @@ async def _ask(socket: TutorSocket, mode: str, timeout: float) -> TutorSocket:
         assert first["type"] == "session.snapshot"
         await ws.send({"type": "ask", "mode": mode})
         await ws.until(is_done(), timeout=timeout)
+        await ws.settle()
         return ws
 
 

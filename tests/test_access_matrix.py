@@ -110,6 +110,10 @@ TABLE: dict[str, Rule] = {
         method="POST",
         json_body=lambda w: {"problem": w.ids["problem"], "index": 0},
     ),
+    # A tutor answer's steps: whoever may watch its session.
+    "turn_steps": Rule(
+        frozenset({STUDENT, TEACHER, ADMIN}), "the student (their session)", {"turn_id": "turn"}
+    ),
     "teach_home": Rule(TEACHERS),
     "teach_class_create": Rule(TEACHERS, method="POST", form=lambda w: {"name": "New"}),
     "teach_class": Rule(frozenset({TEACHER}), "the teacher", {"classroom_id": "classroom"}),
@@ -249,10 +253,14 @@ def world(db: None) -> World:
     flag = Flag.objects.create(
         kind=Flag.Kind.DISPUTE, reason="Step 1: x", problem=own["problem"], attempt=attempt
     )
+    own_turn = own_session.turns.create(index=0, mode="hint", status="done")
+    other_turn = other_session.turns.create(index=0, mode="hint", status="done")
     ids = {k: v.pk for k, v in own.items()}
-    ids.update(student=users[STUDENT].pk, session=own_session.pk, flag=flag.pk)
+    ids.update(student=users[STUDENT].pk, session=own_session.pk, flag=flag.pk, turn=own_turn.pk)
     foreign = {k: v.pk for k, v in other.items()}
-    foreign.update(student=users[OTHER_STUDENT].pk, session=other_session.pk)
+    foreign.update(
+        student=users[OTHER_STUDENT].pk, session=other_session.pk, turn=other_turn.pk
+    )
     return World(users, ids, foreign)
 
 

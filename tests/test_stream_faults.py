@@ -12,7 +12,7 @@ import signal
 
 import pytest
 
-from tests.conftest import SCRIPT, Cast, LiveStack
+from tests.conftest import SCRIPT, Cast, LiveStack, shown_text
 from tests.wsclient import Event, TutorSocket, is_done
 from tutor.celery import GENERATE_TURN, app
 from tutor.models import Flag, Turn
@@ -21,19 +21,23 @@ from tutor.services.turns import session_for
 pytestmark = pytest.mark.live
 
 
-def _deltas(events: list[Event], turn_id: int) -> list[Event]:
-    return [e for e in events if e.get("type") == "turn.delta" and e["turn"] == turn_id]
+def _of(events: list[Event], kind: str, turn_id: int) -> list[Event]:
+    return [e for e in events if e.get("type") == kind and e.get("turn") == turn_id]
 
 
 def test_it_streams_exact_text_and_saves_it(scripted: LiveStack, cast: Cast) -> None:
-    """The streamed text, the saved transcript and the model's text are the same."""
+    """The checked steps shown, the saved steps, the transcript and the model's text agree."""
     session = session_for(student=cast.alice, problem=cast.problem)
     ws = asyncio.run(scripted.ask(cast.alice, session.pk, mode="solve"))
     turn = Turn.objects.get(session=session)
     assert turn.status == Turn.Status.DONE
-    assert ws.texts[turn.pk] == turn.text == SCRIPT
-    # Coalesced: far fewer frames than tokens, but still a stream.
-    assert 5 < len(_deltas(ws.events, turn.pk)) < turn.token_count
+    assert ws.texts[turn.pk] == shown_text(turn) == turn.text == SCRIPT
+    # Only checked steps carry text: progress reports how far a step has got, never what.
+    assert not [e for e in ws.events if "text" in e or e.get("type") == "turn.delta"]
+    progress = _of(ws.events, "turn.progress", turn.pk)
+    assert 5 < len(progress) < turn.token_count  # coalesced, but still a live count
+    assert all("text" not in e for e in progress)
+    assert len(_of(ws.events, "turn.step", turn.pk)) == turn.verdicts.count()
 
 
 def test_it_checks_each_model_step_and_flags_the_wrong_one(scripted: LiveStack, cast: Cast) -> None:
@@ -47,9 +51,15 @@ def test_it_checks_each_model_step_and_flags_the_wrong_one(scripted: LiveStack, 
     assert verdicts["Then \\(7 \\times 8 = 54\\)."] == "wrong"
     wrong = [s for s in steps if s["verdict"] == "wrong"]
     assert len(wrong) == 1 and "56" in wrong[0]["detail"]
-    assert list(turn.verdicts.values_list("verdict", flat=True)) == [s["verdict"] for s in steps]
+    # The script has no better draft of that line: both rewrites failed, then it was shown.
+    assert wrong[0]["rewritten"] == 2
+    assert len(_of(ws.events, "turn.rewrite", turn.pk)) == 2
+    by_index = {s["index"]: s["verdict"] for s in steps}
+    assert dict(turn.verdicts.values_list("index", "verdict")) == by_index
     flags = {f.kind: f for f in Flag.objects.filter(turn=turn)}
-    assert flags["model_step"].step is not None and "56" in flags["model_step"].reason
+    flagged = flags["model_step"].step
+    assert flagged is not None and "56" in flags["model_step"].reason
+    assert [d["text"] for d in flagged.drafts] == ["Then \\(7 \\times 8 = 54\\)."] * 2
     # The tutor's boxed 5 disagrees with this problem's key (24): that goes to review too,
     # pointing at the first step with a number the problem (48, half) and key do not have.
     mismatch = flags["answer_mismatch"]
@@ -73,7 +83,7 @@ def test_it_stops_within_a_step_when_asked(scripted: LiveStack, cast: Cast) -> N
     turn = Turn.objects.get(session=session)
     assert turn.status == Turn.Status.CANCELLED
     assert 0 < len(turn.text) < len(SCRIPT) and SCRIPT.startswith(turn.text)
-    assert ws.texts[turn.pk] == turn.text
+    assert ws.texts[turn.pk] == shown_text(turn) and SCRIPT.startswith(shown_text(turn))
 
 
 def test_it_resumes_after_a_reconnect_without_losing_text(scripted: LiveStack, cast: Cast) -> None:
@@ -86,7 +96,7 @@ def test_it_resumes_after_a_reconnect_without_losing_text(scripted: LiveStack, c
             await first.next_event()
             await first.send({"type": "ask", "mode": "solve"})
             for _ in range(3):
-                await first.until(lambda e: e.get("type") == "turn.delta")
+                await first.until(lambda e: e.get("type") == "turn.step")
             seen_before_drop = next(iter(first.texts.values()))
         await asyncio.sleep(0.5)  # frames published now reach nobody
         async with sockets[1] as second:
@@ -98,8 +108,8 @@ def test_it_resumes_after_a_reconnect_without_losing_text(scripted: LiveStack, c
     second, seen_before_drop = asyncio.run(run())
     turn = Turn.objects.get(session=session)
     assert turn.status == Turn.Status.DONE
-    assert second.texts[turn.pk] == turn.text == SCRIPT
-    assert SCRIPT.startswith(seen_before_drop)
+    assert second.texts[turn.pk] == shown_text(turn) == turn.text == SCRIPT
+    assert seen_before_drop and SCRIPT.startswith(seen_before_drop)
 
 
 def test_it_serves_two_students_at_once_in_queue_order(scripted: LiveStack, cast: Cast) -> None:
@@ -176,7 +186,7 @@ def test_it_fails_the_turn_when_the_worker_is_killed(scripted: LiveStack, cast: 
     ws = asyncio.run(run())
     turn = Turn.objects.get(session=session)
     assert turn.status == Turn.Status.DONE and turn.text == SCRIPT
-    assert ws.texts[turn.pk] == turn.text
+    assert ws.texts[turn.pk] == shown_text(turn) == SCRIPT
 
 
 def test_a_socket_left_idle_still_hears_the_next_answer(scripted: LiveStack, cast: Cast) -> None:

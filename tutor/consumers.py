@@ -113,7 +113,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         try:
             if action == "ask":
                 await self._ask(content)
-            elif action in ("stop", "retry"):
+            elif action in ("stop", "retry", "continue"):
                 await self._act_on_turn(action, content.get("turn"))
             elif action == "sync":
                 await self._send_snapshot()
@@ -143,6 +143,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             raise UserError("That answer does not exist.")
         if action == "stop":
             await database_sync_to_async(turns.turn_cancel)(turn=turn)
+        elif action == "continue":
+            await database_sync_to_async(turns.turn_continue)(turn=turn)
         else:
             await database_sync_to_async(turns.turn_retry)(turn=turn)
 
@@ -151,6 +153,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(turns.turns_reap_dead)(session=self.session)
         snapshot = await database_sync_to_async(selectors.session_snapshot)(session=self.session)
         self.waiting = {t["turn"] for t in snapshot if t["status"] == Turn.Status.QUEUED}
+        # Summaries only (about 0.5 KB a turn): the steps are read over HTTP, page by page.
         await self.send_json({"type": "session.snapshot", "turns": snapshot})
 
     async def tutor_event(self, message: dict[str, Any]) -> None:

@@ -175,13 +175,24 @@ class Turn(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
+    class Final(models.TextChoices):
+        """The tutor's final answer against the problem's key."""
+
+        AGREES = "agrees", "Agrees with the key"
+        DISAGREES = "disagrees", "Disagrees with the key"
+        UNDECIDED = "undecided", "Could not be compared with the key"
+
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
     session = models.ForeignKey(TutoringSession, on_delete=models.CASCADE, related_name="turns")
     index = models.PositiveIntegerField()
     mode = models.CharField(max_length=16, choices=Mode.choices)
+    # For a hint: which rung of the hint ladder (1 = a nudge ... the last = bottom-out).
+    hint_rung = models.PositiveSmallIntegerField(null=True, blank=True)
     question = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    # The raw transcript, thinking included, written once when the turn ends: the steps below
+    # are saved as they are checked, so a long answer is never rewritten on every save.
     text = models.TextField(blank=True)
     # The sequence number of the last event published for this turn; a reconnecting client
     # compares it with its own to know whether it missed anything.
@@ -191,6 +202,10 @@ class Turn(models.Model):
     error = models.CharField(max_length=500, blank=True)
     model_name = models.CharField(max_length=200, blank=True)
     is_demo = models.BooleanField(default=False)
+    final_answer = models.CharField(max_length=500, blank=True)
+    final_verdict = models.CharField(max_length=16, choices=Final.choices, blank=True)
+    # How many steps were taken back and written again because the checker proved them wrong.
+    rewrites = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(auto_now_add=True)
@@ -232,6 +247,11 @@ class StepVerdict(models.Model):
     detail = models.CharField(max_length=500, blank=True)
     rule = models.CharField(max_length=64, blank=True)
     read_as = models.CharField(max_length=500, blank=True)
+    # A tutor step inside its <think> block: judged and shown, never flagged or counted.
+    thinking = models.BooleanField(default=False)
+    # Drafts of this tutor step that the checker proved wrong before this one was written:
+    # [{"text": ..., "detail": ..., "rule": ...}], the evidence a reviewer sees.
+    drafts = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from tutor import turn_state
@@ -41,6 +41,14 @@ def session_visible_to(*, user: User, session_id: int) -> TutoringSession | None
     return None
 
 
+def turn_visible_to(*, user: User, turn_id: int) -> Turn | None:
+    """A tutor turn if this user may read it: the same people who may watch its session."""
+    turn = Turn.objects.filter(pk=turn_id).only("pk", "session_id", "final_verdict").first()
+    if turn is None or session_visible_to(user=user, session_id=turn.session_id) is None:
+        return None
+    return turn
+
+
 def teaches_student(*, teacher: User, student_id: int) -> bool:
     return Classroom.objects.filter(teacher=teacher, enrolments__student_id=student_id).exists()
 
@@ -73,44 +81,106 @@ def queue_position(turn: Turn) -> int:
     return Turn.objects.filter(status=Turn.Status.QUEUED, queued_at__lt=turn.queued_at).count() + 1
 
 
+SUMMARY_COUNTS = {
+    "answer_steps": Count("verdicts", filter=Q(verdicts__thinking=False)),
+    "thinking_steps": Count("verdicts", filter=Q(verdicts__thinking=True)),
+    "answer_wrong": Count(
+        "verdicts", filter=Q(verdicts__thinking=False, verdicts__verdict=StepVerdict.Verdict.WRONG)
+    ),
+    "thinking_wrong": Count(
+        "verdicts", filter=Q(verdicts__thinking=True, verdicts__verdict=StepVerdict.Verdict.WRONG)
+    ),
+    "last_step": Max("verdicts__index"),
+}
+
+
 def turn_snapshot_event(turn: Turn) -> dict[str, Any]:
-    """The whole state of a turn, as the browser renders it after a (re)connect."""
-    # A snapshot carries the seq of the newest event its text includes; a client drops a
-    # snapshot older than what it already shows (events from web and worker can cross).
-    text, seq = turn.text, turn.last_seq
+    """A turn's state without its steps, small whatever the answer's length.
+
+    The steps themselves are read page by page over HTTP (``turn_steps_page``): a 30,000-token
+    answer's steps are several hundred KB, and a websocket frame must stay far below daphne's
+    message cap. The snapshot carries the seq of the newest event it reflects; a client drops
+    a snapshot older than what it already shows (events from web and worker can cross).
+    """
+    if not hasattr(turn, "answer_steps"):
+        turn = Turn.objects.annotate(**SUMMARY_COUNTS).get(pk=turn.pk)
+    seq = turn.last_seq
     if turn.status == Turn.Status.RUNNING:
-        live = turn_state.live_text(turn.pk)
-        if live is not None and live[1] >= seq:
-            text, seq = live
+        seq = max(seq, turn_state.live_seq(turn.pk) or 0)
     return {
         "type": "turn.snapshot",
         "turn": turn.pk,
         "seq": seq,
         "index": turn.index,
         "mode": turn.mode,
-        "question": turn.question,
+        "hint_rung": turn.hint_rung,
+        "question": turn.question[:200],
         "status": turn.status,
-        "text": text,
         "error": turn.error,
         "finish_reason": turn.finish_reason,
         "tokens": turn.token_count,
         "is_demo": turn.is_demo,
         "position": queue_position(turn) if turn.status == Turn.Status.QUEUED else None,
-        "steps": [
-            {
-                "index": v.index,
-                "text": v.text,
-                "verdict": v.verdict,
-                "detail": v.detail,
-                "rule": v.rule or None,
-            }
-            for v in turn.verdicts.all()
-        ],
+        "final": {"answer": turn.final_answer, "verdict": turn.final_verdict}
+        if turn.final_verdict
+        else None,
+        "rewrites": turn.rewrites,
+        "counts": {
+            "answer": turn.answer_steps,  # type: ignore[attr-defined]
+            "thinking": turn.thinking_steps,  # type: ignore[attr-defined]
+            "answer_wrong": turn.answer_wrong,  # type: ignore[attr-defined]
+            "thinking_wrong": turn.thinking_wrong,  # type: ignore[attr-defined]
+        },
+        "last_step": -1 if turn.last_step is None else turn.last_step,  # type: ignore[attr-defined]
     }
 
 
+SNAPSHOT_TURNS = 40  # newest first; ~0.6 KB each keeps the frame well under 32 KB
+
+
 def session_snapshot(*, session: TutoringSession) -> list[dict[str, Any]]:
-    return [turn_snapshot_event(t) for t in session.turns.prefetch_related("verdicts")]
+    """Summaries of the session's newest turns, oldest of them first."""
+    newest = session.turns.annotate(**SUMMARY_COUNTS).order_by("-index")[:SNAPSHOT_TURNS]
+    return [turn_snapshot_event(t) for t in reversed(newest)]
+
+
+STEPS_PAGE = 200
+
+
+def turn_steps_page(
+    *, turn: Turn, thinking: bool, after: int = -1, limit: int = STEPS_PAGE
+) -> dict[str, Any]:
+    """Saved steps of one part of a turn (its thinking or its answer), in order, after a step.
+
+    Rejected drafts are counted, not shown: their text is evidence for the reviewer.
+    """
+    limit = max(1, min(limit, STEPS_PAGE))
+    rows = list(
+        turn.verdicts.filter(thinking=thinking, index__gt=after)
+        .order_by("index")
+        .values("index", "text", "verdict", "detail", "rule", "drafts")[: limit + 1]
+    )
+    steps = [
+        {
+            "index": row["index"],
+            "text": row["text"],
+            "verdict": row["verdict"],
+            "detail": row["detail"],
+            "rule": row["rule"] or None,
+            "thinking": thinking,
+            "rewritten": len(row["drafts"]),
+            "final": _final_mark(turn, row["text"]) if not thinking else None,
+        }
+        for row in rows[:limit]
+    ]
+    return {"turn": turn.pk, "steps": steps, "more": len(rows) > limit}
+
+
+def _final_mark(turn: Turn, text: str) -> str | None:
+    # The step that carries the final answer shows the key check with it, as it did live.
+    if turn.final_verdict and "\\boxed" in text:
+        return turn.final_verdict
+    return None
 
 
 def queued_positions(*, session: TutoringSession) -> list[tuple[int, int]]:
@@ -125,11 +195,13 @@ class TurnInputs:
 
     mode: str
     question: str
+    hint_rung: int | None
     problem: str
     answer_key: str
     reference: str
     attempt_steps: list[str]
     history: list[tuple[str, str]]  # (what was asked, what the tutor answered), oldest first
+    step_count: int  # steps already saved: a continued answer numbers on from here
 
 
 def turn_inputs(*, turn: Turn) -> TurnInputs:
@@ -141,11 +213,13 @@ def turn_inputs(*, turn: Turn) -> TurnInputs:
     return TurnInputs(
         mode=turn.mode,
         question=turn.question,
+        hint_rung=turn.hint_rung,
         problem=problem.statement,
         answer_key=problem.answer_key,
         reference=problem.reference_solution,
         attempt_steps=list(attempt.steps) if attempt else [],
         history=[(t.question or t.get_mode_display(), t.text) for t in earlier],
+        step_count=turn.verdicts.count(),
     )
 
 
@@ -268,8 +342,9 @@ class ProgressRow:
 
 
 def assignment_progress(*, assignment: Assignment) -> tuple[list[Problem], list[ProgressRow]]:
-    """The grid of students x problems. "Flagged" counts the student's steps the checker
-    marked wrong plus the flags raised on the student's attempt or tutor turns."""
+    """The grid of students x problems. "Flagged" counts the student's own: their steps the
+    checker marked wrong, flags on their attempt, and flags their words raised (a dispute, a
+    moderation match). The tutor's mistakes go to the reviewers and are not the student's."""
     problems = list(assignment.problem_set.problems.all())
     students = list(roster(classroom=assignment.classroom))
     attempts = {
@@ -281,10 +356,10 @@ def assignment_progress(*, assignment: Assignment) -> tuple[list[Problem], list[
     flags: dict[tuple[int, int], int] = {}
     for row in (
         Flag.objects.filter(problem__in=problems)
-        .filter(Q(attempt__student__in=students) | Q(turn__session__student__in=students))
-        .values("problem_id", "attempt__student_id", "turn__session__student_id")
+        .filter(Q(attempt__student__in=students) | Q(raised_by__in=students))
+        .values("problem_id", "attempt__student_id", "raised_by_id")
     ):
-        student_id = row["attempt__student_id"] or row["turn__session__student_id"]
+        student_id = row["attempt__student_id"] or row["raised_by_id"]
         key = (student_id, row["problem_id"])
         flags[key] = flags.get(key, 0) + 1
     rows = []

@@ -208,8 +208,19 @@ CACHES = {
 TUTOR_BACKEND = env_str("TUTOR_BACKEND", "transformers")
 TUTOR_MODEL = env_str("TUTOR_MODEL", "microsoft/Phi-4-mini-reasoning")
 TUTOR_TINY_DIR = Path(env_str("TUTOR_TINY_DIR", str(VAR_DIR / "tiny-model")))
-TUTOR_MAX_NEW_TOKENS = env_int("TUTOR_MAX_NEW_TOKENS", 2048)
-TUTOR_WALL_CLOCK_S = env_float("TUTOR_WALL_CLOCK_S", 300.0)
+# The model card samples up to 32,768 new tokens; a reasoning model cut off much earlier often
+# never reaches its answer. The wall-clock cap follows from it at the slowest rate a student
+# should wait through (TUTOR_MIN_TOKENS_PER_S), unless set.
+TUTOR_MAX_NEW_TOKENS = env_int("TUTOR_MAX_NEW_TOKENS", 32768)
+TUTOR_MIN_TOKENS_PER_S = env_float("TUTOR_MIN_TOKENS_PER_S", 20.0)
+TUTOR_WALL_CLOCK_S = env_float(
+    "TUTOR_WALL_CLOCK_S", 60.0 + TUTOR_MAX_NEW_TOKENS / max(TUTOR_MIN_TOKENS_PER_S, 0.001)
+)
+# The model's context window: the prompt is cut (oldest answers first) to fit in it together
+# with TUTOR_MAX_NEW_TOKENS. Phi-4-mini-reasoning has 128K.
+TUTOR_CONTEXT_TOKENS = env_int("TUTOR_CONTEXT_TOKENS", 131072)
+# A step of the tutor's answer proven wrong is taken back and written again this many times.
+TUTOR_STEP_RETRIES = env_int("TUTOR_STEP_RETRIES", 2)
 TUTOR_TEMPERATURE = env_float("TUTOR_TEMPERATURE", 0.8)
 TUTOR_TOP_P = env_float("TUTOR_TOP_P", 0.95)
 TUTOR_SCRIPT = env_str("TUTOR_SCRIPT", "")
@@ -219,6 +230,9 @@ TUTOR_SCRIPT_TOKENS_PER_S = env_float("TUTOR_SCRIPT_TOKENS_PER_S", 0.0)
 TUTOR_OPENAI_BASE_URL = env_str("TUTOR_OPENAI_BASE_URL", "http://127.0.0.1:8000")
 TUTOR_OPENAI_MODEL = env_str("TUTOR_OPENAI_MODEL", "") or TUTOR_MODEL
 TUTOR_OPENAI_API_KEY = env_str("TUTOR_OPENAI_API_KEY", "")
+# vLLM and SGLang continue an assistant prefix (continue_final_message); a server that cannot
+# turns off the rewriting of wrong steps for this backend (steps are still checked).
+TUTOR_OPENAI_CONTINUE = env_bool("TUTOR_OPENAI_CONTINUE", True)
 # The Celery queue this deployment's generation tasks go to; a worker consumes it with -Q.
 TUTOR_QUEUE = env_str("TUTOR_QUEUE", "gpu")
 # A running turn whose worker has not renewed its heartbeat for this long is failed.
@@ -232,6 +246,33 @@ TUTOR_REQUESTS_PER_MINUTE = env_int("TUTOR_REQUESTS_PER_MINUTE", 6)
 TUTOR_REQUESTS_PER_DAY = env_int("TUTOR_REQUESTS_PER_DAY", 150)
 
 CHECKER_TIMEOUT_S = env_float("CHECKER_TIMEOUT_S", 2.0)
+
+
+def _check_tutor_settings() -> None:
+    """Refuse to start on generation settings every answer would fail on, naming the variable."""
+    from inference.backends.base import GenerationParams
+
+    given = {
+        "TUTOR_MAX_NEW_TOKENS": ("max_new_tokens", TUTOR_MAX_NEW_TOKENS),
+        "TUTOR_TEMPERATURE": ("temperature", TUTOR_TEMPERATURE),
+        "TUTOR_TOP_P": ("top_p", TUTOR_TOP_P),
+        "TUTOR_WALL_CLOCK_S": ("wall_clock_s", TUTOR_WALL_CLOCK_S),
+    }
+    for variable, (name, value) in given.items():
+        try:
+            GenerationParams.validated(**{name: value})
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{variable}={value!r}: {error}.") from None
+    if TUTOR_CONTEXT_TOKENS <= TUTOR_MAX_NEW_TOKENS:
+        raise ImproperlyConfigured(
+            f"TUTOR_CONTEXT_TOKENS={TUTOR_CONTEXT_TOKENS} leaves no room for a prompt beside "
+            f"TUTOR_MAX_NEW_TOKENS={TUTOR_MAX_NEW_TOKENS}."
+        )
+    if not 0 <= TUTOR_STEP_RETRIES <= 5:
+        raise ImproperlyConfigured(f"TUTOR_STEP_RETRIES={TUTOR_STEP_RETRIES}: use 0 to 5.")
+
+
+_check_tutor_settings()
 
 # Tutoring sessions, attempts and resolved flags older than this are deleted by
 # `manage.py purge_old_data` (run it daily).

@@ -1,10 +1,10 @@
 """The short-lived state of running turns, kept in Redis.
 
-The database holds the durable transcript; it is saved every couple of seconds, not per
-token. Between saves a resyncing client reads the live text here, so what it shows never
-runs ahead of what it can recover. A heartbeat key lets anyone see that the worker running
-a turn has died (kill -9 leaves no chance to say so) and fail the turn instead of leaving it
-"running" forever.
+The database holds every checked step as soon as it is published. Redis holds the sequence
+number of the newest event a running turn published, so a failure recorded from outside
+(its worker died) can outrank everything the dead worker sent. A heartbeat key lets anyone
+see that the worker running a turn has died (kill -9 leaves no chance to say so) and fail
+the turn instead of leaving it "running" forever.
 """
 
 from __future__ import annotations
@@ -26,10 +26,6 @@ def client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, health_check_interval=30)
 
 
-def _text_key(turn_id: int) -> str:
-    return f"stepwise:turn:{turn_id}:text"
-
-
 def _cancel_key(turn_id: int) -> str:
     return f"stepwise:turn:{turn_id}:cancel"
 
@@ -47,23 +43,18 @@ def _seq_key(turn_id: int) -> str:
     return f"stepwise:turn:{turn_id}:seq"
 
 
-def append_text(turn_id: int, text: str, seq: int) -> None:
-    """Append a frame and record the sequence number of the event that carries it."""
-    pipe = client().pipeline()  # MULTI/EXEC: a reader sees the text and its seq together
-    pipe.append(_text_key(turn_id), text.encode())
+def record_seq(turn_id: int, seq: int) -> None:
+    """Record the newest event's sequence number; it doubles as a heartbeat."""
+    pipe = client().pipeline()
     pipe.set(_seq_key(turn_id), seq, ex=LIVE_TTL_S)
-    pipe.expire(_text_key(turn_id), LIVE_TTL_S)
     pipe.set(_alive_key(turn_id), b"1", ex=settings.TURN_HEARTBEAT_TTL_S)
     pipe.execute()
 
 
-def live_text(turn_id: int) -> tuple[str, int] | None:
-    """The text streamed so far and the seq of its last frame, or None."""
-    raw, seq = client().mget([_text_key(turn_id), _seq_key(turn_id)])
-    if raw is None or seq is None:
-        return None
-    text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
-    return text, int(seq)
+def live_seq(turn_id: int) -> int | None:
+    """The sequence number of the newest event a running turn published, or None."""
+    seq = client().get(_seq_key(turn_id))
+    return None if seq is None else int(seq)
 
 
 def heartbeat(turn_id: int) -> None:
@@ -130,6 +121,4 @@ def cancel_requested(turn_id: int) -> bool:
 
 
 def clear(turn_id: int) -> None:
-    client().delete(
-        _text_key(turn_id), _seq_key(turn_id), _cancel_key(turn_id), _alive_key(turn_id)
-    )
+    client().delete(_seq_key(turn_id), _cancel_key(turn_id), _alive_key(turn_id))

@@ -24,6 +24,7 @@ urlpatterns = [
     path("problems/<int:problem_id>/steps", student.check_steps, name="problem_steps"),
     path("problems/<int:problem_id>/answer", student.submit_answer, name="problem_answer"),
     path("disputes", student.dispute, name="dispute"),
+    path("tutor/turns/<int:turn_id>/steps", student.turn_steps, name="turn_steps"),
     # Teachers
     path("teach/", teacher.home, name="teach_home"),
     path("teach/classes/new", teacher.classroom_create, name="teach_class_create"),

@@ -1,214 +1,383 @@
-// The tutor panel: one websocket per tutoring session.
-// The saved transcript is the source of truth. Every delta carries its character offset:
-// a duplicate is dropped, a gap asks the server for a fresh snapshot, and a reconnect
-// starts from a snapshot too, so the text on screen always equals the text saved.
+// The tutor panel: one websocket per tutoring session, and checked steps only.
+//
+// The tutor's text is never shown as it streams. The worker checks each step it writes and
+// only then sends it ("turn.step", with its verdict); while a step is being written the page
+// shows a placeholder with its length so far ("turn.progress"). So nothing on screen is ever
+// an unchecked step. Each step is rendered once, when it arrives: the cost of a frame does
+// not grow with the answer. The thinking is collapsed and kept out of the DOM until opened.
+//
+// The database is the source of truth. The socket's snapshot holds small turn summaries;
+// steps are read over HTTP, page by page. A step whose index skips ahead of what the page
+// holds means events were lost, and the page reads the missing steps again.
 (function () {
   "use strict";
   const panel = document.getElementById("tutor");
   if (!panel) return;
   const sessionId = panel.dataset.session;
+  const stepsUrl = panel.dataset.stepsUrl; // ".../turns/0/steps", 0 replaced by the turn id
   const list = document.getElementById("turns");
   const statusLine = document.getElementById("tutor-status");
-  const turns = new Map(); // turn id -> {el, text, status}
+  const hintButton = panel.querySelector('[data-mode="hint"]');
+  const HINT_RUNGS = Number(panel.dataset.hintRungs || 3);
+  const PAGE = 200;
+  const turns = new Map(); // turn id -> view
   let socket = null;
-  let retryDelay = 500;
+  let retryDelay = 1000;
+  let openedAt = 0;
+
+  const LABELS = {queued: "Queued", running: "Answering…", done: "Done", failed: "Failed", cancelled: "Stopped"};
+  const MODES = {hint: "Hint", check: "Check my work", solve: "Full solution", followup: "Question"};
+  const MARKS = {ok: "✓", wrong: "✗", weaker: "~", unknown: "?"};
+  const VERDICTS = {ok: "Checked: follows", wrong: "Checked: wrong", weaker: "Checked: only implied", unknown: "Checked: cannot decide"};
 
   function setStatus(message) { statusLine.textContent = message; }
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function active(view) { return view.status === "queued" || view.status === "running"; }
+  function urlFor(id, part, after) {
+    return stepsUrl.replace(/\/0\/steps$/, "/" + id + "/steps") + "?part=" + part + "&after=" + after + "&limit=" + PAGE;
+  }
 
+  // -- one turn -------------------------------------------------------------------------
   function turnView(id) {
     let view = turns.get(id);
     if (view) return view;
-    let el = list.querySelector('[data-turn="' + id + '"]');
-    if (!el) {
-      el = document.createElement("li");
-      el.className = "turn";
-      el.dataset.turn = id;
-      // Static markup only; every piece of model or user text is set with textContent.
-      el.innerHTML = '<p class="meta"><span class="turn-mode"></span> · <span class="turn-status"></span> <span class="queue" hidden></span> <span class="demo" hidden>demo model</span></p>' +
-        '<pre class="text"></pre><div class="rendered"></div><ol class="steps" aria-label="Checked steps"></ol><p class="error" role="alert" hidden></p>' +
-        '<div class="turn-actions"><button type="button" class="stop" hidden>Stop</button><button type="button" class="retry" hidden>Try again</button></div>';
-      list.appendChild(el);
-    }
-    if (!el.querySelector(".rendered")) {
-      const rendered = document.createElement("div");
-      rendered.className = "rendered";
-      el.querySelector(".text").after(rendered);
-    }
-    if (!el.querySelector(".queue")) {
-      const queue = document.createElement("span");
-      queue.className = "queue";
-      queue.hidden = true;
-      el.querySelector(".turn-status").after(" ", queue);
-    }
-    if (!el.querySelector(".steps")) {
-      const steps = document.createElement("ol");
-      steps.className = "steps";
-      el.appendChild(steps);
-    }
-    if (!el.querySelector(".turn-actions")) {
-      const actions = document.createElement("div");
-      actions.className = "turn-actions";
-      actions.innerHTML = '<button type="button" class="stop" hidden>Stop</button><button type="button" class="retry" hidden>Try again</button>';
-      el.appendChild(actions);
-    }
-    el.querySelector(".stop").addEventListener("click", () => send({type: "stop", turn: Number(id)}));
-    el.querySelector(".retry").addEventListener("click", () => send({type: "retry", turn: Number(id)}));
-    view = {el: el, text: el.querySelector(".text").textContent, status: el.dataset.status || "queued", shown: null, frame: 0, seq: Number(el.dataset.seq || 0)};
+    const li = el("li", "turn");
+    li.dataset.turn = id;
+    const meta = el("p", "meta");
+    const mode = el("span", "turn-mode");
+    const status = el("span", "turn-status");
+    const queue = el("span", "queue");
+    queue.hidden = true;
+    const demo = el("span", "demo", "demo model");
+    demo.hidden = true;
+    meta.append(mode, " · ", status, " ", queue, " ", demo);
+    const toggle = el("button", "small secondary show-turn", "Show this answer");
+    toggle.type = "button";
+    toggle.hidden = true;
+    const body = el("div", "turn-body");
+    const thinking = el("details", "thinking");
+    thinking.hidden = true;
+    const summary = el("summary", null, "How the tutor thought");
+    thinking.append(summary);
+    const answer = el("ol", "steps answer-steps");
+    answer.setAttribute("aria-label", "The tutor's steps, each checked");
+    const writing = el("p", "writing");
+    writing.hidden = true;
+    const final = el("div", "final");
+    final.hidden = true;
+    final.setAttribute("role", "status");
+    const error = el("p", "error");
+    error.setAttribute("role", "alert");
+    error.hidden = true;
+    const actions = el("div", "turn-actions");
+    const stop = el("button", "stop", "Stop");
+    const retry = el("button", "retry", "Try again");
+    const more = el("button", "continue", "Continue the answer");
+    [stop, retry, more].forEach((b) => { b.type = "button"; b.hidden = true; actions.append(b); });
+    body.append(thinking, answer, writing, final, error, actions);
+    li.append(meta, toggle, body);
+    // Newest first: the answer being written is where the student is looking.
+    list.prepend(li);
+    view = {
+      id: id, el: li, body: body, mode: mode, statusEl: status, queue: queue, demo: demo,
+      toggle: toggle, thinking: thinking, summary: summary, answer: answer, writing: writing,
+      final: final, error: error, stop: stop, retry: retry, more: more,
+      status: "queued", seq: 0, lastStep: -1, counts: {answer: 0, thinking: 0, answer_wrong: 0, thinking_wrong: 0},
+      shown: new Set(), expanded: false, loaded: false, loading: null,
+      thinkingAfter: -1, thinkingMore: false, progress: null, finishReason: "", tokens: 0,
+    };
+    stop.addEventListener("click", () => send({type: "stop", turn: Number(id)}));
+    retry.addEventListener("click", () => send({type: "retry", turn: Number(id)}));
+    more.addEventListener("click", () => send({type: "continue", turn: Number(id)}));
+    toggle.addEventListener("click", () => { expand(view); toggle.hidden = true; });
+    thinking.addEventListener("toggle", () => (thinking.open ? openThinking(view) : closeThinking(view)));
     turns.set(id, view);
     return view;
   }
 
-  const LABELS = {queued: "Queued", running: "Answering…", done: "Done", failed: "Failed", cancelled: "Stopped"};
-  const MARKS = {ok: "✓", wrong: "✗", weaker: "~", unknown: "?", none: "·", unchecked: "…"};
-  const VERDICTS = {ok: "Follows", wrong: "Wrong", weaker: "Only implied", unknown: "Cannot decide", none: "No math", unchecked: "Not checked"};
-
-  // The model's text, split into its thinking (<think>...</think>, possibly still open while
-  // streaming) and its answer.
-  function splitThinking(text) {
-    const open = text.indexOf("<think>");
-    const close = text.indexOf("</think>");
-    if (open < 0 && close < 0) return {thinking: null, answer: text, thinkingDone: true};
-    if (open < 0) return {thinking: text.slice(0, close), answer: text.slice(close + 8), thinkingDone: true};
-    const rest = text.slice(open + 7);
-    const end = rest.indexOf("</think>");
-    if (end < 0) return {thinking: rest, answer: text.slice(0, open), thinkingDone: false};
-    return {thinking: rest.slice(0, end), answer: text.slice(0, open) + rest.slice(end + 8), thinkingDone: true};
+  // Only the newest turn is expanded: earlier ones shrink to their summary line, and their
+  // steps leave the DOM, so the page does not grow with every answer.
+  function expand(view) {
+    view.expanded = true;
+    view.body.hidden = false;
+    view.toggle.hidden = true;
+    if (!view.loaded) loadAnswer(view);
+    for (const other of turns.values()) if (other !== view && other.expanded && !active(other)) collapse(other);
   }
-
-  function renderRich(view) {
-    view.frame = 0;
-    if (view.shown === view.text + view.status) return;
-    view.shown = view.text + view.status;
-    const box = view.el.querySelector(".rendered");
-    const parts = splitThinking(view.text);
-    let details = box.querySelector("details.thinking");
-    if (parts.thinking !== null) {
-      if (!details) {
-        details = document.createElement("details");
-        details.className = "thinking";
-        const summary = document.createElement("summary");
-        details.append(summary, Object.assign(document.createElement("div"), {className: "thinking-body"}));
-        box.prepend(details);
-      }
-      const finished = !(view.status === "queued" || view.status === "running");
-      details.querySelector("summary").textContent = parts.thinkingDone || finished ? "How the tutor thought" : "Thinking…";
-      window.Stepwise.renderMarkdown(details.querySelector(".thinking-body"), parts.thinking.trim());
-    } else if (details) {
-      details.remove();
-    }
-    let answer = box.querySelector(".answer");
-    if (!answer) {
-      answer = Object.assign(document.createElement("div"), {className: "answer markdown"});
-      box.appendChild(answer);
-    }
-    window.Stepwise.renderMarkdown(answer, parts.answer.trim());
+  function collapse(view) {
+    view.expanded = false;
+    view.loaded = false;
+    view.body.hidden = true;
+    view.toggle.hidden = false;
+    view.answer.replaceChildren();
+    view.shown.clear();
+    view.thinking.open = false;
+    closeThinking(view);
   }
 
   function render(view) {
     view.el.dataset.status = view.status;
-    view.el.querySelector(".text").textContent = view.text;
-    // Markdown and KaTeX at most once a frame, however fast the deltas come.
-    if (window.Stepwise && !view.frame) view.frame = requestAnimationFrame(() => renderRich(view));
-    view.el.querySelector(".turn-status").textContent = LABELS[view.status] || view.status;
-    const active = view.status === "queued" || view.status === "running";
-    view.el.querySelector(".stop").hidden = !active;
-    view.el.querySelector(".retry").hidden = !(view.status === "failed" || view.status === "cancelled");
+    view.statusEl.textContent = LABELS[view.status] || view.status;
+    view.stop.hidden = !active(view);
+    view.retry.hidden = !(view.status === "failed" || view.status === "cancelled");
+    view.more.hidden = !(view.status === "done" && view.finishReason === "length");
+    if (!active(view)) view.writing.hidden = true;
+    renderSummary(view);
+  }
+
+  function renderSummary(view) {
+    const c = view.counts;
+    view.thinking.hidden = c.thinking === 0 && !(view.progress && view.progress.thinking);
+    const wrong = c.thinking_wrong ? " · " + c.thinking_wrong + " marked ✗" : "";
+    const label = active(view) && view.progress && view.progress.thinking ? "The tutor is thinking" : "How the tutor thought";
+    view.summary.textContent = label + " · " + c.thinking.toLocaleString() + " lines" + wrong;
   }
 
   function setError(view, message) {
-    const el = view.el.querySelector(".error");
-    el.textContent = message || "";
-    el.hidden = !message;
+    view.error.textContent = message || "";
+    view.error.hidden = !message;
+  }
+
+  // -- steps ----------------------------------------------------------------------------
+  function stepItem(view, step) {
+    const li = el("li", "step");
+    li.dataset.index = step.index;
+    const verdict = MARKS[step.verdict] ? step.verdict : "prose";
+    li.classList.add("verdict-" + verdict);
+    if (MARKS[step.verdict]) {
+      const mark = el("span", "mark", MARKS[step.verdict]);
+      mark.setAttribute("aria-hidden", "true");
+      li.append(mark, el("span", "visually-hidden", VERDICTS[step.verdict] + ": "));
+    }
+    const text = el("div", "step-text markdown");
+    li.append(text);
+    window.Stepwise.renderMarkdown(text, step.text);
+    if (step.detail && step.verdict !== "ok" && MARKS[step.verdict]) {
+      li.append(el("p", "detail", step.detail + (step.rule ? " (" + step.rule + ")" : "")));
+    }
+    if (step.rewritten) {
+      li.append(el("p", "rewritten", "Rewritten: an earlier version of this step was proven wrong " +
+        (step.rewritten > 1 ? step.rewritten + " times" : "once") + "."));
+    }
+    if (step.final === "disagrees") {
+      li.classList.add("final-disagrees");
+      li.append(el("p", "detail", "This answer disagrees with the answer key. A reviewer has been asked to check it."));
+    }
+    if (MARKS[step.verdict] && !step.thinking) {
+      li.append(window.Stepwise.disputeButton(
+        panel.dataset.disputeUrl, {turn: Number(view.id), index: step.index},
+        "I think this is wrong: the tutor's step " + (view.answer.children.length + 1),
+        (message) => setStatus(message),
+      ));
+    }
+    return li;
+  }
+
+  // Steps arrive in order, but a page read over HTTP can cross live events: insert by index.
+  function insertStep(container, li) {
+    const index = Number(li.dataset.index);
+    let next = null;
+    for (let node = container.lastElementChild; node; node = node.previousElementSibling) {
+      if (Number(node.dataset.index) < index) break;
+      next = node;
+    }
+    container.insertBefore(li, next);
   }
 
   function addStep(view, step) {
-    // Lines with no math to check are already in the answer above; listing them again as
-    // "no checkable math" buried the verdicts that matter.
-    if (step.verdict === "none") return;
-    const steps = view.el.querySelector(".steps");
-    if (steps.querySelector('[data-index="' + step.index + '"]')) return;
-    const li = document.createElement("li");
-    li.dataset.index = step.index;
-    li.className = "step verdict-" + step.verdict;
-    const mark = document.createElement("span");
-    mark.className = "mark";
-    mark.textContent = MARKS[step.verdict] || "?";
-    mark.title = step.verdict;
-    const text = document.createElement("span");
-    text.className = "step-text";
-    text.textContent = step.text;
-    li.append(mark, " ", text);
-    mark.setAttribute("aria-label", VERDICTS[step.verdict] || step.verdict);
-    if (step.verdict === "wrong") {
-      const flagged = document.createElement("strong");
-      flagged.className = "flagged";
-      flagged.textContent = "Flagged";
-      li.append(" ", flagged);
+    if (step.index > view.lastStep + 1 && view.lastStep >= -1 && view.synced) {
+      requestSync(); // events were lost between the last step we hold and this one
     }
-    if (step.detail && step.verdict !== "ok") {
-      const detail = document.createElement("span");
-      detail.className = "detail";
-      detail.textContent = " — " + step.detail + (step.rule ? " (" + step.rule + ")" : "");
-      li.append(detail);
+    view.lastStep = Math.max(view.lastStep, step.index);
+    if (view.shown.has(step.index)) return;
+    if (step.thinking) {
+      if (view.thinkingBody && !view.thinkingMore) {
+        view.shown.add(step.index);
+        insertStep(view.thinkingBody, stepItem(view, step));
+        view.thinkingAfter = Math.max(view.thinkingAfter, step.index);
+      }
+      return;
     }
-    if (step.verdict !== "none" && step.verdict !== "unchecked") li.append(" ", disputeButton(view, step));
-    steps.appendChild(li);
-    if (window.Stepwise) window.Stepwise.renderMath(text);
+    if (!view.expanded) return;
+    view.shown.add(step.index);
+    insertStep(view.answer, stepItem(view, step));
   }
 
-  function disputeButton(view, step) {
-    return window.Stepwise.disputeButton(
-      panel.dataset.disputeUrl,
-      {turn: Number(view.el.dataset.turn), index: step.index},
-      "I think the verdict on tutor step " + (step.index + 1) + " is wrong",
-      (message) => setStatus(message),
-    );
+  async function fetchSteps(view, part, after) {
+    try {
+      const response = await fetch(urlFor(view.id, part, after), {credentials: "same-origin", headers: {Accept: "application/json"}});
+      if (!response.ok) return null;
+      return await response.json();
+    } catch (err) {
+      return null;
+    }
   }
 
-  function setQueue(view, position) {
-    const queue = view.el.querySelector(".queue");
-    queue.hidden = !(view.status === "queued" && position);
-    queue.textContent = position ? "number " + position + " in the queue" : "";
+  async function loadAnswer(view) {
+    if (view.loading) return view.loading;
+    view.loading = (async () => {
+      let after = -1;
+      for (;;) {
+        const page = await fetchSteps(view, "answer", after);
+        if (!page || !view.expanded) break;
+        page.steps.forEach((s) => addStep(view, s));
+        if (!page.more || !page.steps.length) { view.loaded = true; break; }
+        after = page.steps[page.steps.length - 1].index;
+      }
+      view.loading = null;
+    })();
+    return view.loading;
   }
 
+  async function openThinking(view) {
+    if (view.thinkingBody) return;
+    view.thinkingBody = el("ol", "steps thinking-steps");
+    view.thinkingBody.setAttribute("aria-label", "How the tutor thought, each line checked");
+    view.thinkingMoreButton = el("button", "small secondary", "Show more of the thinking");
+    view.thinkingMoreButton.type = "button";
+    view.thinkingMoreButton.hidden = true;
+    view.thinkingMoreButton.addEventListener("click", () => loadThinking(view));
+    view.thinking.append(view.thinkingBody, view.thinkingMoreButton);
+    view.thinkingAfter = -1;
+    await loadThinking(view);
+  }
+
+  async function loadThinking(view) {
+    view.thinkingMoreButton.disabled = true;
+    const page = await fetchSteps(view, "thinking", view.thinkingAfter);
+    if (!page || !view.thinkingBody) return;
+    view.thinkingMore = false;
+    page.steps.forEach((s) => addStep(view, s));
+    view.thinkingMore = page.more;
+    view.thinkingMoreButton.hidden = !page.more;
+    view.thinkingMoreButton.disabled = false;
+  }
+
+  function closeThinking(view) {
+    // Collapsed thinking keeps no steps in the DOM: a 30,000-token block would be tens of
+    // thousands of elements.
+    if (!view.thinkingBody) return;
+    view.thinkingBody.remove();
+    view.thinkingMoreButton.remove();
+    view.thinkingBody = null;
+    for (const index of [...view.shown]) {
+      if (!view.answer.querySelector('[data-index="' + index + '"]')) view.shown.delete(index);
+    }
+  }
+
+  function showProgress(view, e) {
+    view.progress = e;
+    renderSummary(view);
+    if (e.thinking) {
+      view.writing.hidden = false;
+      view.writing.textContent = "Thinking… line " + (view.counts.thinking + 1).toLocaleString() + " (checked before it is shown)";
+      return;
+    }
+    view.writing.hidden = false;
+    view.writing.textContent = "Writing the next step… " + e.chars + " characters so far. It is shown once it is checked.";
+  }
+
+  function showFinal(view, final) {
+    if (!final || !final.verdict) { view.final.hidden = true; return; }
+    view.final.hidden = false;
+    view.final.className = "final final-" + final.verdict;
+    view.final.replaceChildren();
+    const answer = el("span", "final-answer markdown");
+    window.Stepwise.renderMarkdown(answer, final.answer);
+    if (final.verdict === "agrees") {
+      view.final.append(el("strong", null, "✓ Final answer, checked against the key: "), answer);
+    } else if (final.verdict === "disagrees") {
+      view.final.append(
+        el("strong", null, "✗ The tutor's final answer disagrees with the answer key: "), answer,
+        el("p", null, "Do not rely on it. A reviewer has been asked to check this answer."),
+      );
+    } else {
+      view.final.append(el("strong", null, "The tutor's final answer could not be compared with the key: "), answer);
+    }
+  }
+
+  // -- events ---------------------------------------------------------------------------
   function applySnapshot(t) {
     const view = turnView(String(t.turn));
     // Events from the web process and the worker can cross: a snapshot older than what is
-    // already on screen is dropped, never allowed to roll the text back.
+    // already on screen is dropped.
     if (typeof t.seq === "number" && t.seq < view.seq) return;
     view.seq = t.seq || 0;
-    view.text = t.text;
     view.status = t.status;
-    view.el.querySelector(".turn-mode") && (view.el.querySelector(".turn-mode").textContent = t.question || t.mode);
-    const demo = view.el.querySelector(".demo");
-    if (demo) demo.hidden = !t.is_demo;
-    view.el.querySelector(".steps").replaceChildren();
-    (t.steps || []).forEach((s) => addStep(view, s));
+    view.finishReason = t.finish_reason || "";
+    view.modeName = t.mode;
+    view.counts = t.counts || view.counts;
+    view.synced = true;
+    const rung = t.hint_rung ? " " + t.hint_rung + " of " + HINT_RUNGS : "";
+    view.mode.textContent = t.question ? MODES.followup + ": " + t.question : (MODES[t.mode] || t.mode) + rung;
+    view.demo.hidden = !t.is_demo;
+    if (t.last_step > view.lastStep) view.lastStep = t.last_step;
     setError(view, t.error);
-    render(view);
+    showFinal(view, t.final);
     setQueue(view, t.position);
+    render(view);
+    if (view.expanded) loadAnswer(view);
+    if (view.thinkingBody) loadThinking(view);
     if (t.status === "queued" && t.position) setStatus("Waiting for the tutor: number " + t.position + " in the queue.");
   }
 
-  // Frames are delivered at most once: one lost while a server reconnects to Redis shows as a
-  // gap at the next frame, but a lost last event ("done") would leave the answer "running" for
-  // good. So an answer that has gone quiet asks for the saved state (data-quiet-ms, default
-  // 15 s), which also reports a worker that died.
+  function setQueue(view, position) {
+    view.queue.hidden = !(view.status === "queued" && position);
+    view.queue.textContent = position ? "number " + position + " in the queue" : "";
+  }
+
+  function newestFirstExpanded() {
+    const ids = [...turns.keys()].map(Number).sort((a, b) => b - a);
+    if (!ids.length) return;
+    const newest = turns.get(String(ids[0]));
+    for (const view of turns.values()) {
+      if (view === newest) { if (!view.expanded) expand(view); }
+      else if (view.expanded && !active(view)) collapse(view);
+      else if (!view.expanded) { view.body.hidden = true; view.toggle.hidden = false; }
+    }
+  }
+
+  function updateHintButton() {
+    const given = [...turns.values()].filter((v) => v.modeName === "hint" && v.status === "done").length;
+    if (!hintButton) return;
+    hintButton.textContent = given === 0 ? "Give me a hint" : given < HINT_RUNGS ? "Another hint (" + (given + 1) + " of " + HINT_RUNGS + ")" : "The last hint again";
+  }
+
   let lastEventAt = Date.now();
+  // Frames are delivered at most once: an answer that has gone quiet asks for the saved
+  // state (data-quiet-ms, default 15 s), which also reports a worker that died.
   setInterval(() => {
     const quietMs = Number(panel.dataset.quietMs || 15000);
-    const active = [...turns.values()].some((v) => v.status === "running" || v.status === "queued");
-    if (active && Date.now() - lastEventAt > quietMs) {
+    if ([...turns.values()].some(active) && Date.now() - lastEventAt > quietMs) {
       lastEventAt = Date.now();
-      send({type: "sync"});
+      requestSync();
     }
   }, 1000);
 
+  let syncing = false;
+  function requestSync() {
+    if (syncing) return;
+    syncing = true;
+    send({type: "sync"});
+  }
+
   function onEvent(e) {
     lastEventAt = Date.now();
-    if (e.type === "session.snapshot") { e.turns.forEach(applySnapshot); return; }
-    if (e.type === "turn.snapshot") { applySnapshot(e); return; }
+    if (e.type === "session.snapshot") {
+      syncing = false;
+      e.turns.forEach(applySnapshot);
+      newestFirstExpanded();
+      updateHintButton();
+      return;
+    }
+    if (e.type === "turn.snapshot") { applySnapshot(e); newestFirstExpanded(); return; }
     if (e.type === "error") { setStatus(e.message); return; }
+    if (e.turn === undefined) return;
     const view = turnView(String(e.turn));
     if (typeof e.seq === "number" && e.seq > view.seq) view.seq = e.seq;
     switch (e.type) {
@@ -219,32 +388,37 @@
       case "turn.status":
         view.status = e.status;
         setQueue(view, null);
-        if (e.is_demo) view.el.querySelector(".demo").hidden = false;
-        setStatus(e.status === "running" ? "The tutor is answering." : "");
+        if (e.is_demo) view.demo.hidden = false;
+        setStatus(e.status === "running" ? "The tutor is answering. Each step appears once it is checked." : "");
+        newestFirstExpanded();
         render(view);
         break;
-      case "turn.delta":
-        if (e.offset === view.text.length) {
-          view.text += e.text;
-        } else if (e.offset < view.text.length) {
-          const end = e.offset + e.text.length;
-          if (end > view.text.length) view.text += e.text.slice(view.text.length - e.offset);
-        } else {
-          send({type: "sync"}); // a gap: frames were lost, take the saved text instead
-          return;
-        }
-        view.status = "running";
-        render(view);
+      case "turn.progress":
+        view.tokens = e.tokens;
+        showProgress(view, e);
+        break;
+      case "turn.rewrite":
+        view.writing.hidden = false;
+        view.writing.textContent = "A step was proven wrong, so the tutor is writing it again (try " + e.attempt + " of " + e.of + ").";
         break;
       case "turn.step":
+        if (e.step.thinking) view.counts.thinking += 1; else view.counts.answer += 1;
+        if (e.step.verdict === "wrong") view.counts[e.step.thinking ? "thinking_wrong" : "answer_wrong"] += 1;
         addStep(view, e.step);
+        renderSummary(view);
+        if (view.progress && !view.progress.thinking) view.writing.hidden = true;
+        break;
+      case "turn.final":
+        showFinal(view, e);
         break;
       case "turn.done":
         view.status = e.status;
+        view.finishReason = e.finish_reason || "";
         setError(view, e.error);
         render(view);
-        setStatus(e.status === "done" ? "" : (LABELS[e.status] || ""));
-        if (e.length !== view.text.length) send({type: "sync"});
+        setStatus(e.status === "done" ? "The tutor has finished: every step shown was checked." : (LABELS[e.status] || ""));
+        updateHintButton();
+        if (e.steps - 1 > view.lastStep) requestSync();
         break;
     }
   }
@@ -257,14 +431,19 @@
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/session/" + sessionId + "/");
-    socket.addEventListener("open", () => { retryDelay = 500; panel.dataset.connected = "true"; });
+    socket.addEventListener("open", () => { openedAt = Date.now(); panel.dataset.connected = "true"; syncing = false; });
     socket.addEventListener("message", (m) => onEvent(JSON.parse(m.data)));
     socket.addEventListener("close", (ev) => {
       panel.dataset.connected = "false";
       if (ev.code === 4401 || ev.code === 4403) { setStatus("You are not allowed to use this tutor session."); return; }
-      setStatus("Connection lost, reconnecting…");
-      setTimeout(connect, retryDelay);
-      retryDelay = Math.min(retryDelay * 2, 10000);
+      // Back off for real: a connection that opens and drops at once must not reset the
+      // delay, or a failing server is asked again every second, forever.
+      if (openedAt && Date.now() - openedAt > 10000) retryDelay = 1000;
+      openedAt = 0;
+      const wait = retryDelay * (0.75 + Math.random() / 2);
+      retryDelay = Math.min(retryDelay * 2, 30000);
+      setStatus("Connection lost, reconnecting in " + Math.round(wait / 1000) + " s…");
+      setTimeout(connect, wait);
     });
   }
 
@@ -278,6 +457,5 @@
     send({type: "ask", mode: "followup", question: input.value});
     input.value = "";
   });
-  list.querySelectorAll(".turn").forEach((el) => turnView(el.dataset.turn));
   connect();
 })();

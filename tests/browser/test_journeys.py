@@ -28,6 +28,13 @@ def _page(
     return context.new_page()
 
 
+def _indices(turn_el: Any) -> list[int]:
+    found = turn_el.locator(".answer-steps .step").evaluate_all(
+        "els => els.map(e => Number(e.dataset.index))"
+    )
+    return [int(i) for i in found]
+
+
 def test_student_signs_up_checks_steps_and_asks_the_tutor(
     browser: Any, live: LiveStack, cast: Cast
 ) -> None:
@@ -68,9 +75,9 @@ def test_student_signs_up_checks_steps_and_asks_the_tutor(
 
     page.get_by_role("button", name="Give me a hint").click()
     turn_el = page.locator("#turns .turn").first
-    page.wait_for_function(  # streamed text appears in the rendered view
-        "() => { const t = document.querySelector('#turns .turn .rendered');"
-        " return t && t.textContent.trim().length > 0; }",
+    page.wait_for_function(  # the answer is under way: a live count, or checked steps
+        "() => { const t = document.querySelector('#turns .turn');"
+        " return t && (t.querySelector('.step') || !t.querySelector('.writing').hidden); }",
         timeout=90_000,
     )
     page.wait_for_function(
@@ -80,15 +87,20 @@ def test_student_signs_up_checks_steps_and_asks_the_tutor(
     )
     carol = User.objects.get(username="carol")
     turn = Turn.objects.get(session__student=carol)
-    assert turn.status == Turn.Status.DONE and turn.text
-    shown = turn_el.locator("pre.text").text_content()
-    assert shown == turn.text, "the text on screen differs from the saved transcript"
+    assert turn.status == Turn.Status.DONE and turn.text and turn.hint_rung == 1
+    answer = list(turn.verdicts.filter(thinking=False).values_list("index", flat=True))
+    assert _indices(turn_el) == answer, "the steps on screen differ from the saved ones"
     assert turn_el.locator(".demo").is_visible()
+    assert "Another hint (2 of 3)" in page.locator("[data-mode='hint']").inner_text()
     shot(page, "student-4-tutor-answered")
 
     page.reload()
-    page.locator("#turns .turn .rendered .answer").first.wait_for(state="attached")
-    assert page.locator("#turns .turn pre.text").first.text_content() == turn.text
+    page.locator("#tutor[data-connected='true']").wait_for(state="attached")
+    turn_el = page.locator(f"#turns .turn[data-turn='{turn.pk}']")
+    turn_el.locator(".turn-status", has_text="Done").wait_for()
+    if answer:
+        turn_el.locator(f".answer-steps .step[data-index='{answer[-1]}']").wait_for()
+    assert _indices(turn_el) == answer
     assert page.locator("#step-results .step.verdict-wrong").count() == 1
     assert page.get_by_label("One step per line").input_value().endswith("2+2=5")
 

@@ -18,6 +18,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from tutor import events, turn_state
+from inference.prompts import HINT_RUNGS
 from tutor.celery import GENERATE_TURN, app
 from tutor.checker import AnswerResult, Departure, StepResult
 from tutor.errors import RateLimited, TurnBusy, UserError
@@ -56,6 +57,7 @@ def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> 
             session=session,
             index=0 if last is None else last + 1,
             mode=mode,
+            hint_rung=_next_hint_rung(session) if mode == Turn.Mode.HINT else None,
             question=question,
         )
         if question:
@@ -63,6 +65,36 @@ def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> 
             moderate_student_text(
                 student=session.student, problem=session.problem, text=question, turn=turn
             )
+        transaction.on_commit(lambda: _enqueue(turn))
+    return turn
+
+
+def _next_hint_rung(session: TutoringSession) -> int:
+    """Each hint gives away a little more; after the last rung, hints stay at the bottom."""
+    given = session.turns.filter(mode=Turn.Mode.HINT, status=Turn.Status.DONE).count()
+    return min(given + 1, HINT_RUNGS)
+
+
+def turn_continue(*, turn: Turn) -> Turn:
+    """Carry on an answer that was cut off at the token cap, from where it stopped."""
+    with transaction.atomic():
+        TutoringSession.objects.select_for_update().get(pk=turn.session_id)
+        if turn.session.turns.filter(status__in=ACTIVE).exists():
+            raise TurnBusy("The tutor is still answering. Wait for it, or press Stop.")
+        _check_rate(student_id=turn.session.student_id)
+        updated = Turn.objects.filter(
+            pk=turn.pk, status=Turn.Status.DONE, finish_reason="length"
+        ).update(
+            status=Turn.Status.QUEUED,
+            error="",
+            finish_reason="",
+            cancel_requested=False,
+            finished_at=None,
+            queued_at=timezone.now(),
+        )
+        if not updated:
+            raise UserError("Only an answer that was cut off can be continued.")
+        turn.refresh_from_db()
         transaction.on_commit(lambda: _enqueue(turn))
     return turn
 
@@ -116,6 +148,7 @@ def turn_retry(*, turn: Turn) -> Turn:
         if not updated:
             raise UserError("Only a failed or stopped answer can be retried.")
         turn.verdicts.all().delete()
+        Turn.objects.filter(pk=turn.pk).update(final_answer="", final_verdict="", rewrites=0)
         turn.refresh_from_db()
         turn_state.clear(turn.pk)
         transaction.on_commit(lambda: _enqueue(turn))
@@ -173,18 +206,17 @@ class Progress:
     tokens: int
 
 
-def turn_save_progress(*, turn_id: int, progress: Progress, first_token: bool = False) -> None:
-    fields: dict[str, Any] = {
-        "text": progress.text,
-        "last_seq": progress.seq,
-        "token_count": progress.tokens,
-    }
+def turn_save_progress(*, turn_id: int, seq: int, tokens: int, first_token: bool = False) -> None:
+    """Counters only: the steps are saved as they are checked, the text once at the end."""
+    fields: dict[str, Any] = {"last_seq": seq, "token_count": tokens}
     if first_token:
         fields["first_token_at"] = timezone.now()
     Turn.objects.filter(pk=turn_id, status=Turn.Status.RUNNING).update(**fields)
 
 
-def turn_finish(*, turn_id: int, progress: Progress, finish_reason: str) -> Turn | None:
+def turn_finish(
+    *, turn_id: int, progress: Progress, finish_reason: str, rewrites: int = 0
+) -> Turn | None:
     """Save the final transcript and moderate it. Returns None if the turn was no longer running.
 
     Moderation runs once, on the whole text: a flag never blocks what was already shown.
@@ -193,6 +225,11 @@ def turn_finish(*, turn_id: int, progress: Progress, finish_reason: str) -> Turn
     error = ""
     if finish_reason == "timeout":
         error = "The answer took too long and was cut short."
+    elif finish_reason == "length":
+        error = (
+            f"The answer was cut off after {progress.tokens:,} tokens, the most one answer may "
+            "use. You can ask the tutor to continue it."
+        )
     updated = Turn.objects.filter(pk=turn_id, status=Turn.Status.RUNNING).update(
         status=status,
         text=progress.text,
@@ -201,6 +238,7 @@ def turn_finish(*, turn_id: int, progress: Progress, finish_reason: str) -> Turn
         finish_reason=finish_reason,
         error=error,
         finished_at=timezone.now(),
+        rewrites=F("rewrites") + rewrites,
     )
     if not updated:
         return None
@@ -235,10 +273,10 @@ def turn_fail(*, turn_id: int, error: str, progress: Progress | None = None) -> 
 def _newest_seq(turn_id: int) -> int:
     saved = Turn.objects.filter(pk=turn_id).values_list("last_seq", flat=True).first() or 0
     try:
-        live = turn_state.live_text(turn_id)
+        live = turn_state.live_seq(turn_id)
     except redis.RedisError:
         live = None
-    return max(saved, live[1] if live else 0)
+    return max(saved, live or 0)
 
 
 def _forget_live_state(turn_id: int) -> None:
@@ -263,13 +301,22 @@ def turns_reap_dead(*, session: TutoringSession | None = None) -> int:
 
 
 def turn_record_step(
-    *, turn: Turn, index: int, text: str, result: StepResult, in_thinking: bool
+    *,
+    turn: Turn,
+    index: int,
+    text: str,
+    result: StepResult,
+    in_thinking: bool,
+    drafts: list[dict[str, str]] | None = None,
 ) -> StepVerdict:
     """Save the checker's verdict on one model step; a proven-wrong answer step is flagged.
 
     Steps inside <think> are judged and shown but not flagged: a reasoning model often
     writes a slip there and corrects it a line later, and the review queue would drown.
+    ``drafts`` are earlier versions of this step that were proven wrong and written again;
+    a step rewritten into a right one is flagged too, so a reviewer sees the evidence.
     """
+    drafts = drafts or []
     verdict = StepVerdict.objects.create(
         turn=turn,
         index=index,
@@ -278,14 +325,25 @@ def turn_record_step(
         detail=result.detail[:500],
         rule=result.rule or "",
         read_as=(result.read_as or "")[:500],
+        thinking=in_thinking,
+        drafts=drafts,
     )
+    reason = ""
     if result.verdict == StepVerdict.Verdict.WRONG and not in_thinking:
+        tried = f" (after {len(drafts)} rewrites)" if drafts else ""
+        reason = f"Tutor step {index + 1}{tried}: {result.detail}"
+    elif drafts:
+        reason = (
+            f"Tutor step {index + 1} was proven wrong and written again "
+            f"({len(drafts)} rejected): {drafts[-1]['detail']}"
+        )
+    if reason:
         Flag.objects.create(
             kind=Flag.Kind.MODEL_STEP,
             problem_id=turn.session.problem_id,
             turn=turn,
             step=verdict,
-            reason=f"Tutor step {index + 1}: {result.detail}"[:500],
+            reason=reason[:500],
         )
     return verdict
 
@@ -293,11 +351,16 @@ def turn_record_step(
 def turn_record_final_answer(
     *, turn: Turn, answer: str, result: AnswerResult, departure: Departure | None = None
 ) -> None:
-    """A tutor's final answer that disagrees with the key goes to the review queue.
+    """Save the tutor's final answer against the key; one that disagrees goes to review.
 
     ``departure`` is the answer step where the reasoning first brings in a number that the
     problem, key and reference do not have; the flag points the reviewer at it.
     """
+    if result.equivalent is None:
+        final = Turn.Final.UNDECIDED
+    else:
+        final = Turn.Final.AGREES if result.equivalent else Turn.Final.DISAGREES
+    Turn.objects.filter(pk=turn.pk).update(final_answer=answer[:500], final_verdict=final)
     if result.equivalent is not False:
         return
     # Each part is cut on its own so that the pointer to the step always fits in 500.

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from inference.prompts import HINT_RUNGS
 from tutor import selectors
 from tutor.errors import UserError
 from tutor.forms import JoinForm
@@ -74,7 +75,7 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
             "next_id": siblings[position + 1] if position + 1 < len(siblings) else None,
             "statement_html": markdown_to_html(found.statement),
             "session": session,
-            "turns": session.turns.prefetch_related("verdicts"),
+            "hint_rungs": HINT_RUNGS,
             "attempt": attempt,
             "work_text": "\n".join(attempt.steps) if attempt else "",
             "saved_steps": [
@@ -168,3 +169,28 @@ def dispute(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"flag": flag.pk, "message": "Thanks: a reviewer will look at this step."}, status=201
     )
+
+
+@require_GET
+@login_required
+def turn_steps(request: HttpRequest, turn_id: int) -> JsonResponse:
+    """One page of a tutor answer's checked steps: ``?part=answer|thinking&after=N``.
+
+    Long answers are read this way rather than in the websocket snapshot, whose frames must
+    stay small; the page asks for the thinking only when the student opens it.
+    """
+    turn = selectors.turn_visible_to(user=current_user(request), turn_id=turn_id)
+    if turn is None:
+        raise Http404
+    part = request.GET.get("part", "answer")
+    if part not in ("answer", "thinking"):
+        return json_error("part must be answer or thinking.", status=400)
+    try:
+        after = int(request.GET.get("after", "-1"))
+        limit = int(request.GET.get("limit", str(selectors.STEPS_PAGE)))
+    except ValueError:
+        return json_error("after and limit must be whole numbers.", status=400)
+    page = selectors.turn_steps_page(
+        turn=turn, thinking=part == "thinking", after=after, limit=limit
+    )
+    return JsonResponse(page)

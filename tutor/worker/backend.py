@@ -18,6 +18,7 @@ def configured_backend() -> Backend:
             settings.TUTOR_OPENAI_MODEL,
             base_url=settings.TUTOR_OPENAI_BASE_URL,
             api_key=settings.TUTOR_OPENAI_API_KEY,
+            continue_final_message=settings.TUTOR_OPENAI_CONTINUE,
         )
     return load_backend(
         settings.TUTOR_BACKEND, settings.TUTOR_MODEL, tiny_dir=settings.TUTOR_TINY_DIR

@@ -82,7 +82,9 @@ def generate_turn(self: Task, turn_id: int) -> None:
     if turn is None:
         return
     events.publish_queue_changed()
-    stream = TurnStream(turn=turn, inputs=turn_inputs(turn=turn))
+    stream = TurnStream(
+        turn=turn, inputs=turn_inputs(turn=turn), retries=settings.TUTOR_STEP_RETRIES
+    )
     try:
         with _heartbeat(turn_id):
             try:
