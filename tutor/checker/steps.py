@@ -69,6 +69,20 @@ _PLAIN_VALUE = re.compile(r"-?\(?-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?\)?%?")
 _RUNNING = re.compile(r"^\$?\(?\s*(\d[\d,]*(?:\.\d+)?)")
 
 
+@dataclass(frozen=True)
+class Equation:
+    """The last equation in one unknown in model prose, kept to compare the next one with."""
+
+    unknown: sp.Symbol
+    value: sp.Expr  # the one value it gives the unknown
+    text: str
+    decimals: int | None  # the places shown in "x = 0.33": that value may be a rounding
+    states: bool  # states the value outright, as in "x = 1/2"
+    step: int  # the index of the step it is in
+    # Leaves its computation open, as in "S = 165 * 6/11": the same step may go on with it.
+    open_chain: bool
+
+
 @dataclass
 class Context:
     """What earlier steps established: known values and the last statement of each kind."""
@@ -81,10 +95,7 @@ class Context:
     before: Condition | None = None  # the condition before a run of "x = value" lines
     previous_text: str | None = None
     history: list[Condition] = field(default_factory=list)  # earlier conditions, oldest first
-    # The last equation in one unknown in model prose: (unknown, its value, text, decimals,
-    # whether it states the value outright as in "x = 1/2", the step it is in, whether that
-    # statement leaves its computation open as in "S = 165 * 6/11").
-    equation: tuple[sp.Symbol, sp.Expr, str, int | None, bool, int, bool] | None = None
+    equation: Equation | None = None  # the last equation in one unknown in model prose
 
 
 def judge_steps(
@@ -887,20 +898,21 @@ def _equation_claim(
     )
     # "S = 165 * 6/11" leaves its computation open; "x = 12/4 = 3" ends on a value.
     open_chain = states and not _PLAIN_VALUE.fullmatch(_bare_text(sides[-1].text))
-    previous, ctx.equation = ctx.equation, (var, value, text, decimals, states, index, open_chain)
-    if previous is None or previous[0] != var:
+    previous = ctx.equation
+    ctx.equation = Equation(var, value, text, decimals, states, index, open_chain)
+    if previous is None or previous.unknown != var:
         return None
-    _, before, before_text, before_decimals, stated, stated_at, left_open = previous
+    before, before_text = previous.value, previous.text
     if (
         not states
-        and not stated
+        and not previous.states
         and _SIMPLE_EQUATION.fullmatch(text)
         and _SIMPLE_EQUATION.fullmatch(before_text)
     ):
         # "4x = 20, so each costs $5", then "3x = 18": two equations of one term each are two
         # questions in the same letter (two bags, two trips), not a rewrite of one another.
         return None
-    if stated and not (left_open and stated_at == index and not roots):
+    if previous.states and not (previous.open_chain and previous.step == index and not roots):
         # After "x = 1/2" or "A = 1000(1.05) = 1050" a new equation in the same letter starts
         # something new: the other root, the next part, the formula at another input. Within
         # one step, "S = 165 * 6/11", then "S = 9 * 6", is still one computation.
@@ -908,7 +920,7 @@ def _equation_claim(
     if numbers_equal(value, before) is not False:
         return Decision("ok", f"{text} agrees with {before_text}")
     if within_rounding(before, value, decimals, False) or within_rounding(
-        value, before, before_decimals, False
+        value, before, previous.decimals, False
     ):
         return Decision("ok", f"{text} is {before_text} rounded")
     if _bare(statement) and value.is_Integer and abs(value - before) < 1:
