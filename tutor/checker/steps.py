@@ -11,13 +11,12 @@ import sympy as sp
 from tutor.checker.context import Context, Equation
 from tutor.checker.extract import claims_in, equations_in, expressions_in, inequalities_in
 from tutor.checker.facts import false_facts
-from tutor.checker.grammar import Side, Statement, parse_statement
+from tutor.checker.grammar import Statement, parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError, TooLarge
 from tutor.checker.misconceptions import explain
 from tutor.checker.relations import (
     Decision,
     alternatives,
-    check_numeric,
     compare_conditions,
     condition_of,
     exprs_equal,
@@ -30,6 +29,13 @@ from tutor.checker.results import StepResult
 from tutor.checker.rounding import within_rounding
 from tutor.checker.sampling import holds, real_value, render
 from tutor.checker.solving import Condition, solution_points, solution_set, unknowns
+from tutor.checker.statements import (
+    definition_of,
+    internal_claims,
+    render_statement,
+    substitute,
+    unclear_slash,
+)
 from tutor.checker.student_text import (
     changes_units,
     clean_line,
@@ -66,7 +72,6 @@ _SUPPOSES = re.compile(
 )
 _BRANCHES = re.compile(r"\bor\b|\u00b1|\\pm\b|\broots?\b|\bsolutions\b", re.I)
 _PLAIN_VALUE = re.compile(r"-?\(?-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?\)?%?")
-_RUNNING = re.compile(r"^\$?\(?\s*(\d[\d,]*(?:\.\d+)?)")
 
 
 def judge_steps(
@@ -145,7 +150,7 @@ def _judge_student_line(line: str, index: int, ctx: Context) -> StepResult:
         return StepResult(index, "none", f"could not read this line ({exc})")
     if not statements:
         return StepResult(index, "none", "no math on this line")
-    shown = " or ".join(_render_statement(s) for s in statements)
+    shown = " or ".join(render_statement(s) for s in statements)
     if continuation and ctx.expression is not None and not statements[0].is_relation:
         decision = _compare_expression(ctx, statements[0].sides[0].expr)
         return _result(index, decision, shown, ctx, statements)
@@ -157,7 +162,7 @@ def _judge_student_line(line: str, index: int, ctx: Context) -> StepResult:
         # "4/8 * 1/3 = 4/24", then "= 1/6": the next line goes on from the last value.
         ctx.expression = statements[0].sides[-1].expr
     for statement in statements:
-        internal = _internal_claims(statement, ctx, "student")
+        internal = internal_claims(statement, ctx, "student")
         if internal is not None and internal.verdict == "wrong":
             if _contradiction(ctx.condition) and _contradiction(_constant_condition(statement)):
                 # "2x + 1 = 2x + 5", then "1 = 5": showing there is no solution.
@@ -179,7 +184,7 @@ def _wrong_only_with_known_values(statement: Statement, ctx: Context) -> bool:
     "x = 2"), not in its own arithmetic ("b^2 - 4ac = 16 - 12 = 28")."""
     if not ctx.known or not any(free(side.expr) for side in statement.sides):
         return False
-    alone = _internal_claims(statement, Context(), "student")
+    alone = internal_claims(statement, Context(), "student")
     return alone is None or alone.verdict != "wrong"
 
 
@@ -210,160 +215,13 @@ def _compare_expression(ctx: Context, expr: sp.Expr) -> Decision:
     return exprs_equal(previous, expr)
 
 
-def _internal_claims(statement: Statement, ctx: Context, source: str) -> Decision | None:
-    """Check each relation inside one statement that has no unknowns left."""
-    decisions: list[Decision] = []
-    sides = statement.sides
-    definition = _definition(statement)
-    for i, rel in enumerate(statement.rels):
-        left, right = sides[i], sides[i + 1]
-        if definition is not None and i == 0:
-            continue
-        lk, rk = _substitute(left, ctx), _substitute(right, ctx)
-        if free(lk.expr) or free(rk.expr):
-            continue
-        decision = check_numeric(lk, rk, rel, approx=rel == "~")
-        if decision.verdict == "wrong":
-            decision = _other_reading(lk, rk, rel) or decision
-        if decision.verdict == "wrong" and source == "model" and _ambiguous(sides, i):
-            continue
-        if decision.verdict == "wrong" and source == "student" and _regrouped_holds(lk, rk, rel):
-            continue
-        substituted = bool(free(left.expr) or free(right.expr))
-        if decision.verdict == "wrong" and substituted and len(sides) == 2 and source == "model":
-            # "x = 0.5; x + 3 = 0 gives x = -3": an equation in a letter whose value is known
-            # may be a new equation to solve (the other factor), not a claim about that value.
-            continue
-        decisions.append(decision)
-    for decision in decisions:
-        if decision.verdict == "wrong":
-            return decision
-    return decisions[0] if decisions else None
-
-
-def _other_reading(left: Side, right: Side, rel: str) -> Decision | None:
-    """School readings a CAS does not take: ``sin(30) = 1/2`` in degrees, ``(-8)^(1/3) = -2``
-    as the real cube root. A claim true in one of them is not wrong."""
-    readings = [
-        ("in degrees", left.expr.replace(lambda e: isinstance(e, _TRIG), _in_degrees)),
-        ("taking the real root", left.expr.replace(_odd_root, _real_root)),
-    ]
-    change = _PERCENT_CHANGE_SIDE.fullmatch(left.text)
-    if change is not None:
-        # "50 + 20% = 60": the shorthand for 50 increased by 20%.
-        base = sp.Rational(change.group(1).replace(",", ""))
-        sign, rate = change.group(2), sp.Rational(change.group(3))
-        factor = 1 + (rate / 100 if sign == "+" else -rate / 100)
-        readings.append((f"as {base} {sign} {rate}% of {base}", base * factor))
-    for how, expr in readings:
-        if expr == left.expr:
-            continue
-        side = Side(expr, left.text, left.decimals, left.is_number, left.percent)
-        if check_numeric(side, right, rel, approx=rel == "~").verdict == "ok":
-            return Decision("ok", f"{left.text} = {right.text}, {how}")
-    return None
-
-
-_TRIG = (sp.sin, sp.cos, sp.tan)
-_LATEX_FRACTION = re.compile(r"\(\([^()]*\)/\([^()]*\)\)")
-_PERCENT_CHANGE_SIDE = re.compile(
-    r"\s*\$?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*([+-])\s*(\d+(?:\.\d+)?)\s*%\s*"
-)
-
-
-def _in_degrees(e: sp.Expr) -> sp.Expr:
-    (arg,) = e.args
-    return type(e)(arg * sp.pi / 180) if arg.is_number else e
-
-
-def _odd_root(e: sp.Expr) -> bool:
-    return bool(e.is_Pow and e.base.is_negative and e.exp.is_Rational and e.exp.q % 2 == 1)
-
-
-def _real_root(e: sp.Expr) -> sp.Expr:
-    return -((-e.base) ** e.exp) if e.exp.p % 2 else (-e.base) ** e.exp
-
-
-def _unclear(text: str) -> bool:
-    """``(-3 ± 5)/2·2``, ``1/2a`` or ``1/2 / 1/4``: a student's slash that may divide by
-    more than the next number."""
-    return _UNCLEAR_SLASH.search(text) is not None
-
-
-def _regrouped_holds(left: Side, right: Side, rel: str) -> bool:
-    """Whether the claim holds when a student's unclear slash divides by the whole product
-    after it (``1/2*2`` read as ``1/(2*2)``). A claim true in either reading is not wrong."""
-    if not _unclear(left.text):
-        return False
-    try:
-        regrouped = parse_statement(_UNCLEAR_SLASH.sub(_group_divisor, left.text)).sides[0]
-    except (ParseError, TooLarge):
-        return False
-    return check_numeric(regrouped, right, rel, approx=rel == "~").verdict == "ok"
-
-
-def _group_divisor(m: re.Match[str]) -> str:
-    return "/(" + m.group(0)[1:] + ")"
-
-
-# "/2*2", "/2·2", "/2a": a product right after a slash, with no space.
-_UNCLEAR_SLASH = re.compile(
-    r"/\d+(?:\.\d+)?(?:[*\u00b7]\d+(?:\.\d+)?|[A-Za-z])+"
-    r"|/\s*\d+(?:\.\d+)?\s*\*\s*10\s*\^\s*\(?-?\d+\)?"  # "/ 2*10^2": scientific notation
-)
-
-
-def _ambiguous(sides: Sequence[Side], i: int) -> bool:
-    """Prose that does not say what it means: a running computation, or ``a / b/c``."""
-    # A fraction read from LaTeX, "((28)/(35))", says what it divides.
-    slashes = _LATEX_FRACTION.sub("", sides[i].text).count("/")
-    return _running(sides, i) or slashes >= 2
-
-
-def _running(sides: Sequence[Side], i: int) -> bool:
-    """``2 * 3 = 6 * 4 = 24``: a running computation, not the claim 2 * 3 = 6 * 4."""
-    if i + 1 >= len(sides) or sides[i + 1].is_number:
-        return False
-    m = _RUNNING.match(sides[i + 1].text)
-    if m is None:
-        return False
-    try:
-        lead = sp.Rational(m.group(1).replace(",", ""))
-    except (TypeError, ValueError):
-        return False
-    value = sides[i].expr
-    return bool(value.is_number and abs(value - lead) < sp.Rational(1, 100) * (1 + abs(lead)))
-
-
-def _substitute(side: Side, ctx: Context) -> Side:
-    if not ctx.known or not free(side.expr):
-        return side
-    return Side(
-        side.expr.xreplace(ctx.known), side.text, side.decimals, side.is_number, side.percent
-    )
-
-
-def _definition(statement: Statement) -> tuple[sp.Symbol, sp.Expr] | None:
-    """``x = 5`` or ``x = 2 + 3 = 5``: a single unknown given a number."""
-    first = statement.sides[0].expr
-    last = statement.sides[-1].expr
-    if (
-        isinstance(first, sp.Symbol)
-        and all(rel == "=" for rel in statement.rels)
-        and not free(last)
-        and last.is_real
-    ):
-        return first, last
-    return None
-
-
 def _relation_step(statements: list[Statement], ctx: Context, *, known: bool = True) -> Decision:
     atoms: list[tuple[sp.Expr, str]] = []
     approx = False
     for statement in statements:
         # "x = 4" after "x = 3" states a value; putting the old one in would read "3 = 4".
-        keep = known and _definition(statement) is None
-        substituted = [_substitute(s, ctx).expr if keep else s.expr for s in statement.sides]
+        keep = known and definition_of(statement) is None
+        substituted = [substitute(s, ctx).expr if keep else s.expr for s in statement.sides]
         if not any(free(e) for e in substituted):
             continue
         first, last = statement.sides[0], statement.sides[-1]
@@ -384,7 +242,7 @@ def _relation_step(statements: list[Statement], ctx: Context, *, known: bool = T
     if not atoms:
         return Decision("ok", "the arithmetic holds")
     cond: Condition = tuple(atoms)
-    definitions = [_definition(s) for s in statements]
+    definitions = [definition_of(s) for s in statements]
     previous, ctx_before = ctx.condition, ctx.before
     is_definition = all(d is not None for d in definitions)
     another_root = (
@@ -445,7 +303,7 @@ def _not_derived(
         and explain(ctx.previous_text, statements) is not None
     ):
         return decision  # a known mistake reproduces this line exactly
-    if any(_unclear(side.text) for statement in statements for side in statement.sides):
+    if any(unclear_slash(side.text) for statement in statements for side in statement.sides):
         return Decision("unknown", "a slash that does not say what it divides (a/b·c)")
     rounded = _rounded_root(previous, statements, approx)
     if rounded is not None:
@@ -673,20 +531,12 @@ def _result(
             detail = f"{detail}; {label}"
     for statement in statements if len(statements) == 1 else ():
         # "x = √2 or x = -√2" gives x no one value to carry forward.
-        definition = _definition(statement)
+        definition = definition_of(statement)
         if definition is not None and decision.verdict in ("ok", "none", "weaker"):
             ctx.known[definition[0]] = definition[1]
     return StepResult(index, decision.verdict, detail, rule, shown, decision.counterexample)
 
 
-def _render_statement(statement: Statement) -> str:
-    parts = [render(statement.sides[0].expr)]
-    for rel, side in zip(statement.rels, statement.sides[1:], strict=True):
-        parts.append(f" {rel} {render(side.expr)}")
-    return "".join(parts)
-
-
-# -- model text: prose with embedded math --------------------------------------------------------
 def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
     decisions: list[Decision] = []
     read: list[str] = []
@@ -700,8 +550,8 @@ def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
             continue
         if not statement.is_relation:
             continue
-        read.append(_render_statement(statement))
-        decision = _internal_claims(statement, ctx, "model")
+        read.append(render_statement(statement))
+        decision = internal_claims(statement, ctx, "model")
         if claim.approx and decision is not None and decision.verdict == "wrong":
             decision = _internal_claims_approx(statement, ctx)
         if decision is not None and decision.verdict == "wrong" and claim.mixed_units:
@@ -711,7 +561,7 @@ def _judge_model(text: str, index: int, ctx: Context) -> StepResult:
             decision = _named_identity(statement) or decision
         if decision is not None:
             decisions.append(decision)
-        definition = _definition(statement)
+        definition = definition_of(statement)
         if definition is not None and claim.source != "plain":
             ctx.known[definition[0]] = definition[1]
     for fact in false_facts(text):
@@ -810,7 +660,7 @@ def _prose_flip(text: str, ctx: Context) -> Decision | None:
 
 def _internal_claims_approx(statement: Statement, ctx: Context) -> Decision | None:
     approx = Statement(statement.sides, tuple("~" if r == "=" else r for r in statement.rels))
-    return _internal_claims(approx, ctx, "model")
+    return internal_claims(approx, ctx, "model")
 
 
 def _named_identity(statement: Statement) -> Decision | None:
