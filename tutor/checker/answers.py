@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 import sympy as sp
 
@@ -58,9 +59,19 @@ _REALS = re.compile(r"^(?:(?i:(?:all|any)\s+real\s+(?:numbers?|values?|x)|all\s+
 _UNION = re.compile(r"\s*(?:\u222a|(?<=[)\]}])\s*U\s*(?=[(\[{]))\s*")
 
 
+class Kind(StrEnum):
+    """What an answer or a key was read as; it decides how two of them are compared."""
+
+    LETTER = "letter"  # a multiple-choice letter: "B", "(c)", "option D"
+    SET = "set"  # several values or equations: "{1, 2}", "x = 1 or x = 2"
+    REGION = "region"  # a set of reals: an interval, a union, the empty set, R
+    POINT = "point"  # an ordered pair or tuple: "(2, 3)"
+    STATEMENT = "statement"  # one value, equation or inequality
+
+
 @dataclass(frozen=True)
 class _Form:
-    kind: str  # letter | set | region | point | statement
+    kind: Kind
     letter: str | None = None
     items: tuple[Statement, ...] = ()
     region: sp.Set | None = None  # a set of reals: an interval, a union, the empty set, R
@@ -122,8 +133,8 @@ def _same_text(answer: str, key: str) -> bool:
 
 
 def _compare(a: _Form, k: _Form, strict: bool) -> AnswerResult:
-    if a.kind == "letter" or k.kind == "letter":
-        if a.kind == k.kind == "letter":
+    if a.kind == Kind.LETTER or k.kind == Kind.LETTER:
+        if a.kind == k.kind == Kind.LETTER:
             same = a.letter == k.letter
             return AnswerResult(
                 same, f"choice {a.letter} {'matches' if same else 'is not'} {k.letter}"
@@ -132,11 +143,11 @@ def _compare(a: _Form, k: _Form, strict: bool) -> AnswerResult:
     a_point, k_point = _point_of(a, strict), _point_of(k, strict)
     if a_point is not None and k_point is not None:
         return _compare_points(a_point, k_point, strict)
-    if a.kind == "point" or k.kind == "point":
+    if a.kind == Kind.POINT or k.kind == Kind.POINT:
         return AnswerResult(False, "an ordered pair and something else")
-    if a.kind == "region" or k.kind == "region" or _has_chain(a) or _has_chain(k):
+    if a.kind == Kind.REGION or k.kind == Kind.REGION or _has_chain(a) or _has_chain(k):
         return _compare_as_sets(a, k)
-    if a.kind == "set" or k.kind == "set":
+    if a.kind == Kind.SET or k.kind == Kind.SET:
         if strict and (a.braced or k.braced) and any(s.is_relation for s in a.items + k.items):
             return AnswerResult(None, "sets of equations are not compared strictly")
         return _compare_sets(a.items, k.items, strict)
@@ -145,7 +156,7 @@ def _compare(a: _Form, k: _Form, strict: bool) -> AnswerResult:
 
 def _is_number(form: _Form) -> bool:
     """One value with no unknowns, such as ``5`` or ``1/3``."""
-    if form.kind != "statement" or form.items[0].is_relation:
+    if form.kind != Kind.STATEMENT or form.items[0].is_relation:
         return False
     return not free(form.items[0].sides[0].expr)
 
@@ -159,11 +170,11 @@ def _read(text: str, strict: bool) -> _Form:
         raise ParseError("empty")
     if not strict:
         if (m := _LETTER.match(text)) is not None:
-            return _Form("letter", letter=m.group(1).upper())
+            return _Form(Kind.LETTER, letter=m.group(1).upper())
         if _EMPTY.match(text):
-            return _Form("region", region=sp.S.EmptySet)
+            return _Form(Kind.REGION, region=sp.S.EmptySet)
         if _REALS.match(text):
-            return _Form("region", region=sp.S.Reals)
+            return _Form(Kind.REGION, region=sp.S.Reals)
         text = tutor_text(text)
         spelled = _NUMBER_WORD.search(text)
         if spelled:
@@ -174,14 +185,14 @@ def _read(text: str, strict: bool) -> _Form:
         return found
     union = _union(text, strict)
     if union is not None:
-        return _Form("region", region=union)
+        return _Form(Kind.REGION, region=union)
     if wrapped(text, "{", "}"):
         parts = [p for p in split_top(text[1:-1], re.compile(r"\s*,\s*")) if p.strip()]
-        return _Form("set", items=tuple(_statement(p, strict) for p in parts), braced=True)
+        return _Form(Kind.SET, items=tuple(_statement(p, strict) for p in parts), braced=True)
     parts = split_list(text, strict)
     if len(parts) > 1:
-        return _Form("set", items=tuple(_statement(p, strict) for p in parts))
-    return _Form("statement", items=(_statement(text, strict),))
+        return _Form(Kind.SET, items=tuple(_statement(p, strict) for p in parts))
+    return _Form(Kind.STATEMENT, items=(_statement(text, strict),))
 
 
 def _bracketed(text: str, strict: bool) -> _Form | None:
@@ -197,15 +208,15 @@ def _bracketed(text: str, strict: bool) -> _Form | None:
     if len(ends) > 2 or any(free(e.expr) for e in ends):
         if not pair:
             raise ParseError("interval ends must be numbers")
-        return _Form("point", point=ends)
+        return _Form(Kind.POINT, point=ends)
     lo, hi = ends[0].expr, ends[1].expr
     if _less(lo, hi):
         region = sp.Interval(lo, hi, text[0] == "(", text[-1] == ")")
-        return _Form("region", region=region, point=ends if pair else None)
+        return _Form(Kind.REGION, region=region, point=ends if pair else None)
     if text[0] + text[-1] == "[]" and numbers_equal(lo, hi):
-        return _Form("region", region=sp.FiniteSet(lo))
+        return _Form(Kind.REGION, region=sp.FiniteSet(lo))
     if pair:
-        return _Form("point", point=ends)  # (4, 2) is not an interval
+        return _Form(Kind.POINT, point=ends)  # (4, 2) is not an interval
     raise ParseError("an empty interval")
 
 
@@ -464,7 +475,7 @@ def _point_of(form: _Form, strict: bool) -> tuple[Side, ...] | None:
     """``(2, 3)``, or ``x = 2, y = 3`` read in the alphabetical order of its variables."""
     if form.point is not None:
         return form.point
-    if strict or form.kind != "set" or form.braced:
+    if strict or form.kind != Kind.SET or form.braced:
         return None
     values: dict[sp.Symbol, Side] = {}
     for statement in form.items:
@@ -645,9 +656,9 @@ def _dropped_words(statement: Statement) -> bool:
 
 def _real_set(form: _Form) -> sp.Set | None:
     """The form as a set of real numbers, or None when it is not one (or holds unknowns)."""
-    if form.kind == "region":
+    if form.kind == Kind.REGION:
         return form.region
-    if form.kind not in ("statement", "set") or not form.items:
+    if form.kind not in (Kind.STATEMENT, Kind.SET) or not form.items:
         return None
     if all(s.is_relation for s in form.items):
         return _relation_set(form.items)
