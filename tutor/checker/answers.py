@@ -82,7 +82,7 @@ class _Form:
 def judge_answer(answer: str, key: str, *, strict: bool = False) -> AnswerResult:
     """Compare in-process (the public ``check_answer`` runs this in the bounded pool)."""
     try:
-        result = _judge(answer, key, strict)
+        result = _compare_texts(answer, key, strict)
     except TooLarge:
         return AnswerResult(None, UNKNOWN_TOO_LARGE)
     except ParseError as exc:
@@ -93,17 +93,18 @@ def judge_answer(answer: str, key: str, *, strict: bool = False) -> AnswerResult
     return result
 
 
-def _judge(answer: str, key: str, strict: bool) -> AnswerResult:
+def _compare_texts(answer: str, key: str, strict: bool) -> AnswerResult:
+    """Clean and read both texts (units dropped where they agree), then compare them."""
     a_text, k_text = clean(answer, strict), clean(key, strict)
     if strict:
-        return _compare(_read(a_text, strict), _read(k_text, strict), strict)
+        return _compare(_read_form(a_text, strict), _read_form(k_text, strict), strict)
     a_text, k_text, k = _drop_units(a_text, k_text)
-    a = _read(a_text, strict)
+    a = _read_form(a_text, strict)
     result = _compare(a, k, strict)
     if result.equivalent is False and ROOT_LIST.match(a_text):
         # "x=1,5" lists two roots, or is 1.5 with a decimal comma: wrong only if both are.
         try:
-            other = _compare(_read(a_text.replace(",", "."), strict), k, strict)
+            other = _compare(_read_form(a_text.replace(",", "."), strict), k, strict)
         except ParseError:
             return result
         if other.equivalent is not False:
@@ -119,7 +120,7 @@ def _drop_units(a_text: str, k_text: str) -> tuple[str, str, _Form]:
         not k_units[1] or (a_units is not None and a_units[1] in ("", k_units[1]))
     ):
         k_text = k_units[0]
-    k = _read(k_text, False)
+    k = _read_form(k_text, False)
     plain_key = _is_number(k) and (k_units is None or not k_units[1])
     if a_units is not None and (
         not a_units[1] or plain_key or (k_units is not None and a_units[1] == k_units[1])
@@ -164,7 +165,7 @@ def _is_number(form: _Form) -> bool:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _read(text: str, strict: bool) -> _Form:
+def _read_form(text: str, strict: bool) -> _Form:
     """Read cleaned text (see ``clean``)."""
     if not text:
         raise ParseError("empty")
@@ -202,7 +203,7 @@ def _bracketed(text: str, strict: bool) -> _Form | None:
     parts = split_top(text[1:-1], re.compile(r","))
     if len(parts) < 2:
         return None
-    ends = tuple(_end(p, strict) for p in parts)
+    ends = tuple(_read_element(p, strict) for p in parts)
     # Only round brackets make a point: [a, b] is an interval or, in a CAS, a list.
     pair = not any(e.expr.is_infinite for e in ends) and text[0] + text[-1] == "()"
     if len(ends) > 2 or any(free(e.expr) for e in ends):
@@ -220,7 +221,9 @@ def _bracketed(text: str, strict: bool) -> _Form | None:
     raise ParseError("an empty interval")
 
 
-def _end(text: str, strict: bool) -> Side:
+def _read_element(text: str, strict: bool) -> Side:
+    """One element inside brackets or braces: an interval end, a coordinate or a listed
+    number; infinity is allowed, a relation is not."""
     plain = normalize(text).replace(" ", "").replace("infinity", "oo").replace("inf", "oo")
     if plain in ("oo", "+oo", "-oo"):
         return Side(-sp.oo if plain == "-oo" else sp.oo, plain, None, False, False)
@@ -248,7 +251,9 @@ def _union(text: str, strict: bool) -> sp.Set | None:
         if found is not None and found.region is not None:
             parts.append(found.region)
         elif wrapped(piece, "{", "}"):
-            values = [_end(p, strict).expr for p in split_top(piece[1:-1], re.compile(","))]
+            values = [
+                _read_element(p, strict).expr for p in split_top(piece[1:-1], re.compile(","))
+            ]
             if any(free(v) or v.is_infinite for v in values):
                 return None
             parts.append(sp.FiniteSet(*values))
@@ -308,7 +313,8 @@ def _assigned(statement: Statement) -> sp.Symbol | None:
     return other.expr if isinstance(other.expr, sp.Symbol) else None
 
 
-def _plain(expr: sp.Expr) -> Side:
+def _side_for_value(expr: sp.Expr) -> Side:
+    """A computed value as a side, shown as it renders (it was never typed)."""
     return Side(expr, render(expr), None, False, False)
 
 
@@ -316,7 +322,7 @@ def _expanded(side: Side) -> list[Side]:
     """``±3`` as 3 and -3; any other value as itself."""
     if PM not in side.expr.free_symbols:
         return [side]
-    return [_plain(v) for v in alternatives(side.expr)]
+    return [_side_for_value(v) for v in alternatives(side.expr)]
 
 
 def _compare_statements(a: Statement, k: Statement, strict: bool) -> AnswerResult:
@@ -433,7 +439,7 @@ def _compare_value_lists(
     undecided = None
     for mine, theirs, what in ((a_set, k_set, "is not in the key"), (k_set, a_set, "is missing")):
         for x in mine:
-            found = _find(x, theirs, mine is a_set, strict, approx)
+            found = _matches_one_of(x, theirs, mine is a_set, strict, approx)
             if found is False:
                 return AnswerResult(False, f"{render(x.expr)} {what}")
             if found is None:
@@ -445,7 +451,7 @@ def _compare_value_lists(
     return AnswerResult(True, "the same set")
 
 
-def _find(
+def _matches_one_of(
     x: Side, others: list[Side], x_is_answer: bool, strict: bool, approx: bool
 ) -> bool | None:
     """Whether ``x`` matches one of ``others`` (None: no match, but one could not be decided)."""
