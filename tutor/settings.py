@@ -11,14 +11,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from tutor.env import env_bool, env_float, env_int, env_list, env_str
+from tutor.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("STEPWISE_VAR_DIR", str(BASE_DIR / "var")))
@@ -183,14 +182,12 @@ _CHANNEL_REDIS_HOST = {
 # was most of its CPU (docs/benchmarks.md). Neither keeps a message across a Redis restart;
 # the browser resyncs from the saved transcript when a seq is missing, so at-most-once is
 # enough for everything Stepwise sends.
-CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
+CHANNEL_LAYER = env_choice("CHANNEL_LAYER", "pubsub", ("pubsub", "core"))
 # Pub/sub channels belong to the whole Redis server, not to one of its numbered databases, so
 # two deployments on one server (a test run on /15 beside the app on /0) would hear each
 # other's events for the same session ids. Every pub/sub name starts with this prefix, which
 # by default carries the database number.
 REDIS_PUBSUB_PREFIX = env_str("REDIS_PUBSUB_PREFIX", f"stepwise{_redis_db(REDIS_URL)}")
-if CHANNEL_LAYER not in ("pubsub", "core"):
-    raise ImproperlyConfigured("CHANNEL_LAYER must be pubsub or core")
 if CHANNEL_LAYER == "pubsub":
     CHANNEL_LAYERS = {
         "default": {
