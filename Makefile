@@ -10,4 +10,5 @@ bench:
 # Re-resolve every dependency to the newest release that pyproject.toml allows; the
 # target platform and hashes come from [tool.uv.pip] there.
 lock:
-	.venv/bin/uv pip compile --upgrade pyproject.toml -o requirements.lock
+	bash scripts/bootstrap.sh
+	.venv/bin/uv pip compile --quiet --upgrade pyproject.toml -o requirements.lock
