@@ -1,4 +1,4 @@
-.PHONY: run test lint bench
+.PHONY: run test lint bench lock
 run:
 	./scripts/run.sh
 test:
@@ -7,3 +7,8 @@ lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy tutor inference
 bench:
 	.venv/bin/python bench/worker_overhead.py
+# Re-resolve every dependency to the newest release that pyproject.toml allows; the
+# target platform and hashes come from [tool.uv.pip] there.
+lock:
+	bash scripts/bootstrap.sh
+	.venv/bin/uv pip compile --quiet --upgrade pyproject.toml -o requirements.lock

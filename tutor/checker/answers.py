@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 import sympy as sp
 
@@ -58,9 +59,19 @@ _REALS = re.compile(r"^(?:(?i:(?:all|any)\s+real\s+(?:numbers?|values?|x)|all\s+
 _UNION = re.compile(r"\s*(?:\u222a|(?<=[)\]}])\s*U\s*(?=[(\[{]))\s*")
 
 
+class Kind(StrEnum):
+    """What an answer or a key was read as; it decides how two of them are compared."""
+
+    LETTER = "letter"  # a multiple-choice letter: "B", "(c)", "option D"
+    SET = "set"  # several values or equations: "{1, 2}", "x = 1 or x = 2"
+    REGION = "region"  # a set of reals: an interval, a union, the empty set, R
+    POINT = "point"  # an ordered pair or tuple: "(2, 3)"
+    STATEMENT = "statement"  # one value, equation or inequality
+
+
 @dataclass(frozen=True)
 class _Form:
-    kind: str  # letter | set | region | point | statement
+    kind: Kind
     letter: str | None = None
     items: tuple[Statement, ...] = ()
     region: sp.Set | None = None  # a set of reals: an interval, a union, the empty set, R
@@ -71,7 +82,7 @@ class _Form:
 def judge_answer(answer: str, key: str, *, strict: bool = False) -> AnswerResult:
     """Compare in-process (the public ``check_answer`` runs this in the bounded pool)."""
     try:
-        result = _judge(answer, key, strict)
+        result = _compare_texts(answer, key, strict)
     except TooLarge:
         return AnswerResult(None, UNKNOWN_TOO_LARGE)
     except ParseError as exc:
@@ -82,17 +93,18 @@ def judge_answer(answer: str, key: str, *, strict: bool = False) -> AnswerResult
     return result
 
 
-def _judge(answer: str, key: str, strict: bool) -> AnswerResult:
+def _compare_texts(answer: str, key: str, strict: bool) -> AnswerResult:
+    """Clean and read both texts (units dropped where they agree), then compare them."""
     a_text, k_text = clean(answer, strict), clean(key, strict)
     if strict:
-        return _compare(_read(a_text, strict), _read(k_text, strict), strict)
+        return _compare(_read_form(a_text, strict), _read_form(k_text, strict), strict)
     a_text, k_text, k = _drop_units(a_text, k_text)
-    a = _read(a_text, strict)
+    a = _read_form(a_text, strict)
     result = _compare(a, k, strict)
     if result.equivalent is False and ROOT_LIST.match(a_text):
         # "x=1,5" lists two roots, or is 1.5 with a decimal comma: wrong only if both are.
         try:
-            other = _compare(_read(a_text.replace(",", "."), strict), k, strict)
+            other = _compare(_read_form(a_text.replace(",", "."), strict), k, strict)
         except ParseError:
             return result
         if other.equivalent is not False:
@@ -108,7 +120,7 @@ def _drop_units(a_text: str, k_text: str) -> tuple[str, str, _Form]:
         not k_units[1] or (a_units is not None and a_units[1] in ("", k_units[1]))
     ):
         k_text = k_units[0]
-    k = _read(k_text, False)
+    k = _read_form(k_text, False)
     plain_key = _is_number(k) and (k_units is None or not k_units[1])
     if a_units is not None and (
         not a_units[1] or plain_key or (k_units is not None and a_units[1] == k_units[1])
@@ -122,8 +134,8 @@ def _same_text(answer: str, key: str) -> bool:
 
 
 def _compare(a: _Form, k: _Form, strict: bool) -> AnswerResult:
-    if a.kind == "letter" or k.kind == "letter":
-        if a.kind == k.kind == "letter":
+    if a.kind == Kind.LETTER or k.kind == Kind.LETTER:
+        if a.kind == k.kind == Kind.LETTER:
             same = a.letter == k.letter
             return AnswerResult(
                 same, f"choice {a.letter} {'matches' if same else 'is not'} {k.letter}"
@@ -132,11 +144,11 @@ def _compare(a: _Form, k: _Form, strict: bool) -> AnswerResult:
     a_point, k_point = _point_of(a, strict), _point_of(k, strict)
     if a_point is not None and k_point is not None:
         return _compare_points(a_point, k_point, strict)
-    if a.kind == "point" or k.kind == "point":
+    if a.kind == Kind.POINT or k.kind == Kind.POINT:
         return AnswerResult(False, "an ordered pair and something else")
-    if a.kind == "region" or k.kind == "region" or _has_chain(a) or _has_chain(k):
+    if a.kind == Kind.REGION or k.kind == Kind.REGION or _has_chain(a) or _has_chain(k):
         return _compare_as_sets(a, k)
-    if a.kind == "set" or k.kind == "set":
+    if a.kind == Kind.SET or k.kind == Kind.SET:
         if strict and (a.braced or k.braced) and any(s.is_relation for s in a.items + k.items):
             return AnswerResult(None, "sets of equations are not compared strictly")
         return _compare_sets(a.items, k.items, strict)
@@ -145,7 +157,7 @@ def _compare(a: _Form, k: _Form, strict: bool) -> AnswerResult:
 
 def _is_number(form: _Form) -> bool:
     """One value with no unknowns, such as ``5`` or ``1/3``."""
-    if form.kind != "statement" or form.items[0].is_relation:
+    if form.kind != Kind.STATEMENT or form.items[0].is_relation:
         return False
     return not free(form.items[0].sides[0].expr)
 
@@ -153,17 +165,17 @@ def _is_number(form: _Form) -> bool:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _read(text: str, strict: bool) -> _Form:
+def _read_form(text: str, strict: bool) -> _Form:
     """Read cleaned text (see ``clean``)."""
     if not text:
         raise ParseError("empty")
     if not strict:
         if (m := _LETTER.match(text)) is not None:
-            return _Form("letter", letter=m.group(1).upper())
+            return _Form(Kind.LETTER, letter=m.group(1).upper())
         if _EMPTY.match(text):
-            return _Form("region", region=sp.S.EmptySet)
+            return _Form(Kind.REGION, region=sp.S.EmptySet)
         if _REALS.match(text):
-            return _Form("region", region=sp.S.Reals)
+            return _Form(Kind.REGION, region=sp.S.Reals)
         text = tutor_text(text)
         spelled = _NUMBER_WORD.search(text)
         if spelled:
@@ -174,14 +186,14 @@ def _read(text: str, strict: bool) -> _Form:
         return found
     union = _union(text, strict)
     if union is not None:
-        return _Form("region", region=union)
+        return _Form(Kind.REGION, region=union)
     if wrapped(text, "{", "}"):
         parts = [p for p in split_top(text[1:-1], re.compile(r"\s*,\s*")) if p.strip()]
-        return _Form("set", items=tuple(_statement(p, strict) for p in parts), braced=True)
+        return _Form(Kind.SET, items=tuple(_statement(p, strict) for p in parts), braced=True)
     parts = split_list(text, strict)
     if len(parts) > 1:
-        return _Form("set", items=tuple(_statement(p, strict) for p in parts))
-    return _Form("statement", items=(_statement(text, strict),))
+        return _Form(Kind.SET, items=tuple(_statement(p, strict) for p in parts))
+    return _Form(Kind.STATEMENT, items=(_statement(text, strict),))
 
 
 def _bracketed(text: str, strict: bool) -> _Form | None:
@@ -191,25 +203,27 @@ def _bracketed(text: str, strict: bool) -> _Form | None:
     parts = split_top(text[1:-1], re.compile(r","))
     if len(parts) < 2:
         return None
-    ends = tuple(_end(p, strict) for p in parts)
+    ends = tuple(_read_element(p, strict) for p in parts)
     # Only round brackets make a point: [a, b] is an interval or, in a CAS, a list.
     pair = not any(e.expr.is_infinite for e in ends) and text[0] + text[-1] == "()"
     if len(ends) > 2 or any(free(e.expr) for e in ends):
         if not pair:
             raise ParseError("interval ends must be numbers")
-        return _Form("point", point=ends)
+        return _Form(Kind.POINT, point=ends)
     lo, hi = ends[0].expr, ends[1].expr
     if _less(lo, hi):
         region = sp.Interval(lo, hi, text[0] == "(", text[-1] == ")")
-        return _Form("region", region=region, point=ends if pair else None)
+        return _Form(Kind.REGION, region=region, point=ends if pair else None)
     if text[0] + text[-1] == "[]" and numbers_equal(lo, hi):
-        return _Form("region", region=sp.FiniteSet(lo))
+        return _Form(Kind.REGION, region=sp.FiniteSet(lo))
     if pair:
-        return _Form("point", point=ends)  # (4, 2) is not an interval
+        return _Form(Kind.POINT, point=ends)  # (4, 2) is not an interval
     raise ParseError("an empty interval")
 
 
-def _end(text: str, strict: bool) -> Side:
+def _read_element(text: str, strict: bool) -> Side:
+    """One element inside brackets or braces: an interval end, a coordinate or a listed
+    number; infinity is allowed, a relation is not."""
     plain = normalize(text).replace(" ", "").replace("infinity", "oo").replace("inf", "oo")
     if plain in ("oo", "+oo", "-oo"):
         return Side(-sp.oo if plain == "-oo" else sp.oo, plain, None, False, False)
@@ -237,7 +251,9 @@ def _union(text: str, strict: bool) -> sp.Set | None:
         if found is not None and found.region is not None:
             parts.append(found.region)
         elif wrapped(piece, "{", "}"):
-            values = [_end(p, strict).expr for p in split_top(piece[1:-1], re.compile(","))]
+            values = [
+                _read_element(p, strict).expr for p in split_top(piece[1:-1], re.compile(","))
+            ]
             if any(free(v) or v.is_infinite for v in values):
                 return None
             parts.append(sp.FiniteSet(*values))
@@ -297,7 +313,8 @@ def _assigned(statement: Statement) -> sp.Symbol | None:
     return other.expr if isinstance(other.expr, sp.Symbol) else None
 
 
-def _plain(expr: sp.Expr) -> Side:
+def _side_for_value(expr: sp.Expr) -> Side:
+    """A computed value as a side, shown as it renders (it was never typed)."""
     return Side(expr, render(expr), None, False, False)
 
 
@@ -305,7 +322,7 @@ def _expanded(side: Side) -> list[Side]:
     """``±3`` as 3 and -3; any other value as itself."""
     if PM not in side.expr.free_symbols:
         return [side]
-    return [_plain(v) for v in alternatives(side.expr)]
+    return [_side_for_value(v) for v in alternatives(side.expr)]
 
 
 def _compare_statements(a: Statement, k: Statement, strict: bool) -> AnswerResult:
@@ -422,7 +439,7 @@ def _compare_value_lists(
     undecided = None
     for mine, theirs, what in ((a_set, k_set, "is not in the key"), (k_set, a_set, "is missing")):
         for x in mine:
-            found = _find(x, theirs, mine is a_set, strict, approx)
+            found = _matches_one_of(x, theirs, mine is a_set, strict, approx)
             if found is False:
                 return AnswerResult(False, f"{render(x.expr)} {what}")
             if found is None:
@@ -434,7 +451,7 @@ def _compare_value_lists(
     return AnswerResult(True, "the same set")
 
 
-def _find(
+def _matches_one_of(
     x: Side, others: list[Side], x_is_answer: bool, strict: bool, approx: bool
 ) -> bool | None:
     """Whether ``x`` matches one of ``others`` (None: no match, but one could not be decided)."""
@@ -464,7 +481,7 @@ def _point_of(form: _Form, strict: bool) -> tuple[Side, ...] | None:
     """``(2, 3)``, or ``x = 2, y = 3`` read in the alphabetical order of its variables."""
     if form.point is not None:
         return form.point
-    if strict or form.kind != "set" or form.braced:
+    if strict or form.kind != Kind.SET or form.braced:
         return None
     values: dict[sp.Symbol, Side] = {}
     for statement in form.items:
@@ -645,9 +662,9 @@ def _dropped_words(statement: Statement) -> bool:
 
 def _real_set(form: _Form) -> sp.Set | None:
     """The form as a set of real numbers, or None when it is not one (or holds unknowns)."""
-    if form.kind == "region":
+    if form.kind == Kind.REGION:
         return form.region
-    if form.kind not in ("statement", "set") or not form.items:
+    if form.kind not in (Kind.STATEMENT, Kind.SET) or not form.items:
         return None
     if all(s.is_relation for s in form.items):
         return _relation_set(form.items)

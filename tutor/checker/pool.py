@@ -68,7 +68,13 @@ class _Worker:
             self.proc.kill()  # SIGKILL: a worker deep inside sympy ignores anything gentler
         self.conn.close()
         # Reap in the background so the caller returns within its cap.
-        threading.Thread(target=self.proc.join, args=(5,), daemon=True).start()
+        try:
+            threading.Thread(target=self.proc.join, args=(5,), daemon=True).start()
+        except RuntimeError:
+            # At interpreter exit (the atexit shutdown) Python 3.12 starts no new threads; the
+            # worker is already SIGKILLed, so reaping it here takes moments.
+            with contextlib.suppress(OSError, ValueError, AssertionError):
+                self.proc.join(1)
 
 
 class WorkerPool:

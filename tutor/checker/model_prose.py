@@ -1,0 +1,289 @@
+"""The model's prose: the math in each step, against itself and the steps before."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import sympy as sp
+
+from tutor.checker.context import Context, Equation
+from tutor.checker.extract import claims_in, equations_in, expressions_in, inequalities_in
+from tutor.checker.facts import false_facts
+from tutor.checker.grammar import Statement, parse_statement
+from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError, TooLarge
+from tutor.checker.relations import Decision, condition_of, exprs_equal, free, numbers_equal
+from tutor.checker.results import StepResult
+from tutor.checker.rounding import within_rounding
+from tutor.checker.sampling import render
+from tutor.checker.solving import solution_set, unknowns
+from tutor.checker.statements import definition_of, internal_claims, render_statement
+
+_LETTER = re.compile(r"[A-Za-z]")
+_CASES = re.compile(r"\b(?:case|cases|or|otherwise|when|if|also)\b", re.I)
+_OPERATES = re.compile(
+    r"\b(?:divid\w*|multipl\w*|subtract\w*|add\w*|simplif\w*|isolat\w*|solv\w*|gives|get|"
+    r"flip\w*|revers\w*|so|thus|therefore|hence)\b",
+    re.I,
+)
+_REWRITES = re.compile(
+    r"\b(?:distribut\w*|expand\w*|simplif\w*|combin\w*|collect\w*|factor\w*|rewrit\w*|"
+    r"becomes|gives)\b",
+    re.I,
+)
+# "4x = 20", "150 = 50t", "(3/4)x = 12": one term on each side.
+_SIMPLE_EQUATION = re.compile(
+    r"\s*(?:[-$\d.,()/ ]*\*?\s*[A-Za-z]\s*=\s*[-$\d.,]+"
+    r"|[-$\d.,]+\s*=\s*[-$\d.,()/ ]*\*?\s*[A-Za-z])\s*"
+)
+_SUPPOSES = re.compile(
+    r"\b(?:if|suppose|assume|assuming|try|trying|guess|test|testing|plug|plugging|part)\b"
+    r"|\(\s*[a-h]\s*\)|\b(?:second|next|another|other)\s+(?:equation|part|question|problem)\b",
+    re.I,
+)
+_BRANCHES = re.compile(r"\bor\b|\u00b1|\\pm\b|\broots?\b|\bsolutions\b", re.I)
+_PLAIN_VALUE = re.compile(r"-?\(?-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?\)?%?")
+
+
+def judge_model(text: str, index: int, ctx: Context) -> StepResult:
+    """One step of the model's prose: each claim, equation, rewrite and flip in it."""
+    decisions: list[Decision] = []
+    read: list[str] = []
+    for claim in claims_in(text):
+        try:
+            statement = parse_statement(claim.text)
+        except TooLarge:
+            decisions.append(Decision("unknown", UNKNOWN_TOO_LARGE))
+            continue
+        except ParseError:
+            continue
+        if not statement.is_relation:
+            continue
+        read.append(render_statement(statement))
+        decision = internal_claims(statement, ctx, "model")
+        if claim.approx and decision is not None and decision.verdict == "wrong":
+            decision = _internal_claims_approx(statement, ctx)
+        if decision is not None and decision.verdict == "wrong" and claim.mixed_units:
+            # "1 hour + 30 minutes = 90 minutes", "12 inches = 1 foot": units were dropped.
+            decision = Decision("unknown", "the units differ")
+        if claim.source == "named":
+            decision = _named_identity(statement) or decision
+        if decision is not None:
+            decisions.append(decision)
+        definition = definition_of(statement)
+        if definition is not None and claim.source != "plain":
+            ctx.known[definition[0]] = definition[1]
+    for fact in false_facts(text):
+        decisions.append(Decision("wrong", fact.detail))
+        read.append(fact.text)
+    branches = _BRANCHES.search(text) is not None
+    if _SUPPOSES.search(text) or branches:
+        # "If x = 5, then ...", "x - 3 = 5 or x - 3 = -5": values tried or cases split, each
+        # its own line of thought; none is derived from the equation before it.
+        ctx.equation = None
+    for equation in equations_in(text):
+        decision = _equation_claim(equation, ctx, index, roots=branches)
+        if decision is not None:
+            decisions.append(decision)
+            read.append(equation)
+        if branches:
+            ctx.equation = None
+    rewrite = _prose_rewrite(text, ctx)
+    if rewrite is not None:
+        decisions.append(rewrite)
+    flip = _prose_flip(text, ctx)
+    if flip is not None:
+        decisions.append(flip)
+    shown = "; ".join(read) or None
+    for decision in decisions:
+        if decision.verdict == "wrong":
+            return StepResult(index, "wrong", decision.detail, None, shown, decision.counterexample)
+    if any(d.verdict == "ok" for d in decisions):
+        return StepResult(
+            index, "ok", "; ".join(d.detail for d in decisions if d.verdict == "ok"), None, shown
+        )
+    if decisions:
+        return StepResult(index, "unknown", decisions[0].detail, None, shown)
+    return StepResult(index, "none", "no checkable math", None, shown)
+
+
+def _prose_rewrite(text: str, ctx: Context) -> Decision | None:
+    """ "Distribute: \\(5x + 4 - 6x + 12\\)" after "Simplify \\(5(x + 4) - 6(x - 2)\\)": a step
+    that says it rewrites (distribute, expand, simplify, combine, factor) and shows one
+    expression must equal the expression shown last."""
+    found = expressions_in(text)
+    if len(found) != 1:
+        return None
+    try:
+        expr = parse_statement(found[0]).sides[0].expr
+    except (ParseError, TooLarge):
+        return None
+    if not free(expr) or expr.is_Symbol:
+        return None  # "Solve for \(f\)": a name, not an expression
+    previous, ctx.prose_expression = ctx.prose_expression, expr
+    if previous is None or free(previous) != free(expr):
+        return None
+    math_at = min((text.find(m) for m in ("\\(", "\\[", "$") if m in text), default=0)
+    if not _REWRITES.search(text[max(0, math_at - 60) : math_at]):
+        return None  # the step does not say, right before it, that it rewrites
+    decision = exprs_equal(previous, expr)
+    if decision.verdict != "wrong":
+        return decision
+    return Decision(
+        "wrong",
+        f"{render(expr)} is not {render(previous)}: {decision.detail}",
+        decision.counterexample,
+    )
+
+
+def _prose_flip(text: str, ctx: Context) -> Decision | None:
+    """``-4x <= 8``, then ``x <= -2``: in one unknown, an inequality whose solutions meet the
+    previous one's only at its end is a flip left out (or made where none belongs)."""
+    found = inequalities_in(text)
+    if len(found) != 1:
+        return None
+    try:
+        statement = parse_statement(found[0])
+    except (ParseError, TooLarge):
+        return None
+    if len(statement.sides) != 2 or statement.rels[0] not in ("<", ">", "<=", ">="):
+        return None
+    cond = condition_of(statement.sides[0].expr, statement.rels[0], statement.sides[1].expr)
+    previous, ctx.prose_inequality = ctx.prose_inequality, cond
+    names = unknowns(cond)
+    if previous is None or len(names) != 1 or unknowns(previous) != names:
+        return None
+    if _CASES.search(text) or not _OPERATES.search(text):
+        return None  # a second case, or a step that does not say it works on the one before
+    before, now = solution_set(previous, names[0]), solution_set(cond, names[0])
+    if before is None or now is None:
+        return None
+    if sp.Intersection(before, now).measure == 0 and sp.Union(before, now).measure == sp.oo:
+        return Decision(
+            "wrong",
+            f"{found[0]} keeps none of the solutions of the inequality before it: the "
+            "direction is wrong (dividing or multiplying by a negative number flips it)",
+        )
+    return None
+
+
+def _internal_claims_approx(statement: Statement, ctx: Context) -> Decision | None:
+    approx = Statement(statement.sides, tuple("~" if r == "=" else r for r in statement.rels))
+    return internal_claims(approx, ctx, "model")
+
+
+def _named_identity(statement: Statement) -> Decision | None:
+    """``Total = 3/4 A + A`` then ``Total = 2A``: one quantity, so the two must be identical."""
+    left, right = statement.sides[0], statement.sides[-1]
+    names = free(left.expr)
+    if not names or names != free(right.expr):
+        return None
+    decision = exprs_equal(left.expr, right.expr)
+    if decision.verdict != "wrong":
+        return decision
+    return Decision(
+        "wrong",
+        f"the same quantity is given as {left.text}, which is {render(left.expr)}, and as "
+        f"{right.text}, which is {render(right.expr)}",
+        decision.counterexample,
+    )
+
+
+def _equation_claim(
+    text: str, ctx: Context, index: int = 0, *, roots: bool = False
+) -> Decision | None:
+    """An equation in model prose, against itself and against the equation before it.
+
+    A rewrite such as ``(x - 16 + 100) - 25 = x + 69 - 25`` is wrong when its two sides differ
+    by a fixed nonzero number. An equation with one unknown that fixes its value
+    (``3.01B = 4500``) must give the same value as the previous such equation in that unknown
+    (``0.99B + 1.01B + B = 4500``); a stated decimal may be rounded.
+    """
+    try:
+        statement = parse_statement(text)
+    except (ParseError, TooLarge):
+        return None
+    sides = statement.sides
+    if not statement.is_relation or any(rel != "=" for rel in statement.rels):
+        return None
+    for a, b in itertools.pairwise(sides):
+        if len(sides) > 2 and free(a.expr) and free(b.expr):
+            gap = sp.expand(a.expr - b.expr)
+            if gap.is_number and gap != 0:
+                return Decision(
+                    "wrong", f"{a.text} and {b.text} differ by {render(gap)} for every value"
+                )
+    names = set().union(*(free(side.expr) for side in sides))
+    if len(names) != 1:
+        return None
+    (var,) = names
+    value = _linear_root(sides[0].expr - sides[-1].expr, var)
+    if value is None:
+        # "x^2 + x - 6 = 0": more than one root may follow, each stated on its own.
+        ctx.equation = None
+        return None
+    decimals = sides[-1].decimals if sides[0].expr == var and sides[-1].is_number else None
+    states = _LETTER.fullmatch(sides[0].text.strip()) is not None and not any(
+        free(side.expr) for side in sides[1:]
+    )
+    # "S = 165 * 6/11" leaves its computation open; "x = 12/4 = 3" ends on a value.
+    open_chain = states and not _PLAIN_VALUE.fullmatch(_bare_text(sides[-1].text))
+    previous = ctx.equation
+    ctx.equation = Equation(var, value, text, decimals, states, index, open_chain)
+    if previous is None or previous.unknown != var:
+        return None
+    before, before_text = previous.value, previous.text
+    if (
+        not states
+        and not previous.states
+        and _SIMPLE_EQUATION.fullmatch(text)
+        and _SIMPLE_EQUATION.fullmatch(before_text)
+    ):
+        # "4x = 20, so each costs $5", then "3x = 18": two equations of one term each are two
+        # questions in the same letter (two bags, two trips), not a rewrite of one another.
+        return None
+    if previous.states and not (previous.open_chain and previous.step == index and not roots):
+        # After "x = 1/2" or "A = 1000(1.05) = 1050" a new equation in the same letter starts
+        # something new: the other root, the next part, the formula at another input. Within
+        # one step, "S = 165 * 6/11", then "S = 9 * 6", is still one computation.
+        return None
+    if numbers_equal(value, before) is not False:
+        return Decision("ok", f"{text} agrees with {before_text}")
+    if within_rounding(before, value, decimals, False) or within_rounding(
+        value, before, previous.decimals, False
+    ):
+        return Decision("ok", f"{text} is {before_text} rounded")
+    if _bare(statement) and value.is_Integer and abs(value - before) < 1:
+        # "x = 5.88", then "x = 5": rounded to a whole number (people, pens, trips).
+        return Decision("ok", f"{text} is {before_text} rounded to a whole number")
+    return Decision(
+        "wrong",
+        f"{text} gives {var} = {render(value)}, but {before_text} gives {var} = {render(before)}",
+    )
+
+
+def _bare_text(text: str) -> str:
+    """``-((3)/(5))`` -> ``-3/5``: a side's text without spaces and brackets."""
+    return re.sub(r"[\s()]", "", text)
+
+
+def _linear_root(expr: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
+    """The one root of ``expr = 0`` when ``expr`` is linear in ``var``, else None."""
+    expr = sp.expand(expr)
+    if not expr.is_polynomial(var):
+        return None
+    poly = sp.Poly(expr, var)
+    if poly.degree() != 1:
+        return None
+    slope, constant = poly.all_coeffs()
+    if not (slope.is_number and constant.is_number) or slope == 0:
+        return None
+    return -constant / slope
+
+
+def _bare(statement: Statement) -> bool:
+    """``x = 5``: an unknown and one number, nothing computed."""
+    if len(statement.sides) != 2:
+        return False
+    left, right = statement.sides
+    return (left.expr.is_Symbol and right.is_number) or (right.expr.is_Symbol and left.is_number)
