@@ -144,9 +144,11 @@ class _ScriptedGeneration(BaseGeneration):
         self._params = params
         self._should_stop = should_stop
         self._attempts = [0] * len(lines)  # rewinds to each line's start so far
-        # One entry per chunk of output: where it ends (characters) and the point after it.
-        self._ends: list[int] = []
-        self._after: list[_Place] = []
+        self._ends: list[int] = []  # characters of output after each chunk
+        # Where each run of one draft began in the output, and the point in the script there:
+        # one entry per line, not per chunk, so a long script stays cheap to stream.
+        self._run_starts: list[int] = []
+        self._run_places: list[_Place] = []
         self._start = self._place_after(prefix)
         self._chunks = self._chunks_from(self._start)
         self._tokens = 0
@@ -162,14 +164,15 @@ class _ScriptedGeneration(BaseGeneration):
             skip -= len(drafts[0])
         return _Place(len(self._lines), 0, 0)
 
-    def _chunks_from(self, place: _Place) -> Iterator[tuple[str, _Place]]:
+    def _chunks_from(self, place: _Place) -> Iterator[tuple[str, _Place | None]]:
+        """The chunks from ``place`` on; the first chunk of each draft carries its place."""
         for line in range(place.line, len(self._lines)):
-            draft = place.draft if line == place.line else 0
-            text = self._lines[line][draft]
-            pos = place.pos if line == place.line else 0
-            for chunk in iter_chunks(text[pos:]):
-                pos += len(chunk)
-                yield chunk, _Place(line, draft, pos)
+            here = place if line == place.line else _Place(line, 0, 0)
+            text = self._lines[line][here.draft]
+            first: _Place | None = here
+            for chunk in iter_chunks(text[here.pos :]):
+                yield chunk, first
+                first = None
 
     def _run(self) -> Generator[Delta | Stats, None, None]:
         backend, params = self._backend, self._params
@@ -194,11 +197,14 @@ class _ScriptedGeneration(BaseGeneration):
                 break
             if due > now:
                 backend.sleep(due - now)
-            chunk, after = nxt
+            chunk, begins = nxt
             self._tokens += 1
             first_at = backend.clock() if first_at is None else first_at
-            self._ends.append((self._ends[-1] if self._ends else 0) + len(chunk))
-            self._after.append(after)
+            emitted = self._ends[-1] if self._ends else 0
+            if begins is not None:
+                self._run_starts.append(emitted)
+                self._run_places.append(begins)
+            self._ends.append(emitted + len(chunk))
             yield Delta(chunk)
         yield make_stats(
             tokens=self._tokens,
@@ -210,15 +216,20 @@ class _ScriptedGeneration(BaseGeneration):
         )
 
     def _rewind(self, chars: int) -> bool:
-        if chars == 0:
-            kept, place = 0, self._start
+        kept = bisect.bisect_left(self._ends, chars)
+        if chars and (kept == len(self._ends) or self._ends[kept] != chars):
+            return False  # inside a chunk
+        kept += bool(chars)
+        run = bisect.bisect_right(self._run_starts, chars) - 1
+        if run < 0:
+            place = self._start
         else:
-            i = bisect.bisect_left(self._ends, chars)
-            if i == len(self._ends) or self._ends[i] != chars:
-                return False  # inside a chunk
-            kept, place = i + 1, self._after[i]
+            begun = self._run_places[run]
+            place = _Place(begun.line, begun.draft, begun.pos + chars - self._run_starts[run])
         del self._ends[kept:]
-        del self._after[kept:]
+        cut = bisect.bisect_left(self._run_starts, chars)  # runs from here on start again
+        del self._run_starts[cut:]
+        del self._run_places[cut:]
         if place.line < len(self._lines) and place.pos == len(self._lines[place.line][place.draft]):
             place = _Place(place.line + 1, 0, 0)  # the end of a line is the next one's start
         if place.line < len(self._lines) and place.pos == 0:
