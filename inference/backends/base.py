@@ -95,7 +95,8 @@ RETRY_TOP_P = 0.95
 
 
 def params_after_rewind(params: GenerationParams, rewinds: int) -> GenerationParams:
-    """The sampling used after the ``rewinds``-th rewind of a generation (``rewinds`` >= 1).
+    """The sampling used after the ``rewinds``-th rewind of a generation (``rewinds`` >= 1),
+    for the rest of that generation, not only the step written again.
 
     Greedy decoding would write the rejected step again, so greedy params sample at temperature
     0.8 / top_p 0.95 instead. A seed becomes a new seed per rewind, derived from the turn's
