@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import Backend, Delta, FinishReason, GenerationParams, Message, Stats, StopCheck
+from .base import (
+    Backend,
+    BaseGeneration,
+    Delta,
+    FinishReason,
+    Generation,
+    GenerationParams,
+    Message,
+    Stats,
+    StopCheck,
+    params_after_rewind,
+)
 from .registry import DEFAULT_MODEL, clear_backend_cache, load_backend
 from .scripted import ScriptedBackend, chunk_text
 
@@ -19,8 +30,10 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MODEL",
     "Backend",
+    "BaseGeneration",
     "Delta",
     "FinishReason",
+    "Generation",
     "GenerationParams",
     "Message",
     "OpenAIBackend",
@@ -31,6 +44,7 @@ __all__ = [
     "chunk_text",
     "clear_backend_cache",
     "load_backend",
+    "params_after_rewind",
 ]
 
 

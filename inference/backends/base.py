@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Literal, Protocol
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": str}
@@ -75,14 +77,65 @@ class Delta:
 class Stats:
     """The last item of every stream."""
 
+    # Every token decoded, those a rewind dropped included: it measures what the turn cost.
     tokens: int
     ttft_s: float | None
     tokens_per_s: float
     elapsed_s: float
     finish_reason: FinishReason
+    rewinds: int = 0
 
 
 StopCheck = Callable[[], bool]
+
+# Sampling for the text generated after a rewind when the turn asked for greedy decoding: the
+# model card's values, so a rewritten step can differ from the one that was rejected.
+RETRY_TEMPERATURE = 0.8
+RETRY_TOP_P = 0.95
+
+
+def params_after_rewind(params: GenerationParams, rewinds: int) -> GenerationParams:
+    """The sampling used after the ``rewinds``-th rewind of a generation (``rewinds`` >= 1),
+    for the rest of that generation, not only the step written again.
+
+    Greedy decoding would write the rejected step again, so greedy params sample at temperature
+    0.8 / top_p 0.95 instead. A seed becomes a new seed per rewind, derived from the turn's
+    own, so a run with the same seed and the same rewinds writes the same text.
+    """
+    if rewinds < 1:
+        return params
+    changes: dict[str, object] = {}
+    if params.greedy:
+        changes.update(do_sample=True, temperature=RETRY_TEMPERATURE, top_p=RETRY_TOP_P)
+    if params.seed is not None:
+        # Kept in 0..2**31-1: some OpenAI-compatible servers read the seed as a 32-bit int.
+        changes["seed"] = (params.seed + rewinds * 1_000_003) % 2**31
+    return dataclasses.replace(params, **changes)  # type: ignore[arg-type]
+
+
+class Generation(Protocol):
+    """One answer being generated. Iterate it for Delta items, then exactly one Stats."""
+
+    def __iter__(self) -> Iterator[Delta | Stats]: ...
+
+    def rewind(self, chars: int) -> bool:
+        """Drop this generation's output after its first ``chars`` characters and generate
+        again from there (the next items continue from that point, sampled afresh so a
+        rewritten step can differ). Called between items, on the consuming thread, after at
+        least ``chars`` characters were yielded. Returns False, changing nothing, when the
+        backend cannot go back to exactly that point (e.g. ``chars`` falls inside a token).
+
+        Also False before the first item and once the Stats was yielded: to write a finished
+        answer's last line again, start a new stream with ``prefix``. After a rewind greedy
+        params sample at temperature 0.8 / top_p 0.95 and a seed becomes a new seed per
+        rewind (``params_after_rewind``).
+        """
+        ...
+
+    def close(self) -> None:
+        """Stop generating now (a generation thread is stopped and joined; an HTTP stream is
+        closed, so the server aborts). Iterating afterwards yields nothing."""
+        ...
 
 
 class Backend(Protocol):
@@ -90,24 +143,101 @@ class Backend(Protocol):
 
     name: str
     is_demo: bool
+    can_rewind: bool  # False: rewind always returns False (the worker then only flags)
 
     def stream(
         self,
         messages: Sequence[Message],
         params: GenerationParams,
         should_stop: StopCheck | None = None,
-    ) -> Iterator[Delta | Stats]:
-        """Yield Delta items as text is decoded, then exactly one Stats.
+        *,
+        prefix: str = "",
+    ) -> Generation:
+        """A Generation: Delta items as text is decoded, then exactly one Stats.
 
         ``should_stop`` is polled at every decode step; once it returns True the stream ends
         within one step with finish_reason "cancelled". ``params.wall_clock_s`` is enforced the
-        same way ("timeout").
+        same way ("timeout"). ``prefix`` is text the assistant already wrote for this turn (an
+        answer cut off by ``max_new_tokens``): generation continues it, and neither the Delta
+        texts, nor ``rewind``'s ``chars``, nor ``max_new_tokens`` count it.
         """
         ...
 
 
+class BaseGeneration(ABC):
+    """A Generation around a generator (``_run``) that the backend's rewind steers.
+
+    ``rewind`` runs while ``_run`` is suspended at a ``yield``; ``_run`` reads the state that
+    ``_rewind`` changed when it resumes, so every piece of decoding state lives on ``self``.
+    """
+
+    def __init__(self) -> None:
+        self._items: Generator[Delta | Stats, None, None] = self._run()
+        self._emitted = 0  # characters of output the consumer holds now
+        self._started = False
+        self._done = False
+        self.rewinds = 0
+
+    def __iter__(self) -> BaseGeneration:
+        return self
+
+    def __next__(self) -> Delta | Stats:
+        try:
+            item = next(self._items)
+        except StopIteration:
+            self._done = True
+            raise
+        self._started = True
+        if isinstance(item, Delta):
+            self._emitted += len(item.text)
+        else:
+            self._done = True
+        return item
+
+    def __enter__(self) -> BaseGeneration:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._done = True
+        # GeneratorExit at the suspended yield: _run's finally stops and joins what it started.
+        self._items.close()
+
+    def rewind(self, chars: int) -> bool:
+        if isinstance(chars, bool) or not isinstance(chars, int):
+            raise TypeError("chars must be an int")
+        if self._done or not self._started or not 0 <= chars <= self._emitted:
+            return False
+        if not self._rewind(chars):
+            return False
+        self._emitted = chars
+        self.rewinds += 1
+        return True
+
+    @abstractmethod
+    def _run(self) -> Generator[Delta | Stats, None, None]:
+        """Yield the Delta items, then one Stats."""
+
+    @abstractmethod
+    def _rewind(self, chars: int) -> bool:
+        """Go back to ``chars`` (0 <= chars <= characters yielded), or return False."""
+
+
 def make_stats(
-    *, tokens: int, started: float, first_token_at: float | None, ended: float, reason: FinishReason
+    *,
+    tokens: int,
+    started: float,
+    first_token_at: float | None,
+    ended: float,
+    reason: FinishReason,
+    rewinds: int = 0,
 ) -> Stats:
     """Stats from monotonic timestamps. tokens_per_s counts decode time after the first token."""
     elapsed = max(ended - started, 0.0)
@@ -115,5 +245,10 @@ def make_stats(
     decode_time = ended - first_token_at if first_token_at is not None else 0.0
     rate = (tokens - 1) / decode_time if tokens > 1 and decode_time > 0 else 0.0
     return Stats(
-        tokens=tokens, ttft_s=ttft, tokens_per_s=rate, elapsed_s=elapsed, finish_reason=reason
+        tokens=tokens,
+        ttft_s=ttft,
+        tokens_per_s=rate,
+        elapsed_s=elapsed,
+        finish_reason=reason,
+        rewinds=rewinds,
     )

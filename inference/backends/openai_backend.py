@@ -7,15 +7,28 @@ into the same ``Delta``... ``Stats`` stream as ``TransformersBackend``. No Djang
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any
 
 import httpx
 
-from .base import Delta, FinishReason, GenerationParams, Message, Stats, StopCheck, make_stats
+from .base import (
+    BaseGeneration,
+    Delta,
+    FinishReason,
+    Generation,
+    GenerationParams,
+    Message,
+    Stats,
+    StopCheck,
+    make_stats,
+    params_after_rewind,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +64,12 @@ class OpenAIBackend:
 
     Thread-safe: one instance (and one pooled ``httpx.Client``) serves every thread of a
     ``--pool=threads`` worker, since each turn only waits on HTTP.
+
+    ``continue_final_message`` (vLLM's and SGLang's chat-completions extension) lets a request
+    end with a partial assistant message that the server continues. It carries ``prefix`` and
+    every rewind (a rewind closes the response, so the server aborts it, and asks again with
+    the kept text as that message). Servers without it: pass False; rewinds then return False
+    and a prefix is refused.
     """
 
     is_demo = False
@@ -65,6 +84,7 @@ class OpenAIBackend:
         read_timeout_s: float = 60.0,
         retries: int = 3,
         backoff_s: float = 0.5,
+        continue_final_message: bool = True,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -74,6 +94,8 @@ class OpenAIBackend:
         self.url = chat_completions_url(base_url)
         self.retries = retries
         self.backoff_s = backoff_s
+        self.continue_final_message = continue_final_message
+        self.can_rewind = continue_final_message
         self._sleep = sleep
         # The read timeout bounds the wait for the next chunk, not the whole answer: a server
         # that stops sending is detected even while the turn is within its wall clock.
@@ -84,8 +106,10 @@ class OpenAIBackend:
     def close(self) -> None:
         self._client.close()
 
-    def request_body(self, messages: Sequence[Message], params: GenerationParams) -> dict[str, Any]:
-        """The JSON sent to the server for one turn."""
+    def request_body(
+        self, messages: Sequence[Message], params: GenerationParams, prefix: str = ""
+    ) -> dict[str, Any]:
+        """The JSON sent to the server for one turn (``prefix``: the answer so far)."""
         body: dict[str, Any] = {
             "model": self.name,
             "messages": list(messages),
@@ -97,6 +121,12 @@ class OpenAIBackend:
         }
         if params.seed is not None:
             body["seed"] = params.seed
+        if prefix:
+            # Rendered as an open assistant turn, without a new generation prompt after it:
+            # the server's tokens continue the text.
+            body["messages"].append({"role": "assistant", "content": prefix})
+            body["continue_final_message"] = True
+            body["add_generation_prompt"] = False
         return body
 
     def stream(
@@ -104,57 +134,23 @@ class OpenAIBackend:
         messages: Sequence[Message],
         params: GenerationParams,
         should_stop: StopCheck | None = None,
-    ) -> Iterator[Delta | Stats]:
-        """Yield text deltas, then one Stats (see ``Backend.stream``).
+        *,
+        prefix: str = "",
+    ) -> Generation:
+        """Text deltas, then one Stats (see ``Backend.stream``).
 
         ``should_stop`` and the wall clock are checked between chunks. Stopping closes the
         connection (the server sees the disconnect and aborts the request) instead of reading
-        the rest of the answer.
+        the rest of the answer. ``max_new_tokens`` after a rewind is what is left once the
+        kept deltas are counted (one delta per token on vLLM and SGLang).
         """
         params.check()
-        started = time.monotonic()
-        deadline = started + params.wall_clock_s
-        reader = _ChunkReader()
-        reason: FinishReason | None = None
-        response = self._open(self.request_body(messages, params), deadline, should_stop)
-        if response is None:
-            reason = "cancelled" if should_stop is not None and should_stop() else "timeout"
-        else:
-            try:
-                for text in reader.read(iter_sse_data(response.iter_lines())):
-                    if text:
-                        yield Delta(text)
-                    if should_stop is not None and should_stop():
-                        reason = "cancelled"
-                        break
-                    if time.monotonic() >= deadline:
-                        reason = "timeout"
-                        break
-            except httpx.ReadTimeout:
-                log.warning("%s sent nothing for %.0f s", self.url, self._timeout.read or 0)
-                reason = "timeout"
-            except (httpx.TransportError, ValueError, OpenAIServerError) as exc:
-                if reader.deltas == 0:
-                    raise _as_server_error(exc, self.url) from exc
-                # Never retried: text was shown, and asking again would repeat it.
-                log.warning(
-                    "stream from %s broke after %d deltas: %s", self.url, reader.deltas, exc
-                )
-                reason = "error"
-            finally:
-                # Closing an unfinished streaming response drops the connection (it is not
-                # drained or returned to the pool), which is how the server learns to stop.
-                response.close()
-        tail = reader.close_thinking()
-        if tail:
-            yield Delta(tail)
-        yield make_stats(
-            tokens=reader.tokens,
-            started=started,
-            first_token_at=reader.first_at,
-            ended=time.monotonic(),
-            reason=reason or reader.finish_reason(),
-        )
+        if prefix and not self.continue_final_message:
+            raise ValueError(
+                "a prefix needs continue_final_message: this backend was built with "
+                "continue_final_message=False, so the server cannot continue an answer"
+            )
+        return _OpenAIGeneration(self, messages, params, should_stop, prefix)
 
     def _open(
         self, body: dict[str, Any], deadline: float, should_stop: StopCheck | None
@@ -196,6 +192,136 @@ class OpenAIBackend:
         raise AssertionError("unreachable")
 
 
+class _OpenAIGeneration(BaseGeneration):
+    """One answer from the server; a rewind closes its response and asks again."""
+
+    def __init__(
+        self,
+        backend: OpenAIBackend,
+        messages: Sequence[Message],
+        params: GenerationParams,
+        should_stop: StopCheck | None,
+        prefix: str,
+    ) -> None:
+        self._backend = backend
+        self._messages = list(messages)
+        self._params = params
+        self._should_stop = should_stop
+        self._prefix = prefix
+        self._pieces: list[str] = []  # the output, as yielded
+        self._ends: list[int] = []  # characters of output after each delta
+        self._response: httpx.Response | None = None
+        self._restart = False
+        self._tokens_before = 0  # tokens of responses given up by a rewind
+        super().__init__()
+
+    def _stopped(self) -> bool:
+        return self._should_stop is not None and self._should_stop()
+
+    def _body(self) -> dict[str, Any] | None:
+        """The next request, or None when the kept text already reached max_new_tokens."""
+        params = params_after_rewind(self._params, self.rewinds)
+        left = params.max_new_tokens - len(self._ends)
+        if left < 1:
+            return None
+        kept = "".join(self._pieces)
+        return self._backend.request_body(
+            self._messages,
+            dataclasses.replace(params, max_new_tokens=left),
+            self._prefix + kept,
+        )
+
+    def _run(self) -> Generator[Delta | Stats, None, None]:
+        backend = self._backend
+        started = time.monotonic()
+        deadline = started + self._params.wall_clock_s
+        reason: FinishReason | None = None
+        first_at: float | None = None
+        reader = _ChunkReader(self._prefix)
+        while reason is None:
+            self._restart = False
+            reader = _ChunkReader(self._prefix + "".join(self._pieces))
+            if self.rewinds and (self._stopped() or time.monotonic() >= deadline):
+                reason = "cancelled" if self._stopped() else "timeout"
+                break
+            body = self._body()
+            if body is None:
+                reason = "length"
+                break
+            try:
+                response = backend._open(body, deadline, self._should_stop)
+            except OpenAIServerError:
+                if not self._ends and not self.rewinds:
+                    raise
+                log.warning("%s failed a request after a rewind", backend.url, exc_info=True)
+                reason = "error"
+                break
+            if response is None:
+                reason = "cancelled" if self._stopped() else "timeout"
+                break
+            self._response = response
+            try:
+                for text in reader.read(iter_sse_data(response.iter_lines())):
+                    if text:
+                        first_at = first_at or time.monotonic()
+                        self._pieces.append(text)
+                        self._ends.append((self._ends[-1] if self._ends else 0) + len(text))
+                        yield Delta(text)
+                        if self._restart:
+                            break
+                    if self._stopped():
+                        reason = "cancelled"
+                        break
+                    if time.monotonic() >= deadline:
+                        reason = "timeout"
+                        break
+                else:
+                    reason = reader.finish_reason()
+            except httpx.ReadTimeout:
+                log.warning("%s sent nothing for %.0f s", backend.url, backend._timeout.read or 0)
+                reason = "timeout"
+            except (httpx.TransportError, ValueError, OpenAIServerError) as exc:
+                if not self._ends and not self.rewinds:
+                    raise _as_server_error(exc, backend.url) from exc
+                # Never retried: text was shown, and asking again would repeat it.
+                log.warning(
+                    "stream from %s broke after %d deltas: %s", backend.url, reader.deltas, exc
+                )
+                reason = "error"
+            finally:
+                # Closing an unfinished streaming response drops the connection (it is not
+                # drained or returned to the pool), which is how the server learns to stop.
+                response.close()
+                self._response = None
+            if self._restart:
+                self._tokens_before += reader.tokens
+                reason = None
+        # Left open at the token cap: a continuation (``prefix``) goes on thinking.
+        tail = "" if reason == "length" else reader.close_thinking()
+        if tail:
+            yield Delta(tail)
+        yield make_stats(
+            tokens=self._tokens_before + reader.tokens,
+            started=started,
+            first_token_at=first_at,
+            ended=time.monotonic(),
+            reason=reason,
+            rewinds=self.rewinds,
+        )
+
+    def _rewind(self, chars: int) -> bool:
+        if not self._backend.continue_final_message or self._response is None:
+            return False
+        kept = "".join(self._pieces)[:chars]
+        self._pieces = [kept] if kept else []
+        del self._ends[bisect.bisect_right(self._ends, chars) :]
+        if chars and (not self._ends or self._ends[-1] != chars):
+            self._ends.append(chars)  # the kept part of a delta counts as one
+        self._restart = True
+        self._response.close()  # the server aborts now, not when the consumer asks for more
+        return True
+
+
 def chat_completions_url(base_url: str) -> str:
     """``{base}/v1/chat/completions``; a base that already ends in /v1 (the OpenAI SDK's
     convention) is accepted as well."""
@@ -226,14 +352,23 @@ def iter_sse_data(lines: Iterable[str]) -> Iterator[str]:
 
 
 class _ChunkReader:
-    """Turns ``chat.completion.chunk`` payloads into text, counting what arrived."""
+    """Turns ``chat.completion.chunk`` payloads into text, counting what arrived.
 
-    def __init__(self) -> None:
+    ``kept`` is the assistant text this response continues (a prefix, or what a rewind kept):
+    whether it left a think block open decides how the reasoning field is wrapped, so the
+    text reads as one ``<think>...</think>`` block across a restart.
+    """
+
+    def __init__(self, kept: str = "") -> None:
         self.deltas = 0
         self.first_at: float | None = None
         self.usage_tokens: int | None = None
         self.server_reason: str | None = None
-        self.thinking = False
+        opened, closed = kept.rfind(THINK_OPEN), kept.rfind(THINK_CLOSE)
+        self.thinking = opened > closed  # the text so far ends inside a think block
+        self.answered = closed != -1  # ... or after one
+        self.splits = False  # this response sends the reasoning in its own field
+        self._carry = kept[-(len(THINK_CLOSE) - 1) :]
 
     @property
     def tokens(self) -> int:
@@ -270,19 +405,40 @@ class _ChunkReader:
         # newer vLLM). The page collapses <think>...</think>, so it is wrapped back into one.
         reasoning = delta.get("reasoning_content") or delta.get("reasoning") or ""
         content = delta.get("content") or ""
-        text = ""
-        if reasoning:
-            text += "" if self.thinking else THINK_OPEN
+        return self._reasoning(reasoning) + self._content(content)
+
+    def _reasoning(self, text: str) -> str:
+        if not text:
+            return ""
+        self.splits = True
+        if self.thinking or self.answered:
+            # After a closed block this is the answer going on: some reasoning parsers assume
+            # every continuation starts inside the think block and file it as reasoning.
+            return text
+        self.thinking = True
+        return THINK_OPEN + text
+
+    def _content(self, text: str) -> str:
+        if not text:
+            return ""
+        if self.splits:
+            return self.close_thinking() + text
+        # No reasoning field: the text carries its own tags (a server without a reasoning
+        # parser, or one that does not parse a continued message); follow them.
+        window = self._carry + text
+        opened, closed = window.rfind(THINK_OPEN), window.rfind(THINK_CLOSE)
+        if opened > closed:
             self.thinking = True
-            text += reasoning
-        if content:
-            text += self.close_thinking() + content
+        elif closed > opened:
+            self.thinking, self.answered = False, True
+        self._carry = window[-(len(THINK_CLOSE) - 1) :]
         return text
 
     def close_thinking(self) -> str:
-        if not self.thinking:
+        """The closing tag of a block opened by the reasoning field, once."""
+        if not (self.thinking and self.splits):
             return ""
-        self.thinking = False
+        self.thinking, self.answered = False, True
         return THINK_CLOSE
 
     def finish_reason(self) -> FinishReason:

@@ -38,7 +38,8 @@ def _scripted(model: str, tiny_dir: Path, **kw: Any) -> Backend:
 def _openai(model: str, tiny_dir: Path, **kw: Any) -> Backend:
     from .openai_backend import OpenAIBackend
 
-    # ``model`` is the name the server knows (TUTOR_OPENAI_MODEL); base_url and api_key in kw.
+    # ``model`` is the name the server knows (TUTOR_OPENAI_MODEL); base_url, api_key and
+    # continue_final_message (False for servers without that extension) come in kw.
     return OpenAIBackend(model, **kw)
 
 
@@ -61,7 +62,8 @@ def load_backend(
 
     A Celery worker calls this per task; the model loads once per worker process. ``kw`` goes to
     the backend's constructor (``compile=True`` for TransformersBackend, ``script=...`` for
-    ScriptedBackend) and must be hashable.
+    ScriptedBackend, ``continue_final_message=False`` for an OpenAI-compatible server that
+    cannot continue a message) and must be hashable.
     """
     if kind not in _FACTORIES:
         raise ValueError(f"unknown backend kind {kind!r}; expected one of {sorted(_FACTORIES)}")

@@ -1,28 +1,37 @@
 """Local generation with transformers: ``from_pretrained``, then a decode loop that streams.
 
-Compiled decoding (static cache, CUDA) runs ``generate`` on a second thread instead.
+Compiled decoding (static cache, CUDA) runs ``generate`` on a second thread instead
+(``generate_thread.py``).
 """
 
 from __future__ import annotations
 
+import bisect
 import copy
 import logging
-import queue
-import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .base import Delta, FinishReason, GenerationParams, Message, Stats, StopCheck, make_stats
-from .decode_loop import decode_tokens
+from .base import (
+    BaseGeneration,
+    Delta,
+    FinishReason,
+    Generation,
+    GenerationParams,
+    Message,
+    Stats,
+    StopCheck,
+    make_stats,
+)
+from .decode_loop import DecodeLoop
+from .generate_thread import GenerateThread, StopGuard
 from .hardware import DeviceKind, pick_attn_implementation, pick_device, pick_dtype
 
 if TYPE_CHECKING:
     import torch
 
 log = logging.getLogger(__name__)
-
-_END = object()  # sentinel: generation finished (normally or not)
 
 
 class TransformersBackend:
@@ -31,6 +40,8 @@ class TransformersBackend:
     One ``stream`` at a time per instance: a Celery worker runs with ``--pool=solo`` and owns one
     model, so concurrency comes from more workers, not from threads sharing this object.
     """
+
+    can_rewind = True
 
     def __init__(
         self,
@@ -56,131 +67,54 @@ class TransformersBackend:
         )
         self.model = model.to(self.device).eval()
 
-    def encode(self, messages: Sequence[Message]) -> dict[str, torch.Tensor]:
-        """The prompt in the model's chat format, as tensors on the model's device."""
+    def encode(self, messages: Sequence[Message], prefix: str = "") -> dict[str, torch.Tensor]:
+        """The prompt in the model's chat format, then ``prefix``'s ids, as tensors on the
+        model's device."""
+        import torch
+
         # transformers 5: apply_chat_template returns a BatchEncoding only with return_dict=True.
         encoded: Any = self.tokenizer.apply_chat_template(
             list(messages), add_generation_prompt=True, return_dict=True, return_tensors="pt"
         )
+        input_ids = encoded["input_ids"]
+        if prefix:
+            tail = torch.tensor([self.prefix_ids(prefix)], dtype=input_ids.dtype)
+            input_ids = torch.cat([input_ids, tail], dim=1)
         return {
-            "input_ids": encoded["input_ids"].to(self.device),
-            "attention_mask": encoded["attention_mask"].to(self.device),
+            "input_ids": input_ids.to(self.device),
+            "attention_mask": torch.ones_like(input_ids).to(self.device),
         }
+
+    def prefix_ids(self, prefix: str) -> list[int]:
+        """The ids of text the assistant already wrote, as they follow the generation prompt."""
+        return list(self.tokenizer(prefix, add_special_tokens=False)["input_ids"])
+
+    def count_tokens(self, text: str) -> int:
+        """How many tokens ``text`` is (for ``build_messages(count_tokens=...)``)."""
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def stream(
         self,
         messages: Sequence[Message],
         params: GenerationParams,
         should_stop: StopCheck | None = None,
-    ) -> Iterator[Delta | Stats]:
-        """Yield decoded text deltas, then one Stats (see ``Backend.stream``)."""
-        params.check()
-        started = time.monotonic()
-        inputs = self.encode(messages)
-        guard = _StopGuard(should_stop, deadline=started + params.wall_clock_s)
-        eos_ids = self._eos_ids()
-        # Compiled decoding lives inside generate()'s loop, so that path keeps generate() on a
-        # thread; otherwise one loop on this thread both decodes and yields.
-        source = (
-            self._generate_on_thread(inputs, params, guard)
-            if self.compile
-            else decode_tokens(
-                self.model, inputs["input_ids"], params, eos_ids=eos_ids, stop=guard.check
-            )
-        )
-        decode = _IncrementalDecoder(self.tokenizer)
-        tokens, first_at, last_id, failed = 0, None, None, False
-        try:
-            for token_id in source:
-                tokens += 1
-                last_id = token_id
-                first_at = first_at or time.monotonic()
-                text = decode.step(token_id)
-                if text:
-                    yield Delta(text)
-        except Exception:  # reported to the consumer as finish_reason "error"
-            log.exception("generation failed for %s", self.name)
-            failed = True
-        finally:
-            # Also on generator close (GeneratorExit): a generation thread stops at its next
-            # step and is joined, so none outlives the stream.
-            source.close()
-        tail = decode.flush()
-        if tail:
-            yield Delta(tail)
-        reason = self._finish_reason(guard, failed, tokens, params, last_id, eos_ids)
-        yield make_stats(
-            tokens=tokens,
-            started=started,
-            first_token_at=first_at,
-            ended=time.monotonic(),
-            reason=reason,
-        )
+        *,
+        prefix: str = "",
+    ) -> Generation:
+        """Decoded text deltas, then one Stats (see ``Backend.stream``).
 
-    def _eos_ids(self) -> frozenset[int]:
+        ``rewind`` goes back to the end of any token whose decoded text ends exactly at the
+        requested character (False inside a token, or inside a character still being decoded).
+        """
+        params.check()
+        return _LocalGeneration(self, messages, params, should_stop, prefix)
+
+    def eos_ids(self) -> frozenset[int]:
         eos = self.model.generation_config.eos_token_id
         return frozenset(eos if isinstance(eos, list) else [] if eos is None else [eos])
 
-    def _generate_on_thread(
-        self, inputs: dict[str, torch.Tensor], params: GenerationParams, guard: _StopGuard
-    ) -> Generator[int, None, None]:
-        """Token ids from generate() running on a second thread; re-raises its error here."""
-        handoff = _TokenHandoff()
-        worker = threading.Thread(
-            target=self._generate,
-            args=(inputs, params, guard, handoff),
-            name="stepwise-generate",
-            daemon=True,
-        )
-        worker.start()
-        try:
-            for item in handoff:
-                if isinstance(item, BaseException):
-                    raise item
-                if guard.check():
-                    return  # stopped (cancel, deadline): tokens decoded ahead are dropped
-                yield item
-        finally:
-            guard.abort()
-            handoff.drain()
-            worker.join()
-
-    def _generate(
-        self,
-        inputs: dict[str, torch.Tensor],
-        params: GenerationParams,
-        guard: _StopGuard,
-        handoff: _TokenHandoff,
-    ) -> None:
-        import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList
-
-        class _Criteria(StoppingCriteria):
-            def __call__(
-                self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any
-            ) -> torch.BoolTensor:
-                stop = guard.check()
-                return torch.full(
-                    (input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device
-                )  # type: ignore[return-value]
-
-        try:
-            if params.seed is not None:
-                # generate() samples from torch's global RNG; a worker runs one stream at a time.
-                torch.manual_seed(params.seed)
-            with torch.inference_mode():
-                self.model.generate(
-                    **inputs,
-                    generation_config=self._generation_config(params),
-                    stopping_criteria=StoppingCriteriaList([_Criteria()]),
-                    streamer=handoff,
-                )
-        except BaseException as exc:  # logged by the reader, which re-raises it
-            handoff.fail(exc)
-        finally:
-            handoff.end()
-
-    def _generation_config(self, params: GenerationParams) -> Any:
+    def generation_config(self, params: GenerationParams) -> Any:
+        """The generation config for generate() on the compiled path."""
         config = copy.deepcopy(self.model.generation_config)
         config.max_new_tokens = params.max_new_tokens
         if config.pad_token_id is None:
@@ -195,95 +129,123 @@ class TransformersBackend:
             config.cache_implementation = "static"
         return config
 
-    def _finish_reason(
+
+class _TokenSource(Protocol):
+    generated: list[int]
+
+    def __iter__(self) -> Iterator[int]: ...
+
+    def rewind(self, keep: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _LocalGeneration(BaseGeneration):
+    """One answer from the model in this process."""
+
+    def __init__(
         self,
-        guard: _StopGuard,
-        failed: bool,
-        tokens: int,
+        backend: TransformersBackend,
+        messages: Sequence[Message],
         params: GenerationParams,
-        last_id: int | None,
-        eos_ids: frozenset[int],
-    ) -> FinishReason:
+        should_stop: StopCheck | None,
+        prefix: str,
+    ) -> None:
+        self._backend = backend
+        self._params = params
+        self._started_at = time.monotonic()
+        self._guard = StopGuard(should_stop, deadline=self._started_at + params.wall_clock_s)
+        self._eos_ids = backend.eos_ids()
+        self._prefix_ids = backend.prefix_ids(prefix) if prefix else []
+        inputs = backend.encode(messages, prefix)
+        # Compiled decoding lives inside generate()'s loop, so that path keeps generate() on a
+        # thread; otherwise one loop on this thread both decodes and yields.
+        self._source: _TokenSource = (
+            GenerateThread(
+                backend.model, inputs["input_ids"], params, self._guard, backend.generation_config
+            )
+            if backend.compile
+            else DecodeLoop(
+                backend.model,
+                inputs["input_ids"],
+                params,
+                eos_ids=self._eos_ids,
+                stop=self._guard.check,
+            )
+        )
+        self._decoder = _IncrementalDecoder(backend.tokenizer, self._prefix_ids)
+        # ends[i]: characters of output once token i is decoded, to find where a rewind lands.
+        self._ends: list[int] = []
+        self._chars = 0
+        self._tokens = 0
+        self._source_done = False
+        super().__init__()
+
+    def _run(self) -> Generator[Delta | Stats, None, None]:
+        first_at: float | None = None
+        failed = False
+        try:
+            for token_id in self._source:
+                self._tokens += 1
+                first_at = first_at or time.monotonic()
+                text = self._decoder.step(token_id)
+                self._chars += len(text)
+                self._ends.append(self._chars)
+                if text:
+                    yield Delta(text)
+        except Exception:  # reported to the consumer as finish_reason "error"
+            log.exception("generation failed for %s", self._backend.name)
+            failed = True
+        finally:
+            # Also on close (GeneratorExit): a generation thread stops at its next step and is
+            # joined, so none outlives the stream.
+            self._source_done = True
+            self._source.close()
+        tail = self._decoder.flush()
+        if tail:
+            yield Delta(tail)
+        yield make_stats(
+            tokens=self._tokens,
+            started=self._started_at,
+            first_token_at=first_at,
+            ended=time.monotonic(),
+            reason=self._finish_reason(failed),
+            rewinds=self.rewinds,
+        )
+
+    def _rewind(self, chars: int) -> bool:
+        if self._source_done:
+            return False
+        keep = self._tokens_ending_at(chars)
+        if keep is None:
+            return False
+        context = self._prefix_ids + self._source.generated[:keep]
+        self._source.rewind(keep)
+        del self._ends[keep:]
+        self._chars = chars
+        self._decoder.reset(context)
+        return True
+
+    def _tokens_ending_at(self, chars: int) -> int | None:
+        """How many tokens to keep so the kept text ends exactly at ``chars``, or None.
+
+        The fewest such tokens: a token that decoded to nothing (half of a UTF-8 character)
+        after that point is dropped with the rest.
+        """
+        if chars == 0:
+            return 0
+        i = bisect.bisect_left(self._ends, chars)
+        return i + 1 if i < len(self._ends) and self._ends[i] == chars else None
+
+    def _finish_reason(self, failed: bool) -> FinishReason:
         if failed:
             return "error"
-        if guard.reason is not None:
-            return guard.reason
-        if tokens >= params.max_new_tokens and last_id not in eos_ids:
+        if self._guard.reason is not None:
+            return self._guard.reason
+        kept = self._source.generated
+        if len(kept) >= self._params.max_new_tokens and kept[-1] not in self._eos_ids:
             return "length"
         return "stop"
-
-
-class _StopGuard:
-    """Polled at every decode step: by the decode loop, or by generate() on its thread."""
-
-    def __init__(self, should_stop: StopCheck | None, *, deadline: float) -> None:
-        self._should_stop = should_stop
-        self._deadline = deadline
-        self._aborted = threading.Event()
-        self.reason: FinishReason | None = None
-
-    def abort(self) -> None:
-        """Stop at the next step without a finish reason of its own (consumer went away)."""
-        self._aborted.set()
-
-    def check(self) -> bool:
-        if self.reason is not None or self._aborted.is_set():
-            return True
-        if self._should_stop is not None and self._should_stop():
-            self.reason = "cancelled"
-        elif time.monotonic() >= self._deadline:
-            self.reason = "timeout"
-        return self.reason is not None
-
-
-class _TokenHandoff:
-    """A streamer for generate() that hands token ids to the consumer through a bounded queue.
-
-    The model may run up to RUN_AHEAD tokens ahead of the reader, and blocks when it is that far
-    ahead, so a slow reader applies back-pressure instead of building an unbounded backlog.
-    Lock-step hand-over (the model waiting for every token to be taken) cost two thread switches
-    a token, 0.8 ms per token on these machines. Cancellation does not depend on it: the stop
-    check runs at every decode step on the generation thread, and the reader checks it before
-    taking each token, so no token is yielded after a stop is seen.
-    """
-
-    RUN_AHEAD = 64
-
-    def __init__(self) -> None:
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=self.RUN_AHEAD)
-        self._prompt_seen = False
-        self._ended = False
-
-    # BaseStreamer interface (duck-typed: generate() only calls put and end).
-    def put(self, value: torch.Tensor) -> None:
-        if not self._prompt_seen:  # the first put is the prompt
-            self._prompt_seen = True
-            return
-        for token_id in value.reshape(-1).tolist():
-            self._queue.put(int(token_id))
-
-    def end(self) -> None:
-        if not self._ended:
-            self._ended = True
-            self._queue.put(_END)
-
-    def fail(self, exc: BaseException) -> None:
-        self._queue.put(exc)
-
-    def __iter__(self) -> Iterator[int | BaseException]:
-        while True:
-            item = self._queue.get()
-            self._queue.task_done()
-            if item is _END:
-                return
-            yield item  # type: ignore[misc]
-
-    def drain(self) -> None:
-        """Consume until the end sentinel so a producer blocked in ``put`` can finish."""
-        if self._queue.unfinished_tasks == 0 and self._ended and self._queue.empty():
-            return
-        for _ in self:
-            pass
 
 
 class _IncrementalDecoder:
@@ -291,19 +253,33 @@ class _IncrementalDecoder:
 
     Uses the tokenizers library's DecodeStream, which holds back bytes until they form whole
     UTF-8 characters. Tokenizers without a Rust backend fall back to re-decoding the tail.
+    ``context`` is the ids already written before the first new one (a prefix, or the kept
+    ids after a rewind): decoders whose output depends on what came before (a leading space)
+    then continue that text instead of starting a new one.
     """
 
-    def __init__(self, tokenizer: Any) -> None:
-        self._tokenizer = tokenizer
-        backend = getattr(tokenizer, "backend_tokenizer", None)
-        self._backend = backend
-        self._stream: Any = None
-        if backend is not None:
-            from tokenizers.decoders import DecodeStream
+    # Ids of context replayed into a new DecodeStream: enough for any decoder's look-behind,
+    # and a rewind deep into a long answer does not re-decode all of it.
+    CONTEXT_IDS = 64
 
-            self._stream = DecodeStream(skip_special_tokens=True)
+    def __init__(self, tokenizer: Any, context: Sequence[int] = ()) -> None:
+        self._tokenizer = tokenizer
+        self._backend = getattr(tokenizer, "backend_tokenizer", None)
+        self._stream: Any = None
         self._ids: list[int] = []
         self._emitted = 0
+        self.reset(context)
+
+    def reset(self, context: Sequence[int]) -> None:
+        """Continue after ``context`` (what is already shown), forgetting anything else."""
+        if self._backend is not None:
+            from tokenizers.decoders import DecodeStream
+
+            recent = list(context[-self.CONTEXT_IDS :])
+            self._stream = DecodeStream(ids=recent or None, skip_special_tokens=True)
+            return
+        self._ids = list(context)
+        self._emitted = len(self._tokenizer.decode(self._ids, skip_special_tokens=True))
 
     def step(self, token_id: int) -> str:
         if self._stream is not None:

@@ -12,16 +12,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from inference.backends.scripted import chunk_text
+from inference.backends.scripted import chunk_text, first_drafts, script_drafts
 
 ANSWER = "Step 1: 2x + 3 = 11, so 2x = 8.\nStep 2: x = 4.\nThe answer is \\boxed{4}."
 REASONING = "The equation is linear; subtract 3, then divide by 2."
+# Lines with drafts (the scripted backend's syntax): a rewind to a line's start gets its next.
+RETRY_ANSWER = (
+    "Step 1: 2x + 3 = 11, so 2x = 8.\nStep 2: x = 5.<<retry>>Step 2: x = 4.\n"
+    "The answer is \\boxed{4}."
+)
+THOUGHT = f"<think>{REASONING}</think>"
 SCENARIOS = (
     "ok",  # ANSWER, one chunk per token, finish_reason stop (or length at max_tokens)
     "reasoning",  # REASONING as reasoning_content deltas, then ANSWER as content
@@ -31,7 +38,20 @@ SCENARIOS = (
     "drop",  # three tokens, then the connection is cut mid-body
     "error-500",  # HTTP 500 with vLLM's error body
     "busy-then-ok",  # HTTP 503 for the first request of this model, then "ok"
+    "retry",  # RETRY_ANSWER as content
+    "retry-reasoning",  # THOUGHT + RETRY_ANSWER, the thinking as reasoning_content
+    "retry-misfiled",  # as retry-reasoning, but a continuation is reasoning until </think>
+    "retry-raw",  # THOUGHT + RETRY_ANSWER all as content, tags included (no reasoning parser)
 )
+# Every scenario's whole text, tags included. A request that ends with an assistant message
+# and continue_final_message streams what follows that message's text in it.
+_TEXTS = {
+    "reasoning": THOUGHT + ANSWER,
+    "retry": RETRY_ANSWER,
+    "retry-reasoning": THOUGHT + RETRY_ANSWER,
+    "retry-misfiled": THOUGHT + RETRY_ANSWER,
+    "retry-raw": THOUGHT + RETRY_ANSWER,
+}
 
 
 @dataclass
@@ -45,6 +65,12 @@ class Seen:
 
     def count(self, model: str) -> int:
         return sum(1 for body in self.bodies if body.get("model") == model)
+
+    def continued(self, model: str, prefix: str) -> int:
+        """How many requests of this model continued exactly ``prefix``."""
+        return sum(
+            1 for body in self.bodies if body.get("model") == model and _prefix(body) == prefix
+        )
 
     def disconnected(self, model: str) -> threading.Event:
         """Set when a write for this model failed because the client had gone away."""
@@ -139,10 +165,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _events(self, model: str, body: dict[str, Any]) -> None:
         max_tokens = int(body.get("max_tokens") or 1 << 30)
         self._send_chunk({"role": "assistant", "content": ""})
-        tokens: list[tuple[str, str]] = []
-        if model == "reasoning":
-            tokens += [("reasoning_content", t) for t in chunk_text(REASONING)]
-        tokens += [("content", t) for t in chunk_text(ANSWER)]
+        prefix = _prefix(body)
+        # This request is counted already: the first continuation of a prefix is attempt 1.
+        attempt = self.fake.seen.continued(model, prefix) if prefix else 0
+        text = _continuation(_TEXTS.get(model, ANSWER), prefix, attempt)
+        tokens = _fields(model, text, prefix)
         if model == "endless":
             tokens = [("content", " tick")] * 500
         sent = 0
@@ -185,6 +212,57 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+def _prefix(body: dict[str, Any]) -> str:
+    """The assistant text a request asks to continue, or ""."""
+    messages = body.get("messages") or []
+    if body.get("continue_final_message") and messages and messages[-1]["role"] == "assistant":
+        if body.get("add_generation_prompt", True):
+            raise ValueError("continue_final_message needs add_generation_prompt false (vLLM)")
+        return str(messages[-1]["content"])
+    return ""
+
+
+def _continuation(script: str, prefix: str, attempt: int) -> str:
+    """What follows ``prefix`` in ``script``: a line the prefix ends at the start of gets its
+    draft number ``attempt`` (the last one repeats); other lines their first draft."""
+    lines = script_drafts(script)
+    rest, line = prefix, 0
+    while line < len(lines) and rest:
+        draft = next((d for d in lines[line] if rest.startswith(d)), None)
+        if draft is None:
+            break
+        rest, line = rest[len(draft) :], line + 1
+    if line == len(lines):
+        return ""
+    if not prefix:
+        return first_drafts(script)
+    if not rest:
+        chosen = lines[line][min(attempt, len(lines[line]) - 1)]
+    else:  # the prefix ends inside this line: continue the draft it began
+        chosen = next((d for d in lines[line] if d.startswith(rest)), lines[line][0])
+        chosen = chosen[len(rest) :] if chosen.startswith(rest) else chosen
+    return chosen + "".join(drafts[0] for drafts in lines[line + 1 :])
+
+
+def _fields(model: str, text: str, prefix: str) -> list[tuple[str, str]]:
+    """The chunks of ``text`` as (delta field, text), the way this scenario's server sends
+    them: the thinking apart in reasoning_content (tags dropped), or all as content."""
+    if model in ("ok", "retry", "retry-raw") or model not in _TEXTS:
+        return [("content", t) for t in chunk_text(text)]
+    opened, closed = prefix.rfind("<think>"), prefix.rfind("</think>")
+    thinking = opened > closed
+    if model == "retry-misfiled" and prefix:
+        thinking = True  # the parser assumes every continuation starts inside the block
+    tokens: list[tuple[str, str]] = []
+    for piece in re.split(r"(</?think>)", text):
+        if piece in ("<think>", "</think>"):
+            thinking = piece == "<think>"
+        elif piece:
+            field = "reasoning_content" if thinking else "content"
+            tokens += [(field, t) for t in chunk_text(piece)]
+    return tokens
 
 
 def _envelope(model: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inference.prompts import (
+    HINT_RUNGS,
     ZERO_WIDTH_SPACE,
     build_messages,
     extract_final_answer,
@@ -120,3 +121,35 @@ def test_split_thinking(text: str, thinking: str, answer: str) -> None:
 def test_extract_final_answer(text: str, expected: str | None) -> None:
     """The checker compares against the last boxed answer, else the last line."""
     assert extract_final_answer(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("rung", "must_say"),
+    [
+        (1, "small nudge"),
+        (2, "set up the next step concretely"),
+        (3, "bottom-out hint: do the next step itself"),
+    ],
+)
+def test_each_hint_rung_gives_away_more(rung: int, must_say: str) -> None:
+    """Hint 1 nudges, hint 2 sets the step up, hint 3 does the step, never the final answer."""
+    system = build_messages(mode="hint", problem="p", hint_rung=rung)[0]["content"]
+    assert f"hint {rung} of {HINT_RUNGS}" in system and must_say in system
+    assert "earlier hints" in system and "steps the student has written so far" in system
+    assert "never state the final answer" in system
+
+
+def test_the_hint_request_follows_the_rung() -> None:
+    """The student's request reads as a first, a bigger and a last hint."""
+    requests = {
+        build_messages(mode="hint", problem="p", hint_rung=r)[-1]["content"].rsplit("\n", 1)[-1]
+        for r in range(1, HINT_RUNGS + 1)
+    }
+    assert len(requests) == HINT_RUNGS == 3
+
+
+@pytest.mark.parametrize("rung", [0, 4, True, "2"])
+def test_a_hint_rung_off_the_ladder_is_refused(rung: object) -> None:
+    """Rungs are 1 to 3."""
+    with pytest.raises(ValueError, match="hint_rung"):
+        build_messages(mode="hint", problem="p", hint_rung=rung)  # type: ignore[arg-type]
