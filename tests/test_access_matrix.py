@@ -77,6 +77,8 @@ class Rule:
     # For POST: a form, or a JSON body (built from the world's ids).
     form: Callable[[World], dict[str, Any]] | None = None
     json_body: Callable[[World], dict[str, Any]] | None = None
+    # Roles that may read everyone's objects of this kind (reviewers): no foreign twin.
+    sees_all: frozenset[str] = frozenset()
 
 
 def _empty(world: World) -> dict[str, Any]:
@@ -112,7 +114,10 @@ TABLE: dict[str, Rule] = {
     ),
     # A tutor answer's steps: whoever may watch its session.
     "turn_steps": Rule(
-        frozenset({STUDENT, TEACHER, ADMIN}), "the student (their session)", {"turn_id": "turn"}
+        frozenset({STUDENT, TEACHER, ADMIN}),
+        "the student (their session)",
+        {"turn_id": "turn"},
+        sees_all=frozenset({ADMIN}),
     ),
     "teach_home": Rule(TEACHERS),
     "teach_class_create": Rule(TEACHERS, method="POST", form=lambda w: {"name": "New"}),
@@ -258,9 +263,7 @@ def world(db: None) -> World:
     ids = {k: v.pk for k, v in own.items()}
     ids.update(student=users[STUDENT].pk, session=own_session.pk, flag=flag.pk, turn=own_turn.pk)
     foreign = {k: v.pk for k, v in other.items()}
-    foreign.update(
-        student=users[OTHER_STUDENT].pk, session=other_session.pk, turn=other_turn.pk
-    )
+    foreign.update(student=users[OTHER_STUDENT].pk, session=other_session.pk, turn=other_turn.pk)
     return World(users, ids, foreign)
 
 
@@ -338,7 +341,11 @@ def test_it_applies_the_matrix_to_every_page(
             if rule.objects[kwarg] not in world.foreign:
                 continue  # reviewers see every flag: there is no foreign flag
             foreign_url = _url(endpoint, _owned(world, endpoint, swap=kwarg))
-            for role in rule.allowed:
+            for role in rule.sees_all:
+                status = _request(world, role, endpoint, foreign_url)
+                if status.status_code not in ALLOWED_STATUS:
+                    failures.append(f"{endpoint.name} {role}: sees all, got {status.status_code}")
+            for role in rule.allowed - rule.sees_all:
                 status = _request(world, role, endpoint, foreign_url)
                 if not _denied(status):
                     failures.append(

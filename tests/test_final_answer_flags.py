@@ -38,7 +38,9 @@ def test_the_final_answer_is_read_as_the_checker_reads_it(
     turn = turns.turn_request(session=session, mode="solve")
     stream = TurnStream(turn=turn, inputs=turn_inputs(turn=turn))
     stream.answer_steps = list(enumerate(steps))
-    stream._check_final_answer()
+    final = stream._check_final_answer()
+    assert final is not None
+    stream._record_final(final)
     flags = Flag.objects.filter(turn=turn, kind=Flag.Kind.ANSWER_MISMATCH)
     assert flags.exists() is (shown is not None)
     if shown is not None:

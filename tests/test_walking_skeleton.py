@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
-import urllib.request
 
 import pytest
 

@@ -148,4 +148,3 @@ def is_done(turn_id: int | None = None) -> Callable[[Event], bool]:
         return event.get("type") == "turn.done" and (turn_id is None or event["turn"] == turn_id)
 
     return check
-

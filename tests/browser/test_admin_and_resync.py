@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -73,7 +72,9 @@ def test_it_resyncs_when_frames_are_lost(browser: Any, live: LiveStack, cast: Ca
     _step(turn, 3, "So the answer is 5.")
     Turn.objects.filter(pk=turn.pk).update(last_seq=6)
     step = {"index": 3, "text": "So the answer is 5.", "verdict": "none", "thinking": False}
-    events.publish_turn_event(session.pk, {"type": "turn.step", "turn": turn.pk, "seq": 6, "step": step})
+    events.publish_turn_event(
+        session.pk, {"type": "turn.step", "turn": turn.pk, "seq": 6, "step": step}
+    )
     events.flush()
     item.locator(".answer-steps .step[data-index='2']").wait_for(timeout=10_000)
     assert _shown(item) == [0, 1, 2, 3]

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from tutor import events, turn_state
 from inference.prompts import HINT_RUNGS
+from tutor import events, turn_state
 from tutor.celery import GENERATE_TURN, app
 from tutor.checker import AnswerResult, Departure, StepResult
 from tutor.errors import RateLimited, TurnBusy, UserError

@@ -91,8 +91,10 @@ class TurnStream:
         self.coalescer = Coalescer(settings.TUTOR_FRAME_INTERVAL_S)
         self.splitter = StepSplitter()
         if self.prefix:
+            # Its steps are saved already (the cut-off line too, when the answer ended): the
+            # splitter only needs the think state and offsets at the end of the prefix.
             self.splitter.feed(self.prefix)
-            self.splitter.rewind(len(self.prefix), self.step_count)
+            self.splitter.finish()
         self.line_start = len(self.prefix)  # where the step being written begins
         self.last_save = time.monotonic()
         self.saw_first_token = False
@@ -102,6 +104,8 @@ class TurnStream:
         self.drafts: list[dict[str, str]] = []  # rejected drafts of the step being written
         self.held: list[Judged] = []  # answer steps waiting for the final answer's check
         self.rewrites = 0
+        # When each step's last token arrived (epoch ms): the page can time its verdict.
+        self.completed_at: dict[int, int] = {}
         self.seq_broken = False
         self.lock = threading.RLock()
         self.checks = BackgroundChecks(self._judge_thinking)
@@ -118,7 +122,7 @@ class TurnStream:
             attempt_steps=inputs.attempt_steps,
             history=inputs.history,
             question=inputs.question,
-            hint_rung=inputs.hint_rung,
+            hint_rung=inputs.hint_rung or 1,
             max_prompt_tokens=settings.TUTOR_CONTEXT_TOKENS - settings.TUTOR_MAX_NEW_TOKENS,
             count_tokens=count,
         )
@@ -158,6 +162,7 @@ class TurnStream:
         self.line_start = step.end
         if not step.text.strip():
             return "skipped"
+        self.completed_at[self.step_count] = int(time.time() * 1000)
         if step.in_thinking:
             # Judged beside decoding: a reasoning model's slips there are marked, not retried.
             self.checks.submit(self.step_count, step.text, True)
@@ -165,9 +170,9 @@ class TurnStream:
             return "queued"
         self.checks.wait()  # the thinking before this step is on screen first
         result = self._judge(step.text)
-        if result.verdict == StepVerdict.Verdict.WRONG and generation is not None:
-            if len(self.drafts) < self.retries and self._rewind(step, result, generation):
-                return "rewound"
+        retry = result.verdict == StepVerdict.Verdict.WRONG and len(self.drafts) < self.retries
+        if retry and generation is not None and self._rewind(step, result, generation):
+            return "rewound"
         judged = Judged(self.step_count, step.text, False, result, self.drafts)
         self.drafts = []
         self.step_count += 1
@@ -243,6 +248,7 @@ class TurnStream:
                     "thinking": judged.thinking,
                     "rewritten": len(judged.drafts),
                     "final": final or None,
+                    "completed_at": self.completed_at.pop(judged.index, None),
                 },
             }
         )
@@ -261,17 +267,7 @@ class TurnStream:
             self._record(judged, final=verdict)
         self.held = []
         if final is not None:
-            turns.turn_record_final_answer(
-                turn=self.turn, answer=final.answer, result=final.result, departure=final.departure
-            )
-            self._publish(
-                {
-                    "type": "turn.final",
-                    "answer": final.answer,
-                    "verdict": verdict,
-                    "detail": final.result.detail,
-                }
-            )
+            self._record_final(final)
         # The saved seq is the done event's own: a snapshot read afterwards is never "older"
         # than the last event a client saw.
         progress = self._progress(self.turn.token_count + stats.tokens, seq=self.seq + 1)
@@ -295,6 +291,20 @@ class TurnStream:
                 }
             )
         events.flush()
+
+    def _record_final(self, final: FinalCheck) -> None:
+        """Save the final answer's verdict (a disagreeing one goes to review), then show it."""
+        turns.turn_record_final_answer(
+            turn=self.turn, answer=final.answer, result=final.result, departure=final.departure
+        )
+        self._publish(
+            {
+                "type": "turn.final",
+                "answer": final.answer,
+                "verdict": _final_verdict(final.result),
+                "detail": final.result.detail,
+            }
+        )
 
     def _check_final_answer(self) -> FinalCheck | None:
         # Read as the checker's evaluation reads it: the last \boxed{}, else the math the
