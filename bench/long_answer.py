@@ -98,6 +98,13 @@ def script(tokens: int) -> str:
     return head + "".join(lines) + tail
 
 
+def _script_file(text: str) -> Path:
+    VAR.mkdir(parents=True, exist_ok=True)
+    path = VAR / "script.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _env(args: argparse.Namespace, database_url: str, text: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -107,7 +114,7 @@ def _env(args: argparse.Namespace, database_url: str, text: str) -> dict[str, st
         "SECURE_COOKIES": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "TUTOR_BACKEND": "scripted",
-        "TUTOR_SCRIPT": text,
+        "TUTOR_SCRIPT_FILE": str(_script_file(text)),
         "TUTOR_SCRIPT_TOKENS_PER_S": str(args.rate),
         "TUTOR_MAX_NEW_TOKENS": "32768",
         "OMP_NUM_THREADS": "1",

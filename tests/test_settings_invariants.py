@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from tutor.celery import GENERATE_TURN
@@ -110,3 +111,39 @@ def test_deployments_on_one_redis_server_never_share_pub_sub_names() -> None:
         names.append(tuple(json.loads(out.stdout)))
     assert names[0] == ("stepwise0:asgi", "stepwise0:turn:7:cancel")
     assert names[1] == names[2] == ("stepwise15:asgi", "stepwise15:turn:7:cancel")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("TUTOR_MAX_NEW_TOKENS", "40000", "TUTOR_MAX_NEW_TOKENS=40000: max_new_tokens must be in"),
+        ("TUTOR_TOP_P", "0", "TUTOR_TOP_P=0.0: top_p must be in (0, 1]"),
+        ("TUTOR_TEMPERATURE", "3", "TUTOR_TEMPERATURE=3.0: temperature must be in [0, 2]"),
+        ("TUTOR_CONTEXT_TOKENS", "4096", "leaves no room for a prompt"),
+        ("TUTOR_STEP_RETRIES", "9", "TUTOR_STEP_RETRIES=9: use 0 to 5"),
+    ],
+)
+def test_a_generation_setting_every_answer_would_fail_on_stops_the_start(
+    variable: str, value: str, message: str
+) -> None:
+    """A bad TUTOR_* value is refused at start-up with its name, not on every answer."""
+    env = {**os.environ, variable: value}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and message in result.stderr, result.stderr[-800:]
+
+
+def test_the_time_limits_follow_the_token_cap() -> None:
+    """The card's 32,768 tokens by default; the wall clock and the broker's visibility timeout
+    are sized from it, so a long answer is neither cut by the clock nor handed out twice."""
+    assert settings.TUTOR_MAX_NEW_TOKENS == 32768
+    slowest = settings.TUTOR_MAX_NEW_TOKENS / settings.TUTOR_MIN_TOKENS_PER_S
+    assert slowest <= settings.TUTOR_WALL_CLOCK_S
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert timeout > settings.TUTOR_WALL_CLOCK_S

@@ -236,7 +236,14 @@ TUTOR_CONTEXT_TOKENS = env_int("TUTOR_CONTEXT_TOKENS", 131072)
 TUTOR_STEP_RETRIES = env_int("TUTOR_STEP_RETRIES", 2)
 TUTOR_TEMPERATURE = env_float("TUTOR_TEMPERATURE", 0.8)
 TUTOR_TOP_P = env_float("TUTOR_TOP_P", 0.95)
-TUTOR_SCRIPT = env_str("TUTOR_SCRIPT", "")
+# TUTOR_BACKEND=scripted (tests and benchmarks): the exact text to stream, or a file holding it
+# (a 32,768-token answer is about 120 KB, near the kernel's limit for one environment string).
+TUTOR_SCRIPT_FILE = env_str("TUTOR_SCRIPT_FILE", "")
+TUTOR_SCRIPT = (
+    Path(TUTOR_SCRIPT_FILE).read_text(encoding="utf-8")
+    if TUTOR_SCRIPT_FILE
+    else env_str("TUTOR_SCRIPT", "")
+)
 TUTOR_SCRIPT_TOKENS_PER_S = env_float("TUTOR_SCRIPT_TOKENS_PER_S", 0.0)
 # TUTOR_BACKEND=openai: an OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp) runs the
 # model; the worker only streams from it. The model name defaults to TUTOR_MODEL.
