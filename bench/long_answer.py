@@ -108,6 +108,7 @@ def _script_file(text: str) -> Path:
 def _env(args: argparse.Namespace, database_url: str, text: str) -> dict[str, str]:
     return {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tutor.settings",
         "DATABASE_URL": database_url,
         "REDIS_URL": args.redis_url,
         "DEBUG": "0",
