@@ -352,14 +352,14 @@ def stop(*procs: subprocess.Popen[bytes], timeout: float = 15) -> None:
 def scripted_env(
     base: dict[str, str], script: str = SCRIPT, tokens_per_s: float = SCRIPT_TOKENS_PER_S
 ) -> dict[str, str]:
-    """A worker environment running the scripted backend, with a short heartbeat."""
+    """A worker environment running the scripted backend, with the default heartbeat."""
     return {
         **base,
         "TUTOR_BACKEND": "scripted",
         "TUTOR_SCRIPT": script,
         "TUTOR_SCRIPT_TOKENS_PER_S": str(tokens_per_s),
         "TUTOR_MAX_NEW_TOKENS": "4096",
-        "TURN_HEARTBEAT_TTL_S": "3",
+        "TURN_HEARTBEAT_TTL_S": "6",
     }
 
 

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import Cast
 from tutor.models import Flag, Problem
 from tutor.selectors import turn_inputs
-from tutor.services import turns
+from tutor.services import turn_runs, turns
 from tutor.worker.turn_stream import TurnStream
 
 
@@ -36,7 +36,9 @@ def test_the_final_answer_is_read_as_the_checker_reads_it(
     )
     session = turns.session_for(student=cast.alice, problem=problem)
     turn = turns.turn_request(session=session, mode="solve")
-    stream = TurnStream(turn=turn, inputs=turn_inputs(turn=turn))
+    started = turn_runs.turn_start(turn_id=turn.pk, model_name="scripted", is_demo=True)
+    assert started is not None
+    stream = TurnStream(turn=started, inputs=turn_inputs(turn=started))
     stream.answer_steps = list(enumerate(steps))
     final = stream._check_final_answer()
     assert final is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 
 import pytest
 
@@ -164,28 +165,33 @@ def test_it_generates_once_when_the_task_is_delivered_twice(
 
 
 def test_it_fails_the_turn_when_the_worker_is_killed(scripted: LiveStack, cast: Cast) -> None:
-    """kill -9 mid-answer: the student sees it failed, and Try again completes it."""
+    """kill -9 mid-answer, no worker left: the web tier tells the student within 10 s that the
+    tutor stopped, and Try again completes it once a worker is back."""
     session = session_for(student=cast.alice, problem=cast.problem)
     socket = scripted.socket(cast.alice, session.pk)
 
-    async def run() -> TutorSocket:
+    async def run() -> tuple[TutorSocket, float]:
         async with socket as ws:
             delta = await ws.ask_until_streaming("solve")
             os.kill(scripted.worker.pid, signal.SIGKILL)
             scripted.worker.wait(10)
-            scripted.restart_worker()
+            killed = time.monotonic()
             failed = await ws.until(
                 lambda e: e.get("type") == "turn.snapshot" and e["status"] == "failed",
                 timeout=40,
             )
+            noticed = time.monotonic() - killed
             assert "try again" in failed["error"]
+            scripted.restart_worker()
             await ws.send({"type": "retry", "turn": delta["turn"]})
             await ws.until(is_done(), timeout=60)
-            return ws
+            await ws.settle()
+            return ws, noticed
 
-    ws = asyncio.run(run())
+    ws, noticed = asyncio.run(run())
+    assert noticed < 10, f"the student waited {noticed:.1f} s to hear the tutor stopped"
     turn = Turn.objects.get(session=session)
-    assert turn.status == Turn.Status.DONE and turn.text == SCRIPT
+    assert turn.status == Turn.Status.DONE and turn.text == SCRIPT and turn.attempts == 2
     assert ws.texts[turn.pk] == shown_text(turn) == SCRIPT
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from tests.conftest import Cast, PublishedEvents
 from tutor import turn_state
+from tutor.checker import StepResult
 from tutor.errors import RateLimited, TurnBusy, UserError
 from tutor.models import Flag, Turn
-from tutor.services import turns
+from tutor.services import turn_runs, turns
 
 
 @pytest.fixture
@@ -17,7 +21,12 @@ def session(cast: Cast) -> turns.TutoringSession:
 
 
 def _start(turn: Turn) -> Turn | None:
-    return turns.turn_start(turn_id=turn.pk, model_name="tiny-phi3", is_demo=True)
+    return turn_runs.turn_start(turn_id=turn.pk, model_name="tiny-phi3", is_demo=True)
+
+
+def _stale(turn: Turn) -> None:
+    """What a kill -9 leaves behind: a heartbeat that stops being renewed."""
+    Turn.objects.filter(pk=turn.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
 
 
 def test_it_queues_a_turn_and_enqueues_it_only_after_commit(
@@ -85,7 +94,7 @@ def test_it_fails_a_turn_whose_worker_died(session: turns.TutoringSession) -> No
     """A running turn without a heartbeat is failed with a message, never left running."""
     turn = turns.turn_request(session=session, mode="hint")
     _start(turn)
-    turn_state.clear(turn.pk)  # what a kill -9 leaves behind once the heartbeat expires
+    _stale(turn)
     assert turns.turns_reap_dead(session=session) == 1
     turn.refresh_from_db()
     assert turn.status == Turn.Status.FAILED and "try again" in turn.error
@@ -96,14 +105,17 @@ def test_it_leaves_a_live_turn_running(session: turns.TutoringSession) -> None:
     turn = turns.turn_request(session=session, mode="hint")
     _start(turn)
     assert turns.turns_reap_dead(session=session) == 0
-    turn_state.clear(turn.pk)
+    turn_state.clear(turn.pk)  # a Redis restart: the heartbeat is in the database
+    assert turns.turns_reap_dead(session=session) == 0
 
 
 def test_it_retries_a_failed_turn_from_scratch(session: turns.TutoringSession) -> None:
     """Try again puts a failed turn back in the queue with its text cleared."""
     turn = turns.turn_request(session=session, mode="hint")
     _start(turn)
-    turns.turn_fail(turn_id=turn.pk, error="boom", progress=turns.Progress("partial", 3, 2))
+    turn_runs.turn_fail(
+        turn_id=turn.pk, attempt=1, error="boom", progress=turn_runs.Progress("partial", 3, 2)
+    )
     turns.turn_retry(turn=turn)
     turn.refresh_from_db()
     assert (turn.status, turn.text, turn.error) == (Turn.Status.QUEUED, "", "")
@@ -113,7 +125,9 @@ def test_it_refuses_to_retry_a_finished_answer(session: turns.TutoringSession) -
     """Only failed or stopped answers can be retried."""
     turn = turns.turn_request(session=session, mode="hint")
     _start(turn)
-    turns.turn_finish(turn_id=turn.pk, progress=turns.Progress("done", 4, 3), finish_reason="stop")
+    turn_runs.turn_finish(
+        turn_id=turn.pk, attempt=1, progress=turn_runs.Progress("done", 4, 3), finish_reason="stop"
+    )
     with pytest.raises(UserError):
         turns.turn_retry(turn=turn)
 
@@ -164,7 +178,7 @@ def test_it_tells_the_decode_loop_about_a_stop_at_once(cancel_first: bool) -> No
 def test_the_claim_records_which_model_answers(session: turns.TutoringSession) -> None:
     """The page can say "demo model" from the moment the turn starts running."""
     turn = turns.turn_request(session=session, mode="hint")
-    started = turns.turn_start(turn_id=turn.pk, model_name="m" * 300, is_demo=True)
+    started = turn_runs.turn_start(turn_id=turn.pk, model_name="m" * 300, is_demo=True)
     assert started is not None and started.is_demo and started.model_name == "m" * 200
 
 
@@ -174,14 +188,19 @@ def test_finishing_saves_the_transcript_moderates_it_and_frees_the_queue(
     """A finished answer is saved once, its text is moderated, and waiting students move up."""
     turn = turns.turn_request(session=session, mode="hint")
     _start(turn)
-    progress = turns.Progress(text="Think first. You are so stupid.", seq=7, tokens=9)
-    done = turns.turn_finish(turn_id=turn.pk, progress=progress, finish_reason="stop")
+    progress = turn_runs.Progress(text="Think first. You are so stupid.", seq=7, tokens=9)
+    done = turn_runs.turn_finish(
+        turn_id=turn.pk, attempt=1, progress=progress, finish_reason="stop"
+    )
     assert done is not None and done.status == Turn.Status.DONE and done.text == progress.text
     assert done.last_seq == 7 and done.token_count == 9
     assert Flag.objects.filter(kind=Flag.Kind.MODERATION, turn=turn).count() == 1
     assert published.of_type("queue.changed")
     # A second finish (a late duplicate) changes nothing and raises no second flag.
-    assert turns.turn_finish(turn_id=turn.pk, progress=progress, finish_reason="stop") is None
+    again = turn_runs.turn_finish(
+        turn_id=turn.pk, attempt=1, progress=progress, finish_reason="stop"
+    )
+    assert again is None
     assert Flag.objects.filter(kind=Flag.Kind.MODERATION, turn=turn).count() == 1
 
 
@@ -193,3 +212,48 @@ def test_a_cancelled_queued_turn_tells_the_page_at_once(
     turns.turn_cancel(turn=turn)
     snapshots = [e for e in published.to_session(session.pk) if e["type"] == "turn.snapshot"]
     assert [e["status"] for e in snapshots] == [Turn.Status.CANCELLED]
+
+
+def test_a_run_whose_turn_was_retried_elsewhere_can_write_nothing(
+    session: turns.TutoringSession,
+) -> None:
+    """A worker that only looked dead learns its turn was taken, and its late writes never land."""
+    turn = turns.turn_request(session=session, mode="hint")
+    first = _start(turn)
+    assert first is not None and first.attempts == 1
+    _stale(turn)
+    assert turns.turns_reap_dead(session=session) == 1  # failed as dead...
+    turns.turn_retry(turn=turn)  # ...and asked again, so a second run claims it
+    second = _start(turn)
+    assert second is not None and second.attempts == 2
+    result = StepResult(index=0, verdict="ok", detail="")
+    with pytest.raises(turn_runs.TurnTaken):
+        turn_runs.turn_heartbeat(turn_id=turn.pk, attempt=1)
+    with pytest.raises(turn_runs.TurnTaken):
+        turn_runs.turn_record_step(
+            turn=first, attempt=1, index=0, text="stale", result=result, in_thinking=False
+        )
+    with pytest.raises(turn_runs.TurnTaken):
+        turn_runs.turn_save_progress(turn_id=turn.pk, attempt=1, seq=99, tokens=1)
+    progress = turn_runs.Progress("stale text", 99, 1)
+    assert (
+        turn_runs.turn_finish(turn_id=turn.pk, attempt=1, progress=progress, finish_reason="stop")
+        is None
+    )
+    turn_runs.turn_record_step(
+        turn=second, attempt=2, index=0, text="fresh", result=result, in_thinking=False
+    )
+    turn.refresh_from_db()
+    assert turn.status == Turn.Status.RUNNING and turn.text == ""
+    assert list(turn.verdicts.values_list("text", flat=True)) == ["fresh"]
+
+
+def test_a_fresh_heartbeat_beats_the_reaper(session: turns.TutoringSession) -> None:
+    """Failing a dead turn is one conditional update: a beat that lands first keeps it alive."""
+    turn = turns.turn_request(session=session, mode="hint")
+    _start(turn)
+    _stale(turn)
+    turn_runs.turn_heartbeat(turn_id=turn.pk, attempt=1)
+    assert turn_runs.turn_fail(turn_id=turn.pk, error=turn_runs.WORKER_LOST) is False
+    turn.refresh_from_db()
+    assert turn.status == Turn.Status.RUNNING

@@ -12,7 +12,7 @@ from inference.backends import GenerationParams, ScriptedBackend
 from tests.conftest import Cast, PublishedEvents
 from tutor.models import Flag, Problem, StepVerdict, Turn
 from tutor.selectors import turn_inputs, turn_snapshot_event, turn_steps_page
-from tutor.services import turns
+from tutor.services import turn_runs, turns
 from tutor.worker.turn_stream import TurnStream
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +27,7 @@ def _run(cast: Cast, script: str, *, mode: str = "solve", key: str = "5", retrie
     session = turns.session_for(student=cast.alice, problem=problem)
     turn = turns.turn_request(session=session, mode=mode)
     model = ScriptedBackend(script)
-    started = turns.turn_start(turn_id=turn.pk, model_name=model.name, is_demo=True)
+    started = turn_runs.turn_start(turn_id=turn.pk, model_name=model.name, is_demo=True)
     assert started is not None
     stream = TurnStream(turn=started, inputs=turn_inputs(turn=started), retries=retries)
     stats = stream.run(model, PARAMS)
@@ -145,7 +145,7 @@ def test_an_answer_cut_off_by_the_cap_can_be_continued(
     turn = turns.turn_request(session=session, mode="solve")
     model = ScriptedBackend(script)
     for cap in (40, 4096):
-        started = turns.turn_start(turn_id=turn.pk, model_name=model.name, is_demo=True)
+        started = turn_runs.turn_start(turn_id=turn.pk, model_name=model.name, is_demo=True)
         assert started is not None
         stream = TurnStream(turn=started, inputs=turn_inputs(turn=started))
         params = GenerationParams(max_new_tokens=cap, temperature=0.0, wall_clock_s=60)

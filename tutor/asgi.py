@@ -14,9 +14,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from tutor.checker_warmup import warm_checker_in_background  # noqa: E402
+from tutor.reaper import start_reaper  # noqa: E402
 from tutor.routing import websocket_urlpatterns  # noqa: E402
 
 warm_checker_in_background()
+# With no worker alive at all, a dead worker's turn must still be failed for the student.
+start_reaper()
 
 application = ProtocolTypeRouter(
     {

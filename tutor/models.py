@@ -210,6 +210,9 @@ class Turn(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Stamped by the running worker every few seconds, with the database's clock; a running
+    # turn whose stamp is older than TURN_HEARTBEAT_TTL_S has lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     first_token_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

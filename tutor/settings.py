@@ -255,8 +255,10 @@ TUTOR_OPENAI_API_KEY = env_str("TUTOR_OPENAI_API_KEY", "")
 TUTOR_OPENAI_CONTINUE = env_bool("TUTOR_OPENAI_CONTINUE", True)
 # The Celery queue this deployment's generation tasks go to; a worker consumes it with -Q.
 TUTOR_QUEUE = env_str("TUTOR_QUEUE", "gpu")
-# A running turn whose worker has not renewed its heartbeat for this long is failed.
-TURN_HEARTBEAT_TTL_S = env_int("TURN_HEARTBEAT_TTL_S", 15)
+# A running turn whose worker has not renewed its heartbeat for this long is failed. The
+# worker beats every third of it and every worker (and each web process) reaps every third,
+# so a student sees a dead worker's turn fail within about 1.3 times this.
+TURN_HEARTBEAT_TTL_S = env_int("TURN_HEARTBEAT_TTL_S", 6)
 # Token deltas are coalesced into frames at most this often per stream. 0.1 s (10 frames/s)
 # reads as smooth streaming and halves the channel-layer traffic of 0.05 s, which one daphne
 # on two cores could not sustain for 50 streams (bench/fanout.py).

@@ -1,10 +1,10 @@
 """The short-lived state of running turns, kept in Redis.
 
-The database holds every checked step as soon as it is published. Redis holds the sequence
-number of the newest event a running turn published, so a failure recorded from outside
-(its worker died) can outrank everything the dead worker sent. A heartbeat key lets anyone
-see that the worker running a turn has died (kill -9 leaves no chance to say so) and fail
-the turn instead of leaving it "running" forever.
+The database holds every checked step as soon as it is published, and the heartbeat of each
+running turn (``Turn.heartbeat_at``: a Redis restart must not make a live turn look dead).
+Redis holds the sequence number of the newest event a running turn published, so a failure
+recorded from outside (its worker died) can outrank everything the dead worker sent, and the
+cancel requests, which reach the worker within one decode step.
 """
 
 from __future__ import annotations
@@ -35,34 +35,19 @@ def _cancel_channel(turn_id: int) -> str:
     return f"{settings.REDIS_PUBSUB_PREFIX}:turn:{turn_id}:cancel"
 
 
-def _alive_key(turn_id: int) -> str:
-    return f"stepwise:turn:{turn_id}:alive"
-
-
 def _seq_key(turn_id: int) -> str:
     return f"stepwise:turn:{turn_id}:seq"
 
 
 def record_seq(turn_id: int, seq: int) -> None:
-    """Record the newest event's sequence number; it doubles as a heartbeat."""
-    pipe = client().pipeline()
-    pipe.set(_seq_key(turn_id), seq, ex=LIVE_TTL_S)
-    pipe.set(_alive_key(turn_id), b"1", ex=settings.TURN_HEARTBEAT_TTL_S)
-    pipe.execute()
+    """Record the sequence number of the newest event a running turn published."""
+    client().set(_seq_key(turn_id), seq, ex=LIVE_TTL_S)
 
 
 def live_seq(turn_id: int) -> int | None:
     """The sequence number of the newest event a running turn published, or None."""
     seq = client().get(_seq_key(turn_id))
     return None if seq is None else int(seq)
-
-
-def heartbeat(turn_id: int) -> None:
-    client().set(_alive_key(turn_id), b"1", ex=settings.TURN_HEARTBEAT_TTL_S)
-
-
-def is_alive(turn_id: int) -> bool:
-    return bool(client().exists(_alive_key(turn_id)))
 
 
 def request_cancel(turn_id: int) -> None:
@@ -121,4 +106,4 @@ def cancel_requested(turn_id: int) -> bool:
 
 
 def clear(turn_id: int) -> None:
-    client().delete(_seq_key(turn_id), _cancel_key(turn_id), _alive_key(turn_id))
+    client().delete(_seq_key(turn_id), _cancel_key(turn_id))

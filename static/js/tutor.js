@@ -324,6 +324,10 @@
     if (view.expanded) loadAnswer(view);
     if (view.thinkingBody) loadThinking(view);
     if (t.status === "queued" && t.position) setStatus("Waiting for the tutor: number " + t.position + " in the queue.");
+    // A turn failed from outside (its worker died) arrives as a snapshot: the status line
+    // must not keep saying the tutor is answering.
+    if (t.status === "failed") setStatus("The tutor stopped before it finished. Press Try again.");
+    else if (!active(view) && statusLine.textContent.startsWith("The tutor is answering")) setStatus("");
   }
 
   function setQueue(view, position) {

@@ -37,8 +37,8 @@ from tutor.checker import (
 )
 from tutor.models import StepVerdict, Turn
 from tutor.selectors import TurnInputs
-from tutor.services import turns
-from tutor.services.turns import Progress
+from tutor.services import turn_runs
+from tutor.services.turn_runs import Progress, TurnTaken
 from tutor.worker.step_checks import BackgroundChecks
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,8 @@ class TurnStream:
 
     def __init__(self, *, turn: Turn, inputs: TurnInputs, retries: int = 2) -> None:
         self.turn = turn
+        self.attempt = turn.attempts  # this run's fencing token (see turn_runs)
+        self.lost = threading.Event()  # set once the turn is no longer this run's
         self.inputs = inputs
         self.session_id = turn.session_id
         self.seq = turn.last_seq
@@ -144,7 +146,13 @@ class TurnStream:
         return stats
 
     def should_stop(self) -> bool:
-        return self.cancel.is_set()
+        return self.cancel.is_set() or self.lost.is_set()
+
+    def lose(self) -> None:
+        """The turn was taken from this run (failed as dead, then retried): stop, say nothing."""
+        if not self.lost.is_set():
+            log.warning("turn %s run %s lost its turn; stopping", self.turn.pk, self.attempt)
+        self.lost.set()
 
     def push(self, text: str, now: float, generation: Generation | None = None) -> None:
         self.tokens += 1
@@ -228,14 +236,27 @@ class TurnStream:
         self._record(Judged(index, text, True, result))
 
     def _record(self, judged: Judged, final: str = "") -> None:
-        verdict = turns.turn_record_step(
+        if self.lost.is_set():
+            return
+        try:
+            verdict = self._save_step(judged)
+        except TurnTaken:
+            self.lose()
+            return
+        self._publish_step(judged, verdict, final)
+
+    def _save_step(self, judged: Judged) -> StepVerdict:
+        return turn_runs.turn_record_step(
             turn=self.turn,
+            attempt=self.attempt,
             index=judged.index,
             text=judged.text,
             result=judged.result,
             in_thinking=judged.thinking,
             drafts=judged.drafts,
         )
+
+    def _publish_step(self, judged: Judged, verdict: StepVerdict, final: str) -> None:
         self._publish(
             {
                 "type": "turn.step",
@@ -271,8 +292,9 @@ class TurnStream:
         # The saved seq is the done event's own: a snapshot read afterwards is never "older"
         # than the last event a client saw.
         progress = self._progress(self.turn.token_count + stats.tokens, seq=self.seq + 1)
-        turn = turns.turn_finish(
+        turn = turn_runs.turn_finish(
             turn_id=self.turn.pk,
+            attempt=self.attempt,
             progress=progress,
             finish_reason=stats.finish_reason,
             rewrites=self.rewrites,
@@ -294,9 +316,17 @@ class TurnStream:
 
     def _record_final(self, final: FinalCheck) -> None:
         """Save the final answer's verdict (a disagreeing one goes to review), then show it."""
-        turns.turn_record_final_answer(
-            turn=self.turn, answer=final.answer, result=final.result, departure=final.departure
-        )
+        try:
+            turn_runs.turn_record_final_answer(
+                turn=self.turn,
+                attempt=self.attempt,
+                answer=final.answer,
+                result=final.result,
+                departure=final.departure,
+            )
+        except TurnTaken:
+            self.lose()
+            return
         self._publish(
             {
                 "type": "turn.final",
@@ -335,7 +365,9 @@ class TurnStream:
         self.cancel.close()
         self.checks.wait()
         progress = self._progress(self.tokens, seq=self.seq + 1)
-        turns.turn_fail(turn_id=self.turn.pk, error=error, progress=progress)
+        turn_runs.turn_fail(
+            turn_id=self.turn.pk, error=error, attempt=self.attempt, progress=progress
+        )
         events.flush()
 
     def _progress(self, tokens: int, seq: int | None = None) -> Progress:
@@ -359,8 +391,9 @@ class TurnStream:
     def _save(self) -> None:
         with self.lock:  # the saved seq belongs with what was published before it
             self.last_save = time.monotonic()
-            turns.turn_save_progress(
+            turn_runs.turn_save_progress(
                 turn_id=self.turn.pk,
+                attempt=self.attempt,
                 seq=self.seq,
                 tokens=self.turn.token_count + self.tokens,
                 first_token=not self.saw_first_token,
@@ -368,6 +401,8 @@ class TurnStream:
             self.saw_first_token = True
 
     def _publish(self, event: dict[str, Any]) -> None:
+        if self.lost.is_set():
+            return  # a stale run's events would contradict the run that now owns the turn
         with self.lock:
             self.seq += 1
             event.update(turn=self.turn.pk, seq=self.seq)
