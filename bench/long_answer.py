@@ -1,7 +1,7 @@
 """The tutor at real length: a 32,768-token reasoning answer through the whole stack.
 
     .venv/bin/python bench/long_answer.py [--tokens 32768] [--rate 150]
-        [--postgres postgres://postgres@127.0.0.1:5432] [--redis-url redis://127.0.0.1:6379/12]
+        [--postgres postgres://postgres@127.0.0.1:5432] [--redis-url URL]
 
 A scripted backend streams a long answer (a <think> block, then the answer) at --rate chunks
 a second through a real Celery worker, Redis, daphne and Debian's Chromium. The page is
@@ -14,8 +14,8 @@ instrumented before its own scripts run. It prints one table:
 - after the answer: a reload, until every answer step is back on screen (snapshot and
   steps read over HTTP), and the snapshot frame's size.
 
-It runs against a throwaway PostgreSQL database (created and dropped here) and the given
-Redis database (flushed first: give it one nobody else uses).
+It runs against a throwaway PostgreSQL database (created and dropped here) and, unless
+--redis-url names one (flushed first), an embedded Redis of its own.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.load.run import _admin_sql, _free_port  # noqa: E402
+from bench.load.run import _admin_sql, _free_port, _own_redis, _postgres_server  # noqa: E402
 from inference.backends.scripted import chunk_text  # noqa: E402
 from tutor.serve import daphne_command  # noqa: E402
 
@@ -191,6 +191,10 @@ def run(args: argparse.Namespace) -> None:
     text = script(args.tokens)
     name = f"stepwise_long_{os.getpid()}"
     _admin_sql(args.postgres, f"CREATE DATABASE {name}")
+    own_redis = None
+    if args.redis_url is None:
+        own_redis, args.redis_url = _own_redis()
+        time.sleep(0.5)
     redis.Redis.from_url(args.redis_url).flushdb()
     env = _env(args, f"{args.postgres}/{name}", text)
     VAR.mkdir(parents=True, exist_ok=True)
@@ -244,7 +248,10 @@ def run(args: argparse.Namespace) -> None:
             proc.terminate()
         for proc in procs:
             proc.wait(20)
-        _admin_sql(args.postgres, f"DROP DATABASE IF EXISTS {name}")
+        _admin_sql(args.postgres, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if own_redis is not None:
+            own_redis.kill()
+            own_redis.wait(10)
 
     rows = [
         ("tokens streamed", f"{len(chunk_text(text)):,} in {streamed_s:.0f} s"),
@@ -278,8 +285,8 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=32768)
     parser.add_argument("--rate", type=float, default=150.0)
     parser.add_argument("--timeout", type=float, default=600.0)
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--postgres", default=_postgres_server())
+    parser.add_argument("--redis-url", default=None, help="default: an embedded Redis of its own")
     run(parser.parse_args())
 
 

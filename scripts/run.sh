@@ -12,14 +12,40 @@ export DEBUG="${DEBUG:-1}"
 PORT="${PORT:-8000}"
 HOST="${HOST:-127.0.0.1}"
 
+# Run a command, and start it again whenever it exits, until this script stops. One
+# process dying (a worker killed by the OOM killer, say) must not take the site down.
+supervise() {
+  local name="$1"
+  shift
+  (
+    child=""
+    trap 'trap - TERM INT HUP; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait 2>/dev/null; exit 0' TERM INT HUP
+    while true; do
+      "$@" &
+      child=$!
+      wait "$child" && status=0 || status=$?
+      echo "Stepwise: the $name exited ($status); starting it again in 2 s." >&2
+      sleep 2 &
+      wait $! || true
+    done
+  ) &
+  SUPERVISED+=("$!")
+}
+
+SUPERVISED=()
 cleanup() {
-  trap - INT TERM EXIT
+  trap - INT TERM HUP EXIT
   echo
   echo "Stopping Stepwise..."
-  kill -TERM $(jobs -p) 2>/dev/null || true
-  wait 2>/dev/null || true
+  kill -TERM "${SUPERVISED[@]}" 2>/dev/null || true
+  wait "${SUPERVISED[@]}" 2>/dev/null || true
+  if [ -n "${EMBEDDED_REDIS_PID:-}" ]; then
+    kill -TERM "$EMBEDDED_REDIS_PID" 2>/dev/null || true
+    wait "$EMBEDDED_REDIS_PID" 2>/dev/null || true
+  fi
 }
-trap cleanup INT TERM EXIT
+# HUP too: closing the terminal (or the tmux pane) must stop everything, Redis included.
+trap cleanup INT TERM HUP EXIT
 
 if [ -z "${REDIS_URL:-}" ]; then
   start_embedded_redis
@@ -30,9 +56,9 @@ fi
 .venv/bin/python manage.py seed_demo
 .venv/bin/python manage.py prepare_model
 
-.venv/bin/celery -A tutor.celery worker -Q gpu --pool=solo --prefetch-multiplier=1 -O fair \
-  --loglevel=INFO --without-gossip --without-mingle -n "stepwise-gpu@%h" &
-.venv/bin/python -m tutor.serve --host "$HOST" --port "$PORT" &
+supervise worker .venv/bin/celery -A tutor.celery worker -Q gpu --pool=solo --prefetch-multiplier=1 \
+  -O fair --loglevel=INFO --without-gossip --without-mingle -n "stepwise-gpu@%h"
+supervise "web server" .venv/bin/python -m tutor.serve --host "$HOST" --port "$PORT"
 
 # Say "running" only once the pages answer, so the first click does not meet a refused port.
 for _ in $(seq 1 120); do
@@ -49,4 +75,5 @@ cat <<MSG
   Press Ctrl-C to stop.
 
 MSG
-wait -n
+# The supervisors never exit on their own; a signal ends this wait and runs cleanup.
+wait

