@@ -31,6 +31,10 @@ from tutor.models import Assignment, Classroom, Enrolment, Problem, ProblemSet, 
 from tutor.serve import daphne_command
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Tests import tutor.asgi for in-process sockets; a reaper thread in this process would race
+# the tests' own turns. The live daphne processes reap as in production.
+settings.TURN_REAPER_IN_WEB = False
 ARTIFACTS = ROOT / "test-artifacts"
 
 

@@ -12,6 +12,7 @@ django_application = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from tutor.checker_warmup import warm_checker_in_background  # noqa: E402
 from tutor.reaper import start_reaper  # noqa: E402
@@ -19,7 +20,8 @@ from tutor.routing import websocket_urlpatterns  # noqa: E402
 
 warm_checker_in_background()
 # With no worker alive at all, a dead worker's turn must still be failed for the student.
-start_reaper()
+if settings.TURN_REAPER_IN_WEB:
+    start_reaper()
 
 application = ProtocolTypeRouter(
     {

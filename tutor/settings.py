@@ -259,6 +259,9 @@ TUTOR_QUEUE = env_str("TUTOR_QUEUE", "gpu")
 # worker beats every third of it and every worker (and each web process) reaps every third,
 # so a student sees a dead worker's turn fail within about 1.3 times this.
 TURN_HEARTBEAT_TTL_S = env_int("TURN_HEARTBEAT_TTL_S", 6)
+# Web processes reap dead turns too (tutor.reaper), so a student hears that the tutor stopped
+# even when no worker is alive. Off only where no server runs (the test process itself).
+TURN_REAPER_IN_WEB = env_bool("TURN_REAPER_IN_WEB", True)
 # Token deltas are coalesced into frames at most this often per stream. 0.1 s (10 frames/s)
 # reads as smooth streaming and halves the channel-layer traffic of 0.05 s, which one daphne
 # on two cores could not sustain for 50 streams (bench/fanout.py).

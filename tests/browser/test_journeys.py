@@ -75,11 +75,6 @@ def test_student_signs_up_checks_steps_and_asks_the_tutor(
 
     page.get_by_role("button", name="Give me a hint").click()
     turn_el = page.locator("#turns .turn").first
-    page.wait_for_function(  # the answer is under way: a live count, or checked steps
-        "() => { const t = document.querySelector('#turns .turn');"
-        " return t && (t.querySelector('.step') || !t.querySelector('.writing').hidden); }",
-        timeout=90_000,
-    )
     page.wait_for_function(
         "() => { const t = document.querySelector('#turns .turn');"
         " return t && ['done', 'failed'].includes(t.dataset.status); }",
