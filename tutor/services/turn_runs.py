@@ -46,6 +46,18 @@ class Progress:
     tokens: int
 
 
+class ClockNow(Now):
+    """The database's clock when the row is written, not when the statement began.
+
+    PostgreSQL's now() and statement_timestamp() are fixed when the statement starts; an
+    UPDATE that waited on a lock (a test's TRUNCATE, a busy row) would stamp a heartbeat that
+    was already stale when it landed, and a reaper could fail the turn it had just claimed.
+    """
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="CLOCK_TIMESTAMP()", **extra)
+
+
 def _stale_before() -> ExpressionWrapper:
     return ExpressionWrapper(
         Now() - timedelta(seconds=settings.TURN_HEARTBEAT_TTL_S), output_field=DateTimeField()
@@ -67,7 +79,7 @@ def turn_start(*, turn_id: int, model_name: str, is_demo: bool) -> Turn | None:
     if Turn.objects.filter(pk=turn_id, status=Turn.Status.QUEUED).update(
         status=Turn.Status.RUNNING,
         started_at=timezone.now(),
-        heartbeat_at=Now(),
+        heartbeat_at=ClockNow(),
         attempts=F("attempts") + 1,
         model_name=model_name[:200],
         is_demo=is_demo,
@@ -79,7 +91,7 @@ def turn_start(*, turn_id: int, model_name: str, is_demo: bool) -> Turn | None:
 
 def turn_heartbeat(*, turn_id: int, attempt: int) -> None:
     """Say this run is alive; raises TurnTaken when the turn is no longer this run's."""
-    if not _run(turn_id, attempt).update(heartbeat_at=Now()):
+    if not _run(turn_id, attempt).update(heartbeat_at=ClockNow()):
         raise TurnTaken(turn_id)
 
 
@@ -90,7 +102,7 @@ def turn_save_progress(
 
     It doubles as a heartbeat, so a busy stream never looks dead between two beats.
     """
-    fields: dict[str, Any] = {"last_seq": seq, "token_count": tokens, "heartbeat_at": Now()}
+    fields: dict[str, Any] = {"last_seq": seq, "token_count": tokens, "heartbeat_at": ClockNow()}
     if first_token:
         fields["first_token_at"] = timezone.now()
     if not _run(turn_id, attempt).update(**fields):
