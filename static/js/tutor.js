@@ -427,15 +427,25 @@
     }
   }
 
+  // A click while the socket is still opening (right after a page load) is kept and sent
+  // once it opens, instead of being dropped.
+  const pending = [];
   function send(message) {
-    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
-    else setStatus("Reconnecting… try again in a moment.");
+    if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(message)); return; }
+    if (message.type !== "sync") pending.push(message);
+    setStatus("Connecting to the tutor…");
   }
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/session/" + sessionId + "/");
-    socket.addEventListener("open", () => { openedAt = Date.now(); panel.dataset.connected = "true"; syncing = false; });
+    socket.addEventListener("open", () => {
+      openedAt = Date.now();
+      panel.dataset.connected = "true";
+      syncing = false;
+      if (statusLine.textContent === "Connecting to the tutor…") setStatus("");
+      while (pending.length) socket.send(JSON.stringify(pending.shift()));
+    });
     socket.addEventListener("message", (m) => onEvent(JSON.parse(m.data)));
     socket.addEventListener("close", (ev) => {
       panel.dataset.connected = "false";

@@ -234,11 +234,16 @@ def test_closing_after_a_rewind_leaves_no_thread(
     either: TransformersBackend, solve_messages: Any
 ) -> None:
     """A consumer that goes away after a rewind stops the generation it restarted."""
-    generation = either.stream(solve_messages, GenerationParams(max_new_tokens=32768))
-    next(generation)
-    assert generation.rewind(0)
-    next(generation)
-    generation.close()
+    config = either.model.generation_config
+    saved, config.eos_token_id = config.eos_token_id, None  # a sampled eos would end it early
+    try:
+        generation = either.stream(solve_messages, GenerationParams(max_new_tokens=32768))
+        next(generation)
+        assert generation.rewind(0)
+        next(generation)
+        generation.close()
+    finally:
+        config.eos_token_id = saved
     assert not [t for t in threading.enumerate() if t.name == "stepwise-generate"]
     assert list(generation) == []
 
