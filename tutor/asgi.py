@@ -13,7 +13,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from tutor.checker_warmup import warm_checker_in_background  # noqa: E402
-from tutor.routing import websocket_urlpatterns  # noqa: E402
+from tutor.routing import websocket_routes  # noqa: E402
 from tutor.ws_origin import SameOriginValidator  # noqa: E402
 
 warm_checker_in_background()
@@ -23,6 +23,6 @@ application = ProtocolTypeRouter(
         "http": django_application,
         # An Origin that is not this site's, in scheme, host and port, is refused before any
         # consumer code runs.
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
     }
 )

@@ -25,6 +25,7 @@ from tutor.errors import RateLimited, TurnBusy, UserError
 from tutor.models import Flag, Problem, StepVerdict, Turn, TutoringSession, User
 from tutor.selectors import is_assigned, turn_snapshot_event
 from tutor.services.moderation import moderate_student_text, moderate_tutor_text
+from tutor.text_input import storable_text
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> 
     """
     if mode not in Turn.Mode.values:
         raise UserError("Choose a hint, check my work, a full solution or ask a question.")
-    question = question.strip()
+    question = storable_text(question.strip(), what="Questions")
     if mode == Turn.Mode.FOLLOWUP and not question:
         raise UserError("Type a question first.")
     if len(question) > settings.TUTOR_QUESTION_MAX_CHARS:
