@@ -62,6 +62,9 @@ class Enrolment(models.Model):
             models.UniqueConstraint(fields=["classroom", "student"], name="unique_enrolment")
         ]
 
+    def __str__(self) -> str:
+        return f"Student {self.student_id} in {self.classroom}"
+
 
 class ProblemSet(models.Model):
     owner = models.ForeignKey(
@@ -107,6 +110,9 @@ class Assignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.problem_set} for {self.classroom}"
+
 
 class Attempt(models.Model):
     class Status(models.TextChoices):
@@ -134,6 +140,9 @@ class Attempt(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Attempt {self.pk}: student {self.student_id} on {self.problem}"
+
 
 class AnswerSubmission(models.Model):
     """One final answer checked against the key: the attempt's history."""
@@ -147,6 +156,9 @@ class AnswerSubmission(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Answer {self.pk} to attempt {self.attempt_id}"
+
 
 class TutoringSession(models.Model):
     student = models.ForeignKey(
@@ -159,6 +171,9 @@ class TutoringSession(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["student", "problem"], name="unique_session")
         ]
+
+    def __str__(self) -> str:
+        return f"Tutoring session {self.pk}: student {self.student_id} on {self.problem}"
 
 
 class Turn(models.Model):
@@ -220,6 +235,12 @@ class Turn(models.Model):
         ]
         indexes = [models.Index(fields=["status", "queued_at"])]
 
+    def __str__(self) -> str:
+        return (
+            f"Turn {self.index + 1} of session {self.session_id} "
+            f"({self.get_mode_display()}, {self.get_status_display()})"
+        )
+
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
@@ -271,6 +292,10 @@ class StepVerdict(models.Model):
                 fields=["turn", "index"], condition=Q(turn__isnull=False), name="unique_turn_step"
             ),
         ]
+
+    def __str__(self) -> str:
+        owner = f"turn {self.turn_id}" if self.turn_id else f"attempt {self.attempt_id}"
+        return f"Step {self.index + 1} of {owner}: {self.get_verdict_display()}"
 
 
 class Flag(models.Model):
@@ -328,6 +353,9 @@ class Flag(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Flag {self.pk}: {self.get_kind_display()} ({self.get_status_display()})"
+
 
 class FlagEvent(models.Model):
     """The audit trail of the review queue: who did what to a flag, when, and why."""
@@ -355,3 +383,6 @@ class FlagEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: flag {self.flag_id}"
