@@ -11,8 +11,16 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from tutor.usernames import (
+    UsernameValidator,
+    look_alike_taken,
+    username_problem,
+    validate_person_name,
+)
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -28,6 +36,26 @@ class User(AbstractUser):
         ADMIN = "admin", "Admin"
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    # What the sign-up form checks a new username with (tutor/usernames.py). The field's own
+    # validators stay Django's, so the schema and its migrations do not change.
+    username_validator = UsernameValidator()
+
+    def clean(self) -> None:
+        """What the admin's forms check: a username like no one else's, names that print."""
+        super().clean()  # reads the username in NFKC
+        errors: dict[str, str] = {}
+        problem = username_problem(self.username)
+        if problem is None and look_alike_taken(self.username, exclude_pk=self.pk):
+            problem = "That username looks too much like one already taken; choose another."
+        if problem:
+            errors["username"] = problem
+        for field in ("first_name", "last_name"):
+            try:
+                validate_person_name(getattr(self, field))
+            except ValidationError as error:
+                errors[field] = error.messages[0]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_teacher(self) -> bool:
