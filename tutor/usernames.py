@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Length
 from django.utils.deconstruct import deconstructible
@@ -78,18 +79,21 @@ def look_alike_taken(value: str, *, exclude_pk: int | None = None) -> bool:
         get_user_model()
         .objects.annotate(length=Length("username"))
         .filter(length__gte=len(wanted), length__lte=2 * len(wanted))
-        .exclude(pk=exclude_pk)
-        .values_list("username", flat=True)
     )
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
     return any(
         skeleton(other) == wanted and other.casefold() != value.strip().casefold()
-        for other in others.iterator()
+        for other in others.values_list("username", flat=True).iterator()
     )
 
 
 @deconstructible
-class UsernameValidator:
-    """A username's spelling, and that it looks like no one else's."""
+class UsernameValidator(UnicodeUsernameValidator):
+    """A username's spelling, and that it looks like no one else's.
+
+    A kind of Django's validator, where User.username_validator expects one; it checks more.
+    """
 
     def __call__(self, value: str) -> None:
         problem = username_problem(value)
