@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -333,6 +334,8 @@ def main() -> None:
         "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
         "REDIS_URL": args.redis_url,
         "DEBUG": "0",
+        # Production settings refuse to start without a key; a throwaway one per run.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
         "SECURE_COOKIES": "0",
         "LOG_LEVEL": "WARNING",
         "STEPWISE_VAR_DIR": str(workdir),

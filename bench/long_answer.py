@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -112,6 +113,8 @@ def _env(args: argparse.Namespace, database_url: str, text: str) -> dict[str, st
         "DATABASE_URL": database_url,
         "REDIS_URL": args.redis_url,
         "DEBUG": "0",
+        # Production settings refuse to start without a key; a throwaway one per run.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
         "SECURE_COOKIES": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "TUTOR_BACKEND": "scripted",

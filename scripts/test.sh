@@ -30,5 +30,5 @@ fi
 echo "Tests use database ${DATABASE_URL:-SQLite (var/)} and Redis $REDIS_URL"
 
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
-.venv/bin/python manage.py collectstatic --noinput -v 0
+DJANGO_SETTINGS_MODULE=tests.settings .venv/bin/python manage.py collectstatic --noinput -v 0
 .venv/bin/python -m pytest "$@"

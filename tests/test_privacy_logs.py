@@ -147,6 +147,7 @@ def test_it_logs_websocket_denials_without_personal_data(
             application,
             f"/ws/session/{session.pk}/",
             headers=[
+                (b"host", b"testserver"),
                 (b"origin", b"http://testserver"),
                 (b"cookie", f"sessionid={cookie}".encode()),
             ],

@@ -1,9 +1,37 @@
+"""The Django admin: accounts, classes and sets to manage; the record, to read.
+
+The admin must not get around the audit trail. Flag decisions and answer-key changes are
+made on the review page (tutor.services.flags.flag_resolve, which requires a note and writes
+a FlagEvent with the old and new key); transcripts, attempts, verdicts and the audit events
+themselves are shown read-only. Nothing that the retention rules own is deleted from a page:
+students go with `manage.py delete_student`, old records with `manage.py purge_old_data`.
+"""
+
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from tutor import models
+
+
+class ReadOnly:
+    """Viewable, never added, changed or deleted from a page."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(models.User)
@@ -11,6 +39,11 @@ class StepwiseUserAdmin(UserAdmin):
     list_display = ("username", "email", "role", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (*(UserAdmin.fieldsets or ()), ("Stepwise", {"fields": ("role",)}))
+
+    # An account is deactivated here, never deleted: a student's delete takes their work
+    # with them and is done from the command line (manage.py delete_student).
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -21,63 +54,119 @@ class EnrolmentInline(admin.TabularInline):
 @admin.register(models.Classroom)
 class ClassroomAdmin(admin.ModelAdmin):
     list_display = ("name", "teacher", "join_code", "created_at")
+    list_select_related = ("teacher",)
     inlines = [EnrolmentInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Another teacher would take over the class's students and their work.
+        return ("teacher",) if obj is not None else ()
 
 
 class ProblemInline(admin.StackedInline):
     model = models.Problem
     extra = 0
+    can_delete = False
+    # A key is changed on the review page, where the change is kept with a note.
+    readonly_fields = ("answer_key",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(models.ProblemSet)
 class ProblemSetAdmin(admin.ModelAdmin):
     list_display = ("title", "owner", "updated_at")
+    list_select_related = ("owner",)
     inlines = [ProblemInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # The owner decides who sees the set's flags and students' work on it.
+        return ("owner",) if obj is not None else ()
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = models.Assignment
+        fields = ("problem_set", "classroom", "due_at")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        problem_set, classroom = data.get("problem_set"), data.get("classroom")
+        if problem_set and classroom and problem_set.owner_id != classroom.teacher_id:
+            raise forms.ValidationError("A set can only be assigned to its own teacher's class.")
+        return data
 
 
 @admin.register(models.Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    form = AssignmentForm
     list_display = ("problem_set", "classroom", "due_at")
+    list_select_related = ("problem_set", "classroom")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Withdraw (delete) and assign again: a change in place would tell no open socket.
+        return ("problem_set", "classroom") if obj is not None else ()
+
+
+class AnswerSubmissionInline(ReadOnly, admin.TabularInline):
+    model = models.AnswerSubmission
+    extra = 0
 
 
 @admin.register(models.Attempt)
-class AttemptAdmin(admin.ModelAdmin):
-    list_display = ("student", "problem", "status", "score", "updated_at")
+class AttemptAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("__str__", "student", "status", "score", "updated_at")
     list_filter = ("status",)
+    list_select_related = ("student", "problem__problem_set")
+    inlines = [AnswerSubmissionInline]
 
 
-class TurnInline(admin.StackedInline):
+class TurnInline(ReadOnly, admin.StackedInline):
     model = models.Turn
     extra = 0
-    readonly_fields = ("text", "status", "token_count", "queued_at", "finished_at")
+    fields = ("index", "mode", "question", "status", "text", "token_count", "queued_at")
+    readonly_fields = fields
 
 
 @admin.register(models.TutoringSession)
-class TutoringSessionAdmin(admin.ModelAdmin):
-    list_display = ("student", "problem", "created_at")
+class TutoringSessionAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("__str__", "student", "created_at")
+    list_select_related = ("student", "problem__problem_set")
     inlines = [TurnInline]
 
 
 @admin.register(models.Turn)
-class TurnAdmin(admin.ModelAdmin):
-    list_display = ("session", "index", "mode", "status", "token_count", "queued_at")
+class TurnAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("__str__", "mode", "status", "token_count", "queued_at")
     list_filter = ("status", "mode")
 
 
 @admin.register(models.StepVerdict)
-class StepVerdictAdmin(admin.ModelAdmin):
-    list_display = ("index", "verdict", "rule", "attempt", "turn")
+class StepVerdictAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("__str__", "verdict", "rule")
     list_filter = ("verdict",)
 
 
+class FlagEventInline(ReadOnly, admin.TabularInline):
+    model = models.FlagEvent
+    extra = 0
+
+
 @admin.register(models.Flag)
-class FlagAdmin(admin.ModelAdmin):
-    list_display = ("kind", "status", "problem", "created_at", "reviewer")
+class FlagAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("__str__", "kind", "status", "problem", "created_at", "reviewer", "review")
     list_filter = ("status", "kind")
+    list_select_related = ("problem__problem_set", "reviewer")
+    inlines = [FlagEventInline]
+
+    @admin.display(description="decide")
+    def review(self, flag: models.Flag) -> str:
+        # Decisions are made there: a note is required and the trail records it.
+        url = reverse("review_flag", args=[flag.pk])
+        return format_html('<a href="{}">On the review page</a>', url)
 
 
 @admin.register(models.FlagEvent)
-class FlagEventAdmin(admin.ModelAdmin):
-    list_display = ("flag", "action", "actor", "created_at")
+class FlagEventAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("__str__", "action", "actor", "created_at")
     list_filter = ("action",)
-    readonly_fields = ("flag", "actor", "action", "note", "old_value", "new_value", "created_at")

@@ -3,21 +3,29 @@
 It holds no logic of its own: every request goes to a service, every read to a selector,
 and every push arrives through tutor.events. Permission is checked again on every message
 and whenever access changes (logout, leaving a class), not only at connect.
+
+Whatever a client sends, the answer is a message: malformed input (binary frames, invalid
+JSON, JSON nested past the parser's limit, text the database cannot store) gets an error
+message and the socket stays open. Nothing the user typed is logged.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
+import traceback
 from importlib import import_module
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.auth import get_user
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.conf import settings
 
-from tutor import events, selectors
+from tutor import counters, events, selectors
 from tutor.errors import UserError
 from tutor.models import Turn, TutoringSession, User
 from tutor.services import turns
@@ -27,7 +35,13 @@ SESSION_ENGINE = import_module(settings.SESSION_ENGINE)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429
 MAX_MESSAGE_CHARS = 8192
+NOT_UNDERSTOOD = "That request was not understood."
+TOO_MANY = "You are sending requests very quickly. Wait a few seconds, then try again."
+FAILED = "Something went wrong with that request, and it was not done. Try again."
+BUDGET_WINDOW_S = 60
 
 
 class SessionConsumer(AsyncJsonWebsocketConsumer):
@@ -39,13 +53,22 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.waiting = set()
+        self.last_snapshot_at = -float("inf")  # on the event loop's clock
+        self.pending_snapshot: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         await self.accept()
-        session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        if not selectors.is_row_id(session_id):
+            await self._deny(CLOSE_FORBIDDEN, 0)
+            return
         if await self._authorise(session_id) is None:
             return
         assert self.user is not None and self.session is not None
+        if not await self._within_budget():
+            # A fresh socket costs a full snapshot: reconnecting in a loop is spending too.
+            await self.close(code=CLOSE_TOO_MANY)
+            return
         self.groups_joined = (
             events.session_group(self.session.pk),
             events.user_group(self.user.pk),
@@ -78,56 +101,80 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
     async def _deny(self, code: int, session_id: int, user_id: int | None = None) -> None:
         # Ids only: no usernames or emails in logs.
         log.info("websocket denied: code=%s session=%s user=%s", code, session_id, user_id)
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.groups_joined = ()
+        await self._leave_groups()
         self.session = None
         await self.close(code=code)
 
-    async def disconnect(self, code: int) -> None:
+    async def _leave_groups(self) -> None:
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = ()
+        if self.pending_snapshot is not None:
+            self.pending_snapshot.cancel()
+            self.pending_snapshot = None
+
+    async def disconnect(self, code: int) -> None:
+        await self._leave_groups()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None or len(text_data) > MAX_MESSAGE_CHARS:
-            await self.send_json(
-                {
-                    "type": "error",
-                    "message": f"Messages are limited to {MAX_MESSAGE_CHARS} characters.",
-                }
-            )
-            return
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.send_json({"type": "error", "message": "That request was not understood."})
+            content = _parse(text_data, bytes_data)
+        except UserError as error:
+            await self._error(error.message)
             return
         await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if self.session is None or not isinstance(content, dict):
+        if self.session is None:
+            return
+        if not await self._within_budget():
+            if content.get("type") == "sync":
+                # Never refused, only later: the page waits for this snapshot to go on.
+                self._snapshot_later(BUDGET_WINDOW_S - time.time() % BUDGET_WINDOW_S)
+            else:
+                await self._error(TOO_MANY)
             return
         if await self._authorise(self.session.pk) is None:
             return
-        action = content.get("type")
         try:
-            if action == "ask":
-                await self._ask(content)
-            elif action in ("stop", "retry", "continue"):
-                await self._act_on_turn(action, content.get("turn"))
-            elif action == "sync":
-                await self._send_snapshot()
-            else:
-                await self.send_json({"type": "error", "message": "Unknown request."})
+            await self._dispatch(content)
         except UserError as error:
-            await self.send_json({"type": "error", "message": error.message})
+            await self._error(error.message)
+        except Exception as error:
+            # The socket stays open. The log gets where it failed, not the message: a
+            # database error can quote the user's text.
+            _log_failure("websocket request", error)
+            await self._error(FAILED)
+
+    async def _dispatch(self, content: dict[str, Any]) -> None:
+        action = content.get("type")
+        if action == "ask":
+            await self._ask(content)
+        elif action in ("stop", "retry", "continue"):
+            await self._act_on_turn(str(action), content.get("turn"))
+        elif action == "sync":
+            await self._resync()
+        else:
+            raise UserError("Unknown request.")
+
+    async def _error(self, message: str) -> None:
+        await self.send_json({"type": "error", "message": message})
+
+    async def _within_budget(self) -> bool:
+        """Count one message against the user's budget, over all of the user's sockets."""
+        assert self.user is not None
+        window = int(time.time() // BUDGET_WINDOW_S)
+        key = f"stepwise:ws-messages:{self.user.pk}:{window}"
+        used = await sync_to_async(counters.count)(key, BUDGET_WINDOW_S * 2)
+        return used <= settings.WS_MESSAGES_PER_MINUTE
 
     async def _ask(self, content: dict[str, Any]) -> None:
         assert self.session is not None and self.user is not None
         if self.session.student_id != self.user.pk:
             raise UserError("Only the student can ask the tutor in this session.")
-        mode = str(content.get("mode", ""))
-        question = str(content.get("question", ""))
+        mode, question = content.get("mode", ""), content.get("question", "")
+        if not isinstance(mode, str) or not isinstance(question, str):
+            raise UserError(NOT_UNDERSTOOD)
         await database_sync_to_async(turns.turn_request)(
             session=self.session, mode=mode, question=question
         )
@@ -137,7 +184,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         if self.session.student_id != self.user.pk:
             raise UserError("Only the student can change this session.")
         turn = await database_sync_to_async(
-            Turn.objects.filter(pk=_as_int(turn_id), session=self.session).first
+            Turn.objects.filter(pk=_as_id(turn_id), session=self.session).first
         )()
         if turn is None:
             raise UserError("That answer does not exist.")
@@ -148,13 +195,40 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         else:
             await database_sync_to_async(turns.turn_retry)(turn=turn)
 
+    async def _resync(self) -> None:
+        """A full snapshot, at most one per WS_SYNC_INTERVAL_S: a sooner one is sent then."""
+        wait = self.last_snapshot_at + settings.WS_SYNC_INTERVAL_S - self._now()
+        if wait <= 0 and self.pending_snapshot is None:
+            await self._send_snapshot()
+        else:
+            self._snapshot_later(max(wait, 0.0))
+
+    def _snapshot_later(self, delay: float) -> None:
+        # One pending snapshot per socket, whatever the number of syncs asked meanwhile.
+        if self.pending_snapshot is None:
+            self.pending_snapshot = asyncio.ensure_future(self._deferred_snapshot(delay))
+
+    async def _deferred_snapshot(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self.pending_snapshot = None
+        try:
+            if self.session is not None and await self._authorise(self.session.pk) is not None:
+                await self._send_snapshot()
+        except Exception as error:
+            _log_failure("deferred snapshot", error)
+
     async def _send_snapshot(self) -> None:
         assert self.session is not None
+        self.last_snapshot_at = self._now()
         await database_sync_to_async(turns.turns_reap_dead)(session=self.session)
         snapshot = await database_sync_to_async(selectors.session_snapshot)(session=self.session)
         self.waiting = {t["turn"] for t in snapshot if t["status"] == Turn.Status.QUEUED}
         # Summaries only (about 0.5 KB a turn): the steps are read over HTTP, page by page.
         await self.send_json({"type": "session.snapshot", "turns": snapshot})
+
+    @staticmethod
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
 
     async def tutor_event(self, message: dict[str, Any]) -> None:
         if self.session is None:
@@ -189,8 +263,40 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "turn.queue", "turn": turn_id, "position": position})
 
 
-def _as_int(value: Any) -> int:
+class UnknownRouteConsumer(AsyncWebsocketConsumer):
+    """Any other websocket path (ws/session/abc/): the handshake is refused, not a 500."""
+
+    async def connect(self) -> None:
+        await self.close(code=CLOSE_NOT_FOUND)
+
+
+def _parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+    """The message as a JSON object, or UserError saying what is wrong with it."""
+    if text_data is None:
+        raise UserError("Send requests as JSON text, not binary.")
+    if len(text_data) > MAX_MESSAGE_CHARS:
+        raise UserError(f"Messages are limited to {MAX_MESSAGE_CHARS} characters.")
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise UserError("That answer does not exist.") from None
+        content = json.loads(text_data)
+    except (ValueError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser goes (a few thousand brackets
+        # fit in the size cap).
+        raise UserError(NOT_UNDERSTOOD) from None
+    if not isinstance(content, dict):
+        raise UserError(NOT_UNDERSTOOD)
+    return content
+
+
+def _as_id(value: Any) -> int:
+    """A turn id from a message: an int or a string of digits that can name a row."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+        value = int(value)
+    if not selectors.is_row_id(value):
+        raise UserError("That answer does not exist.")
+    return int(value)
+
+
+def _log_failure(what: str, error: Exception) -> None:
+    frames = traceback.extract_tb(error.__traceback__)[-6:]
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames))
+    log.error("%s failed: %s at %s", what, type(error).__name__, where)

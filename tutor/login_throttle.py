@@ -1,4 +1,13 @@
-"""Repeated failed logins are throttled per username and per client address.
+"""Failed logins are throttled per account, and per client on each account.
+
+A client (an address, as the trusted proxy reports it) may fail LOGIN_FAILURE_LIMIT times on
+one account; all clients together LOGIN_ACCOUNT_FAILURE_LIMIT times, which bounds guessing
+spread over many addresses. Nothing is limited per address alone: behind a school's NAT, or
+a proxy whose address every client shares, that would lock out every account at once.
+
+Every attempt is counted before its password is checked (an atomic INCR), and is refused
+once the count passes a limit, so twelve wrong passwords at once against a limit of five
+check five. A successful login forgets the account's count.
 
 A small authentication backend rather than a package: it has to hold for every caller of
 `authenticate()`, including the ones that pass no request, and it keeps its counters in the
@@ -8,43 +17,76 @@ Redis cache that Stepwise already runs.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import unicodedata
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+
+from tutor import counters
 
 
 def _key(kind: str, value: str) -> str:
     # Hashed: the cache holds no usernames or addresses in clear.
-    digest = hashlib.sha256(value.lower().encode()).hexdigest()[:32]
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
     return f"stepwise:login-fail:{kind}:{digest}"
 
 
-def _limits(request: HttpRequest | None, username: str | None) -> dict[str, int]:
-    """Cache key -> failures allowed. One address may try a few usernames, not hundreds."""
-    limits = {_key("user", username or ""): settings.LOGIN_FAILURE_LIMIT}
-    if request is not None:
-        address = request.META.get("REMOTE_ADDR", "")
-        limits[_key("addr", address)] = settings.LOGIN_FAILURE_LIMIT * 4
-    return limits
+def _account(username: str | None) -> str:
+    # As the login form reads a username (NFKC), and in any case.
+    return unicodedata.normalize("NFKC", username or "").casefold()
+
+
+def client_address(request: HttpRequest | None) -> str:
+    """The client's address: from LOGIN_CLIENT_ADDRESS_HEADER when set, else the peer's.
+
+    In a list (X-Forwarded-For) the last entry is the one the trusted proxy added; anything
+    before it came from the client. An IPv6 client holds a whole /64, so that is its address.
+    """
+    if request is None:
+        return "none"
+    value = ""
+    header = settings.LOGIN_CLIENT_ADDRESS_HEADER
+    if header:
+        value = request.headers.get(header, "").split(",")[-1].strip()
+    value = value or request.META.get("REMOTE_ADDR", "")
+    try:
+        address = ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        return "unknown"
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _limits(request: HttpRequest | None, username: str | None) -> list[tuple[str, int]]:
+    """(cache key, failures allowed): this client on this account, then the account."""
+    account = _account(username)
+    return [
+        (_key("client", f"{client_address(request)} {account}"), settings.LOGIN_FAILURE_LIMIT),
+        (_key("account", account), settings.LOGIN_ACCOUNT_FAILURE_LIMIT),
+    ]
+
+
+def reserve_attempt(request: HttpRequest | None, username: str | None) -> bool:
+    """Count this attempt as a failure until it succeeds; False when a limit is passed."""
+    return all(
+        counters.count(key, settings.LOGIN_LOCKOUT_S) <= limit
+        for key, limit in _limits(request, username)
+    )
 
 
 def is_locked(request: HttpRequest | None, username: str | None) -> bool:
-    return any((cache.get(k) or 0) >= limit for k, limit in _limits(request, username).items())
+    """Whether an attempt was refused (a count past its limit), without counting one."""
+    return any(counters.total(key) > limit for key, limit in _limits(request, username))
 
 
-def record_failure(request: HttpRequest | None, username: str | None) -> None:
-    for k in _limits(request, username):
-        cache.add(k, 0, settings.LOGIN_LOCKOUT_S)
-        cache.incr(k)
-
-
-def clear(username: str | None) -> None:
-    cache.delete(_key("user", username or ""))
+def clear(request: HttpRequest | None, username: str | None) -> None:
+    counters.forget(*(key for key, _ in _limits(request, username)))
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -55,26 +97,30 @@ class ThrottledModelBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        if is_locked(request, username):
+        if not reserve_attempt(request, username):
             # PermissionDenied stops authenticate() at once: no other backend is tried.
             raise PermissionDenied("too many failed logins")
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None:
-            record_failure(request, username)
-        else:
-            clear(username)
+        if user is not None:
+            clear(request, username)
         return user
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form, saying plainly when a username is locked rather than 'wrong password'."""
+    """The login form, saying plainly when a login was refused rather than 'wrong password'."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": "Too many failed attempts. Wait 15 minutes, then try again.",
+        "locked": "Too many failed attempts. Wait %(minutes)s minutes, then try again.",
     }
 
     def clean(self) -> dict[str, Any]:
-        if is_locked(self.request, self.cleaned_data.get("username")):
-            raise ValidationError(self.error_messages["locked"], code="locked")
-        return super().clean()
+        try:
+            return super().clean()
+        except ValidationError:
+            if is_locked(self.request, self.cleaned_data.get("username")):
+                minutes = max(1, settings.LOGIN_LOCKOUT_S // 60)
+                raise ValidationError(
+                    self.error_messages["locked"], code="locked", params={"minutes": minutes}
+                ) from None
+            raise

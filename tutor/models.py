@@ -11,8 +11,16 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from tutor.usernames import (
+    UsernameValidator,
+    look_alike_taken,
+    username_problem,
+    validate_person_name,
+)
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -28,6 +36,26 @@ class User(AbstractUser):
         ADMIN = "admin", "Admin"
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    # What the sign-up form checks a new username with (tutor/usernames.py). The field's own
+    # validators stay Django's, so the schema and its migrations do not change.
+    username_validator = UsernameValidator()
+
+    def clean(self) -> None:
+        """What the admin's forms check: a username like no one else's, names that print."""
+        super().clean()  # reads the username in NFKC
+        errors: dict[str, str] = {}
+        problem = username_problem(self.username)
+        if problem is None and look_alike_taken(self.username, exclude_pk=self.pk):
+            problem = "That username looks too much like one already taken; choose another."
+        if problem:
+            errors["username"] = problem
+        for field in ("first_name", "last_name"):
+            try:
+                validate_person_name(getattr(self, field))
+            except ValidationError as error:
+                errors[field] = error.messages[0]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_teacher(self) -> bool:
@@ -61,6 +89,9 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["classroom", "student"], name="unique_enrolment")
         ]
+
+    def __str__(self) -> str:
+        return f"Student {self.student_id} in {self.classroom}"
 
 
 class ProblemSet(models.Model):
@@ -107,6 +138,9 @@ class Assignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.problem_set} for {self.classroom}"
+
 
 class Attempt(models.Model):
     class Status(models.TextChoices):
@@ -134,6 +168,9 @@ class Attempt(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Attempt {self.pk}: student {self.student_id} on {self.problem}"
+
 
 class AnswerSubmission(models.Model):
     """One final answer checked against the key: the attempt's history."""
@@ -147,6 +184,9 @@ class AnswerSubmission(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Answer {self.pk} to attempt {self.attempt_id}"
+
 
 class TutoringSession(models.Model):
     student = models.ForeignKey(
@@ -159,6 +199,9 @@ class TutoringSession(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["student", "problem"], name="unique_session")
         ]
+
+    def __str__(self) -> str:
+        return f"Tutoring session {self.pk}: student {self.student_id} on {self.problem}"
 
 
 class Turn(models.Model):
@@ -223,6 +266,12 @@ class Turn(models.Model):
         ]
         indexes = [models.Index(fields=["status", "queued_at"])]
 
+    def __str__(self) -> str:
+        return (
+            f"Turn {self.index + 1} of session {self.session_id} "
+            f"({self.get_mode_display()}, {self.get_status_display()})"
+        )
+
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
@@ -274,6 +323,10 @@ class StepVerdict(models.Model):
                 fields=["turn", "index"], condition=Q(turn__isnull=False), name="unique_turn_step"
             ),
         ]
+
+    def __str__(self) -> str:
+        owner = f"turn {self.turn_id}" if self.turn_id else f"attempt {self.attempt_id}"
+        return f"Step {self.index + 1} of {owner}: {self.get_verdict_display()}"
 
 
 class Flag(models.Model):
@@ -331,6 +384,9 @@ class Flag(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Flag {self.pk}: {self.get_kind_display()} ({self.get_status_display()})"
+
 
 class FlagEvent(models.Model):
     """The audit trail of the review queue: who did what to a flag, when, and why."""
@@ -358,3 +414,6 @@ class FlagEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: flag {self.flag_id}"

@@ -22,35 +22,70 @@ from tutor.models import (
     User,
 )
 
+# The largest id a database row can have (a bigint): a larger one from a URL or a message
+# would make PostgreSQL raise instead of finding nothing.
+MAX_ID = 2**63 - 1
+
+
+def is_row_id(value: object) -> bool:
+    """A value that can name a row: a positive int, never a bool, within the bigint range."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
 
 def session_visible_to(*, user: User, session_id: int) -> TutoringSession | None:
-    """The session if this user may watch it: its student, or a teacher of the student's class."""
+    """The session if this user may watch it now.
+
+    Its student, while the problem is still assigned to them; a teacher whose own problem
+    set it is, assigned to a class of theirs the student is in; or a reviewer. Access follows
+    enrolment and assignment, not ownership alone: a removed student loses the tutor, and a
+    teacher never sees a shared student's work on another teacher's set.
+    """
+    if not user.is_authenticated or not is_row_id(session_id):
+        return None
     session = (
         TutoringSession.objects.select_related("student", "problem__problem_set")
         .filter(pk=session_id)
         .first()
     )
-    if session is None or not user.is_authenticated:
+    if session is None:
         return None
-    if session.student_id == user.pk:
-        return session
     if user.is_reviewer:
         return session
-    if user.is_teacher and teaches_student(teacher=user, student_id=session.student_id):
+    if session.student_id == user.pk:
+        assigned = is_assigned(student_id=user.pk, problem_id=session.problem_id)
+        return session if assigned else None
+    if user.is_teacher and teaches_student(
+        teacher=user, student_id=session.student_id, problem_set_id=session.problem.problem_set_id
+    ):
         return session
     return None
 
 
 def turn_visible_to(*, user: User, turn_id: int) -> Turn | None:
     """A tutor turn if this user may read it: the same people who may watch its session."""
+    if not is_row_id(turn_id):
+        return None
     turn = Turn.objects.filter(pk=turn_id).only("pk", "session_id", "final_verdict").first()
     if turn is None or session_visible_to(user=user, session_id=turn.session_id) is None:
         return None
     return turn
 
 
-def teaches_student(*, teacher: User, student_id: int) -> bool:
-    return Classroom.objects.filter(teacher=teacher, enrolments__student_id=student_id).exists()
+def teaches_student(*, teacher: User, student_id: int, problem_set_id: int) -> bool:
+    """Whether the teacher's own set is assigned to a class of theirs that has the student."""
+    return Assignment.objects.filter(
+        problem_set_id=problem_set_id,
+        problem_set__owner=teacher,
+        classroom__teacher=teacher,
+        classroom__enrolments__student_id=student_id,
+    ).exists()
+
+
+def is_assigned(*, student_id: int, problem_id: int) -> bool:
+    """Whether the problem's set is assigned to a class the student is enrolled in now."""
+    return Problem.objects.filter(
+        pk=problem_id, problem_set__assignments__classroom__enrolments__student_id=student_id
+    ).exists()
 
 
 def problems_for_student(*, student: User) -> QuerySet[Problem]:
@@ -290,11 +325,14 @@ def problem_for_owner(*, owner: User, problem_id: int) -> Problem | None:
 
 
 def assignment_for_teacher(*, teacher: User, assignment_id: int) -> Assignment | None:
+    """The teacher's own set assigned to the teacher's own class: its progress, gradebook and
+    students' work. Either half alone (a class of theirs given another teacher's set by an
+    admin) shows nothing."""
     if not teacher.is_teacher:
         return None
     return (
         Assignment.objects.select_related("problem_set", "classroom")
-        .filter(pk=assignment_id, classroom__teacher=teacher)
+        .filter(pk=assignment_id, classroom__teacher=teacher, problem_set__owner=teacher)
         .first()
     )
 
@@ -376,14 +414,18 @@ def assignment_progress(*, assignment: Assignment) -> tuple[list[Problem], list[
 
 
 def flags_for_teacher(*, teacher: User) -> QuerySet[Flag]:
-    """Flags about the teacher's students or the teacher's own problems."""
+    """Flags on the teacher's own problem sets, and moderation flags about their students.
+
+    A student in two teachers' classes shows each teacher only the flags on that teacher's
+    sets: disputes and the tutor's mistakes are about the problem, and belong to its author.
+    A moderation flag is about the student's safety, so it goes to every teacher of theirs.
+    """
+    own_sets = Q(problem__problem_set__owner=teacher)
+    about_my_student = Q(raised_by__enrolments__classroom__teacher=teacher) | Q(
+        turn__session__student__enrolments__classroom__teacher=teacher
+    )
     return (
-        Flag.objects.filter(
-            Q(attempt__student__enrolments__classroom__teacher=teacher)
-            | Q(turn__session__student__enrolments__classroom__teacher=teacher)
-            | Q(problem__problem_set__owner=teacher)
-            | Q(raised_by__enrolments__classroom__teacher=teacher)
-        )
+        Flag.objects.filter(own_sets | (Q(kind=Flag.Kind.MODERATION) & about_my_student))
         .select_related("problem__problem_set", "step", "raised_by")
         .distinct()
         .order_by("-created_at")

@@ -24,11 +24,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("STEPWISE_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# The key in the source is for DEBUG runs only (./scripts/run.sh sets DEBUG=1). Anything else
+# is treated as production: with no key of its own it refuses to start, rather than sign
+# sessions with a key anyone can read.
+DEVELOPMENT_SECRET_KEY = "stepwise-insecure-development-key-change-me-0123456789abcdef"
 SECRET_KEY = env_str("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("STEPWISE_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    SECRET_KEY = "stepwise-insecure-development-key-change-me-0123456789abcdef"
+if not DEBUG and SECRET_KEY.strip() in ("", DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in production: DEBUG is off and SECRET_KEY is empty or the "
+        "development key. Set SECRET_KEY to 50 or more random characters, or DEBUG=1 for a "
+        "local run."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -121,15 +128,49 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True
 AUTHENTICATION_BACKENDS = ["tutor.login_throttle.ThrottledModelBackend"]
+# Failed logins (tutor/login_throttle.py): one client may fail this often on one account, and
+# all clients together LOGIN_ACCOUNT_FAILURE_LIMIT times, per LOGIN_LOCKOUT_S. No limit is on
+# an address alone: a school behind one NAT, or every client behind the proxy, shares one.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT * 4)
 LOGIN_LOCKOUT_S = env_int("LOGIN_LOCKOUT_S", 15 * 60)
+# The request header that the trusted proxy sets to the client's address (X-Forwarded-For,
+# whose last entry is the one the proxy added, or X-Real-IP). Empty: the peer address. Set
+# it only behind a proxy that clients cannot get around, or anyone can pick their address.
+LOGIN_CLIENT_ADDRESS_HEADER = env_str("LOGIN_CLIENT_ADDRESS_HEADER", "")
+# Websocket messages per user per minute, over all of the user's sockets, and the least time
+# between two full snapshots on one socket (a sync sooner than that is answered then).
+WS_MESSAGES_PER_MINUTE = env_int("WS_MESSAGES_PER_MINUTE", 120)
+WS_SYNC_INTERVAL_S = env_float("WS_SYNC_INTERVAL_S", 2.0)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def _refuse_debug_in_production() -> None:
+    """DEBUG pages show settings and tracebacks: never on a site served to the public.
+
+    A TLS proxy, an HTTPS redirect or HSTS only make sense on such a site, so DEBUG together
+    with any of them is a mistake (a production .env with DEBUG=1), not a local run.
+    """
+    public = {
+        "BEHIND_TLS_PROXY": BEHIND_TLS_PROXY,
+        "SECURE_SSL_REDIRECT": SECURE_SSL_REDIRECT,
+        "SECURE_HSTS_SECONDS": SECURE_HSTS_SECONDS > 0,
+    }
+    named = [name for name, on in public.items() if on]
+    if DEBUG and named:
+        raise ImproperlyConfigured(
+            f"DEBUG is on with production settings ({', '.join(named)}): set DEBUG=0."
+        )
+
+
+_refuse_debug_in_production()
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

@@ -21,9 +21,10 @@ from tutor import events, turn_state
 from tutor.celery import GENERATE_TURN, app
 from tutor.errors import RateLimited, TurnBusy, UserError
 from tutor.models import Problem, Turn, TutoringSession, User
-from tutor.selectors import turn_snapshot_event
+from tutor.selectors import is_assigned, turn_snapshot_event
 from tutor.services import turn_runs
 from tutor.services.moderation import moderate_student_text
+from tutor.text_input import storable_text
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,14 @@ def session_for(*, student: User, problem: Problem) -> TutoringSession:
 
 
 def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> Turn:
-    """Queue a request to the tutor; generation starts once the transaction commits."""
+    """Queue a request to the tutor; generation starts once the transaction commits.
+
+    Only while the problem is assigned to the session's student: a student removed from the
+    class, or whose assignment was withdrawn, can no longer ask about it.
+    """
     if mode not in Turn.Mode.values:
         raise UserError("Choose a hint, check my work, a full solution or ask a question.")
-    question = question.strip()
+    question = storable_text(question.strip(), what="Questions")
     if mode == Turn.Mode.FOLLOWUP and not question:
         raise UserError("Type a question first.")
     if len(question) > settings.TUTOR_QUESTION_MAX_CHARS:
@@ -47,6 +52,8 @@ def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> 
     with transaction.atomic():
         # Lock the session row so two quick clicks cannot both pass the busy check.
         TutoringSession.objects.select_for_update().get(pk=session.pk)
+        if not is_assigned(student_id=session.student_id, problem_id=session.problem_id):
+            raise UserError("This problem is no longer assigned to you.")
         if session.turns.filter(status__in=ACTIVE).exists():
             raise TurnBusy("The tutor is still answering. Wait for it, or press Stop.")
         _check_rate(student_id=session.student_id)

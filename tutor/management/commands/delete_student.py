@@ -18,6 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from tutor import events
 from tutor.management.commands.export_student import student_named
 from tutor.models import Flag, FlagEvent, User
 
@@ -64,6 +65,9 @@ class Command(BaseCommand):
             raise CommandError("This deletes the student and all their work. Add --yes.")
         student_id = student.pk  # delete() sets pk to None
         counts = delete_student(student)
+        # The delete told the open sockets of the student and their teachers (tutor.signals);
+        # the publisher sends from a background thread that dies with this process.
+        events.flush()
         self.stdout.write(f"Deleted student {student_id}:")
         for name, n in sorted(counts.items()):
             self.stdout.write(f"  {name}: {n}")
