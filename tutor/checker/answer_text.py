@@ -11,7 +11,7 @@ import re
 from fractions import Fraction
 
 from tutor.checker.extract import boxed_answers
-from tutor.checker.latex import latex_to_plain
+from tutor.checker.latex import latex_to_plain, repeating_decimals
 from tutor.checker.limits import MAX_INPUT_CHARS, ParseError
 from tutor.checker.tokens import CONSTANTS, FUNCTIONS, UNIT_WORDS
 
@@ -35,7 +35,6 @@ _LATEX_FIRST = (
 )
 _DELIMITED = re.compile(r"^\\\((.*)\\\)$|^\\\[(.*)\\\]$", re.S)
 _TEXT_ONLY = re.compile(r"^\\(?:text|textbf|textrm|mathrm|mbox)\s*\{([^{}]*)\}$")
-_REPEATING = re.compile(r"(\d*)\.(\d*)\\overline\s*\{\s*(\d+)\s*\}")
 _IS = re.compile(r"^([A-Za-z])\s+is\s+(?=\S)")
 _IT_IS = re.compile(r"^(?:it|that|this)(?:\s+is|'s)\s+(?=\S)", re.I)
 _SCIENTIFIC = re.compile(
@@ -101,21 +100,12 @@ def clean(text: str, strict: bool) -> str:
 def _latex(text: str) -> str:
     if (m := _TEXT_ONLY.match(text)) is not None:
         return m.group(1).strip()
-    text = _REPEATING.sub(_repeating, text)
+    text = repeating_decimals(text)
     for old, new in _LATEX_FIRST:
         text = text.replace(old, new)
     if "\\" in text:
         text = latex_to_plain(text)
     return text.replace(_SET_OPEN, "{").replace(_SET_CLOSE, "}")
-
-
-def _repeating(m: re.Match[str]) -> str:
-    """``0.1\\overline{6}`` as the exact fraction 1/6."""
-    whole, fixed, period = m.group(1) or "0", m.group(2), m.group(3)
-    value = Fraction(f"{whole}.{fixed}" if fixed else whole)
-    scale = Fraction(1, 10 ** len(fixed))
-    value += Fraction(int(period), 10 ** len(period) - 1) * scale
-    return f"({value.numerator}/{value.denominator})"
 
 
 def tutor_text(text: str) -> str:

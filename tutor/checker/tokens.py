@@ -122,6 +122,12 @@ FUNCTIONS = frozenset(
         "sqrt",
         "root",
         "factorial",
+        "floor",
+        "ceil",
+        "ceiling",
+        "binomial",
+        "gcd",
+        "lcm",
     ]
 )
 CONSTANTS = frozenset({"pi", "e", "inf", "infinity", "oo"})
@@ -250,7 +256,7 @@ _OPS: tuple[str, ...] = (
     "%",
     "~",
 )
-_OPS += ("(", ")", "[", "]", "{", "}", ",", "|", "\u00b1", "$", ";")
+_OPS += ("(", ")", "[", "]", "{", "}", ",", "|", "\u00b1", "$", ";", "'", "\u2261")
 
 
 @dataclass(frozen=True)
@@ -377,6 +383,10 @@ def tokenize(text: str, *, strict: bool = False) -> list[Token]:
                 raise ParseError(f"unknown name {text[i : j + 1]!r}")
             if text[i:j].lower() == "of":
                 tokens.append(Token("OP", "*", i, space))  # "50% of 80", "1/3 of 18"
+                i, space = j, False
+                continue
+            if text[i:j].lower() == "mod":
+                tokens.append(Token("OP", "mod", i, space))  # "2310 mod 42": the remainder
                 i, space = j, False
                 continue
             parts = _split_letters(text[i:j])
