@@ -123,3 +123,29 @@ def test_value_from_let_carries_but_a_case_does_not() -> None:
     """A "Let x = 6" value holds for later steps; "If x = 6" only in its own step."""
     assert _verdicts(["Let \\(x = 6\\).", "\\(3x = 20 - 1 = 19\\)"])[1] == "wrong"
     assert _verdicts(["If \\(x = 6\\), fine.", "\\(3x = 20 - 1 = 19\\)"])[1] != "wrong"
+
+
+REWRITES = [
+    pytest.param(
+        "\\(y = (3R + 1) + 3(C - 1) = 3R + 3C - 2\\)", False, id="letters-rewritten-right"
+    ),
+    pytest.param("\\(x^2 + 4x + 4 = (x + 2)^2 = x^2 + 2x + 4\\)", True, id="square-expanded-wrong"),
+    pytest.param(
+        "\\(a^2 + b^2 = (a+b)^2 - 2 \\cdot 2 = (a+b)^2 - 4\\)", False, id="relation-put-in"
+    ),
+    pytest.param("\\(3 - c^3 = 3 - (1 - 3c) = 2 + 3c\\)", False, id="root-relation-put-in"),
+    pytest.param("\\(r^2 = (h - 2)^2 + k^2 = (h - 4)^2 + k^2\\)", False, id="condition-chain"),
+    pytest.param("\\((1+i)^2 = 1 + 2i + i^2 = 1 + 2i - 1 = 2i\\)", False, id="imaginary-unit"),
+    pytest.param("\\(10 \\sin(90^\\circ - a) = 10 \\cos a\\)", False, id="degrees"),
+    pytest.param(
+        "\\(\\frac{1}{\\sin 16^\\circ} = \\frac{2}{\\sin 8^\\circ + \\sin 16^\\circ}\\)",
+        True,
+        id="degree-values",
+    ),
+]
+
+
+@pytest.mark.parametrize(("step", "wrong"), REWRITES)
+def test_a_chain_rewrites_one_value(step: str, wrong: bool) -> None:
+    """After a chain's first link, sides in the same letters must be the same value."""
+    assert (_verdicts([step])[0] == "wrong") is wrong

@@ -603,7 +603,8 @@ def equations_in(text: str) -> list[str]:
     # "f(2) = 5", "P(heads) = 1/2": a function's value, not an equation in the letter f or P.
     text = _FUNCTION_VALUE.sub(" ; ", text)
     text = _ASIDE.sub(" ", _ANY_MATH.sub(plain, text))
-    text = _TIMES_X.sub(" * ", normalize(text).replace("\\$", "$"))
+    # "2x = 20°": the degree sign on every side of an equation changes nothing.
+    text = _TIMES_X.sub(" * ", normalize(text).replace("\\$", "$").replace("\u00b0", ""))
     found = []
     for m in _EQUATION.finditer(text):
         span = m.group(0).strip()

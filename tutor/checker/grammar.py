@@ -80,6 +80,8 @@ class Reading:
     e_letter: bool = False  # "e" is a letter, not Euler's number
     modulo: bool = False  # "17 % 5" is the remainder 2, not 17 percent times 5
     floor_brackets: bool = False  # "[22.8] = 22": square brackets as the integer part
+    degrees: bool = False  # "90° - a": the degree sign converts to radians
+    imaginary: bool = False  # "1 + 2i": i is the imaginary unit, not a letter
 
 
 SCHOOL = Reading()
@@ -260,6 +262,10 @@ class _Parser:
 
     def postfix(self) -> sp.Expr:
         value = self.atom()
+        while self.at("\u00b0"):
+            self.take()
+            if self.reading.degrees:
+                value = self.mul(value, self.mul(sp.pi, sp.Rational(1, 180)))
         while self.at("!", "%"):
             if self.reading.modulo and self.at("%") and self._operand_follows():
                 break  # "17 % 5": the remainder operator, read in ``term``
@@ -277,6 +283,8 @@ class _Parser:
         if tok.kind == "NAME":
             if self.reading.functions and self._call_follows():
                 return self.function_value(tok.text)
+            if tok.text == "i" and self.reading.imaginary:
+                return sp.I
             return symbol(tok.text)
         if tok.kind == "CONST":
             if tok.text == "e" and self.reading.e_letter:

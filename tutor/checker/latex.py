@@ -158,6 +158,8 @@ def _mixed(m: re.Match[str]) -> str:
     return f"({whole}+\\frac{{{num}}}{{{den}}})"
 
 
+# "30^\\circ": the degree sign, read with and without its conversion to radians.
+_DEGREES = re.compile(r"\^\s*(?:\\circ\b|\{\s*\\circ\s*\})")
 _REPEATING = re.compile(r"(\d*)\.(\d*)\\overline\s*\{\s*(\d+)\s*\}")
 
 
@@ -185,7 +187,7 @@ def latex_to_plain(text: str, *, keep_text: bool = False, breaks: bool = False) 
     """
     if len(text) > MAX_INPUT_CHARS:
         raise ParseError("input too long")
-    text = repeating_decimals(_MIXED.sub(_mixed, text))
+    text = repeating_decimals(_MIXED.sub(_mixed, _DEGREES.sub("\u00b0", text)))
     out: list[str] = []
     i = 0
     while i < len(text):

@@ -162,9 +162,54 @@ def _claim_decision(statement: Statement, claim: Claim, text: str, ctx: Context)
         decision = Decision("unknown", "a relation the step itself says is false")
     if claim.source == "named":
         decision = _named_identity(statement) or decision
-    if decision is None and not _REFUTES.search(text):
-        decision = _rewritten_side(statement)
+    if (decision is None or decision.verdict != "wrong") and not _REFUTES.search(text):
+        decision = _chain_identity(statement) or _rewritten_side(statement) or decision
     return decision
+
+
+def _chain_identity(statement: Statement) -> Decision | None:
+    """``y = (3R + 1) + 3(C - 1) = 3R + 3C - 1``: after the first link of a chain, two
+    neighbouring sides that are expressions in the same letters are one value rewritten, so
+    they must agree at every point (a verified point where they differ proves it wrong)."""
+    if len(statement.sides) < 3 or any(rel != "=" for rel in statement.rels):
+        return None
+    names = free(statement.sides[0].expr)
+    if not names or any(free(side.expr) != names for side in statement.sides):
+        # "r^2 = (h - 2)^2 + k^2 = (h - 4)^2 + k^2": a condition, not one value rewritten.
+        return None
+    if any(not n.name.isalpha() or n.name.isupper() for n in names):
+        return None  # function values; "AB", "[ABC]": segments and areas named by points
+    # The first link may be the equation itself ("2^(x-1) + 3^(x+1) = 2^(2x) * 3^(-x) = ...",
+    # the right side then rewritten); the links after it rewrite one side.
+    for a, b in itertools.pairwise(statement.sides[1:]):
+        if not (_algebraic(a.expr) and _algebraic(b.expr)) or _degree(a.expr) != _degree(b.expr):
+            # "3 - c^3 = 3 - (1 - 3c)": a relation put in (c is a root), not a rewrite.
+            continue
+        decision = exprs_equal(a.expr, b.expr)
+        if decision.verdict == "wrong":
+            return Decision(
+                "wrong", f"{a.text} is not {b.text}: {decision.detail}", decision.counterexample
+            )
+    return None
+
+
+def _algebraic(expr: sp.Expr) -> bool:
+    """Numbers and letters with + - * / and powers: no functions whose identities (trig,
+    floor, logs) a reader may be using."""
+    return all(
+        isinstance(node, sp.Add | sp.Mul | sp.Pow | sp.Symbol | sp.Number)
+        for node in sp.preorder_traversal(expr)
+    )
+
+
+def _degree(expr: sp.Expr) -> tuple[int, int] | None:
+    """The total degrees of numerator and denominator, None when not a rational function."""
+    num, den = sp.fraction(sp.together(expr))
+    gens = sorted(expr.free_symbols, key=str)
+    try:
+        return sp.Poly(num, *gens).total_degree(), sp.Poly(den, *gens).total_degree()
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        return None
 
 
 def _rewritten_side(statement: Statement) -> Decision | None:

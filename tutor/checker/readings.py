@@ -24,6 +24,8 @@ _TRIGGERS = {
     "e_letter": re.compile(r"(?<![A-Za-z\\])e(?![A-Za-z])"),
     "modulo": re.compile(r"%\s*[\d(A-Za-z]"),
     "floor_brackets": re.compile(r"\["),
+    "degrees": re.compile("\u00b0"),
+    "imaginary": re.compile(r"(?<![A-Za-z\\])i(?![A-Za-z])"),
 }
 _NAMES = tuple(f.name for f in fields(Reading))
 
