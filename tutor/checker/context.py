@@ -38,4 +38,5 @@ class Context:
     before: Condition | None = None  # the condition before a run of "x = value" lines
     previous_text: str | None = None
     history: list[Condition] = field(default_factory=list)  # earlier conditions, oldest first
+    after_wrong: bool = False  # the line before was wrong: the last right line is history[-1]
     equation: Equation | None = None  # the last equation in one unknown in model prose

@@ -19,7 +19,7 @@ from tutor.checker.extract import (
 from tutor.checker.facts import false_facts
 from tutor.checker.grammar import Statement, parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError, TooLarge
-from tutor.checker.misconceptions import explain
+from tutor.checker.misconceptions import mistaken_identity
 from tutor.checker.readings import parse_readings
 from tutor.checker.relations import Decision, condition_of, exprs_equal, free, numbers_equal
 from tutor.checker.results import StepResult
@@ -124,7 +124,9 @@ def judge_model(text: str, index: int, ctx: Context) -> StepResult:
     shown = "; ".join(read) or None
     for decision in decisions:
         if decision.verdict == "wrong":
-            return StepResult(index, "wrong", decision.detail, None, shown, decision.counterexample)
+            return StepResult(
+                index, "wrong", decision.detail, decision.rule, shown, decision.counterexample
+            )
     if any(d.verdict == "ok" for d in decisions):
         return StepResult(
             index, "ok", "; ".join(d.detail for d in decisions if d.verdict == "ok"), None, shown
@@ -228,10 +230,10 @@ def _rewritten_side(statement: Statement) -> Decision | None:
         return Decision(
             "wrong", f"{left.text} and {right.text} differ by {render(gap)} for every value"
         )
-    found = explain(left.text, [Statement((right,), ())])
-    if found is None or exprs_equal(left.expr, right.expr).verdict != "wrong":
+    found = mistaken_identity(statement)
+    if found is None:
         return None
-    return Decision("wrong", f"{left.text} is not {right.text}: {found[1]}")
+    return Decision("wrong", f"{left.text} is not {right.text}. {found[1]}", rule=found[0])
 
 
 # "410 ÷ 333 = 1 remainder 77", "6 full turns with 90 left", "5 complete cycles".
