@@ -100,3 +100,22 @@ READABLE = ["72", "x = 5", "\\frac{3}{4}", "{1, -3}", "(1, 3]", "B", "$1,200", "
 def test_a_readable_key_is_accepted(key: str) -> None:
     """Ordinary keys, in any of the forms answers are compared in, are readable."""
     assert read_key(key).readable is True
+
+
+def test_latex_answers_dev_set() -> None:
+    """LaTeX answers and keys (boxes, several boxes, thin-space thousands, pct, |AB|, intervals,
+    sets, tuples, matrices, log bases): none decided wrongly, at most two undecided."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "latex_answers.jsonl"
+    rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    wrongly, undecided = [], []
+    for row in rows:
+        got = judge_answer(row["answer"], row["key"]).equivalent
+        if got is None:
+            undecided.append((row["answer"], row["key"]))
+        elif got != row["equivalent"]:
+            wrongly.append((row["answer"], row["key"], got))
+    assert wrongly == []
+    assert len(undecided) <= 2, undecided

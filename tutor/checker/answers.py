@@ -157,6 +157,18 @@ def _compare_texts(answer: str, key: str, strict: bool) -> AnswerResult:
     a_text, k_text, k = _drop_units(a_text, k_text)
     a = _read_form(a_text, strict)
     result = _compare(a, k, strict)
+    if result.equivalent is False and _LONE_I.search(a_text + " " + k_text):
+        # "e^{i pi}" against "-1": i may be the imaginary unit; wrong only if wrong both ways.
+        try:
+            other = _compare(
+                _read_form(_LONE_I.sub("sqrt(-1)", a_text), strict),
+                _read_form(_LONE_I.sub("sqrt(-1)", k_text), strict),
+                strict,
+            )
+        except ParseError:
+            other = AnswerResult(None, "")
+        if other.equivalent is not False:
+            return AnswerResult(None, "different with i a letter, not with i the imaginary unit")
     if result.equivalent is False and ROOT_LIST.match(a_text):
         # "x=1,5" lists two roots, or is 1.5 with a decimal comma: wrong only if both are.
         try:
@@ -357,7 +369,13 @@ def _value_side(statement: Statement) -> Side | None:
         return right
     if isinstance(right.expr, sp.Symbol) and not free(left.expr):
         return left
+    if _NAMED_LENGTH.fullmatch(left.text) and not free(right.expr):
+        return right  # "|AB| = 1", "AB = 12": a length named by its points
     return None
+
+
+_LONE_I = re.compile(r"(?<![A-Za-z])i(?=pi(?![A-Za-z])|(?![A-Za-z]))")
+_NAMED_LENGTH = re.compile(r"\|?\s*[A-Z]{1,3}\s*\|?")
 
 
 def _assigned(statement: Statement) -> sp.Symbol | None:

@@ -269,6 +269,10 @@ def _command(name: str, text: str, i: int, keep_text: bool) -> tuple[str, int]:
     if word in _TEXT_COMMANDS:
         arg, i = _group(text, i)
         return (f" {arg} " if keep_text else " "), i
+    if word == "log" and i < len(text) and text[i] == "_":
+        # "\\log_{2} 8", "\\log_2{16}": the base, then the log as a quotient of natural logs.
+        base, i = _group(text, i + 1)
+        return f" (1/ln({latex_to_plain(base)}))*ln", i
     if word in _FUNCS or word in _GREEK or word.lower() in _GREEK:  # \Delta as well as \delta
         return f" {word} ", i
     raise ParseError(f"unsupported LaTeX command {name}")
