@@ -293,4 +293,4 @@ def _matches(candidate: Candidate, target: Statement) -> bool:
             and compare_conditions(aimed, built).verdict == "ok"
         )
     expr = target.sides[-1].expr
-    return exprs_equal(candidate, expr).verdict == "ok"
+    return exprs_equal(candidate, expr, readable=False).verdict == "ok"

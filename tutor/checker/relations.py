@@ -118,8 +118,11 @@ def _check_equal_numbers(
     return Decision("wrong", f"{left.text} is {render(lv)}, not {render(rv)}")
 
 
-def exprs_equal(a: sp.Expr, b: sp.Expr) -> Decision:
-    """Two expressions agree everywhere both are defined (checked at exact sample points)."""
+def exprs_equal(a: sp.Expr, b: sp.Expr, *, readable: bool = True) -> Decision:
+    """Two expressions agree everywhere both are defined (checked at exact sample points).
+
+    ``readable`` looks for a small whole-number point and exact values to show; a caller that
+    only needs the verdict (a misconception tried against a line) skips that work."""
     if a == b:
         return Decision("ok", "same expression")
     symbols = sorted(free(a) | free(b), key=str)
@@ -137,6 +140,8 @@ def exprs_equal(a: sp.Expr, b: sp.Expr) -> Decision:
             continue
         compared += 1
         if not close(va, vb):
+            if not readable:
+                return Decision("wrong", "the expressions differ", describe_point(point))
             point = _whole_point(a, b, symbols) or point
             where = describe_point(point)
             return Decision(
