@@ -87,6 +87,8 @@ CORRECT = [
     ),
     # values of a closed form are values, not computations left open
     pytest.param(["So \\( x = 10^{100} \\) and \\( x = 10^{0.01} \\)."], id="two-closed-values"),
+    pytest.param(["\\(x_1 = \\frac{12}{2} = 6\\) and \\(x_2 = -2\\)"], id="indexed-roots"),
+    pytest.param(["\\(a_{n+1} = 2a_n + 1\\), \\(a_1 = 3\\)"], id="recurrence"),
 ]
 
 
@@ -110,6 +112,8 @@ WRONG = [
     pytest.param(["\\(0.971 \\times 1.089 = 1.056519\\)"], 0, id="worked-out-decimals"),
     pytest.param(["\\(\\gcd(216, 720) = 36\\)"], 0, id="gcd"),
     pytest.param(["\\(\\binom{5}{2} = 20\\)"], 0, id="binomial"),
+    pytest.param(["So \\(a_2 = 2 \\cdot 3 + 1 = 8\\)."], 0, id="indexed-name"),
+    pytest.param(["\\(\\log_{2} 8 = 4\\)"], 0, id="log-base"),
 ]
 
 

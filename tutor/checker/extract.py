@@ -283,9 +283,7 @@ def latex_claims(body: str, at: int = 0) -> list[Claim]:
     ``6 = 10 \\sin \\theta``. Units in ``\\text{}`` that differ mark the claims
     ``mixed_units``.
     """
-    if _SUBSCRIPT.search(body):
-        # "x_1 = \frac{12}{2} = 6": the 1 names a root, it is not a number to check.
-        return []
+    # "x_1 = \frac{12}{2} = 6": the 1 names a root; x_1 is read as a name of its own.
     body = _TEXT_ASIDE.sub(" ", body)
     try:
         plain = latex_to_plain(body, breaks=True)

@@ -8,6 +8,7 @@ powers are sized before they are computed, so ``9**9**9**9`` is refused instead 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -111,10 +112,14 @@ class Statement:
 
 
 def symbol(name: str) -> sp.Symbol:
-    """The one way a user-written name becomes a sympy Symbol (real, letters only)."""
-    if not name.isalpha() or not name.isascii():
+    """The one way a user-written name becomes a sympy Symbol (real, letters only, or one
+    letter with an index read from LaTeX, ``a_n+1``)."""
+    if not (name.isalpha() and name.isascii()) and not _INDEXED.fullmatch(name):
         raise ParseError(f"bad name {name!r}")
     return sp.Symbol(name, real=True)
+
+
+_INDEXED = re.compile(r"[A-Za-z]_[A-Za-z0-9+\-,()]{1,12}")
 
 
 class _Parser:

@@ -76,6 +76,9 @@ _SIMPLE = {
     r"\lceil": " ceiling(",
     r"\rceil": ")",
 }
+# An index written after a letter ("a_{n+1}"): the tokenizer makes one name of the two.
+SUB_OPEN, SUB_CLOSE = "\u2039", "\u203a"
+_INDEX = re.compile(r"[A-Za-z0-9+\-,()]{1,12}")
 # Stands for a quantity named in words ("\\text{Jamal's apples} + 8"): the grammar refuses it,
 # so no claim reads across it.
 QUANTITY = "\u00a4"
@@ -201,6 +204,14 @@ def latex_to_plain(text: str, *, keep_text: bool = False, breaks: bool = False) 
             continue
         if ch == "&":
             i += 1
+            continue
+        if ch == "_" and breaks and out and re.search(r"[A-Za-z]$", out[-1]):
+            # "a_{n+1}", "x_1": a name with an index, one unknown of its own (x_1 is not x).
+            sub, i = _group(text, i + 1)
+            index = latex_to_plain(sub).replace(" ", "")
+            if not _INDEX.fullmatch(index):
+                raise ParseError("an index the checker does not read")
+            out.append(f"{SUB_OPEN}{index}{SUB_CLOSE}")
             continue
         if ch != "\\":
             out.append(ch)

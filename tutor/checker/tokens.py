@@ -392,6 +392,14 @@ def tokenize(text: str, *, strict: bool = False) -> list[Token]:
             parts = _split_letters(text[i:j])
             if strict and len(parts) > 1:
                 parts = [("XWORD", text[i:j])]
+            if j < n and text[j] == "\u2039" and parts and parts[-1][0] == "NAME":
+                # LaTeX's a_{n+1} (marked by latex.SUB_OPEN/SUB_CLOSE): the last letter and its
+                # index, one name.
+                close = text.find("\u203a", j)
+                if close < 0 or close - j > 14:
+                    raise ParseError("an index that does not close")
+                parts[-1] = ("NAME", f"{parts[-1][1]}_{text[j + 1 : close]}")
+                j = close + 1
             for kind, piece in parts:
                 tokens.append(Token("NAME" if kind == "GREEK" else kind, piece, i, space))
                 space = False
