@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/checker_latency.py [--limit N]
 Checkable steps are the GSM8K gold steps that get an ok or wrong verdict, plus a few student
-algebra lines and every line of the typed student work in tests/checker/data. The pool
+algebra lines, every line of the typed student work in tests/checker/data, and the checkable
+steps of 150 OlympiadBench and 150 Omni-MATH solutions from ProcessBench. The pool
 figure includes the IPC round trip to a warm worker.
 """
 
@@ -80,6 +81,17 @@ def main() -> int:
                 started = time.perf_counter()
                 judge_one(step, i, "student", ctx)
                 work.append((time.perf_counter() - started) * 1000)
+    # Olympiad-level prose, each step in its solution's context; the checkable ones.
+    olympiad: list[float] = []
+    for name in ("processbench_olympiadbench.jsonl", "processbench_omnimath.jsonl"):
+        with (data_dir(None) / name).open() as fh:
+            for line in list(fh)[:150]:
+                ctx = Context()
+                for i, step in enumerate(json.loads(line)["steps"]):
+                    started = time.perf_counter()
+                    result = judge_one(step, i, "model", ctx)
+                    if result.verdict in ("ok", "wrong"):
+                        olympiad.append((time.perf_counter() - started) * 1000)
     check_steps(["1+1=2"], source="model")  # start and warm the pool
     pooled: list[float] = []
     for _source, step in checkable[:400]:
@@ -91,6 +103,7 @@ def main() -> int:
         ("in-process, GSM8K checkable steps", in_process),
         ("in-process, student algebra lines", student),
         ("in-process, typed student work", work),
+        ("in-process, olympiad prose checkable", olympiad),
         ("pool (warm), GSM8K checkable steps", pooled),
     ):
         print(

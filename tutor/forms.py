@@ -54,13 +54,34 @@ class ProblemSetForm(forms.Form):
     )
 
 
+ANSWER_FORMS = [
+    ("", "any form"),
+    ("expanded", "expanded"),
+    ("factored", "fully factored"),
+    ("simplified", "fully simplified"),
+    ("exact", "exact (no decimals)"),
+    ("lowest_terms", "lowest terms"),
+    ("units", "units required"),
+]
+
+
 class ProblemForm(forms.Form):
     statement = forms.CharField(
         widget=forms.Textarea({"rows": 6, "data-preview": "statement-preview"}),
         max_length=10_000,
         help_text="Markdown; math between $...$ or \\(...\\), display math between $$...$$.",
     )
-    answer_key = forms.CharField(label="Answer key", max_length=500)
+    answer_key = forms.CharField(
+        label="Answer key",
+        max_length=500,
+        help_text="The checker reads the key when you save; a key it cannot read is refused.",
+    )
+    answer_form = forms.ChoiceField(
+        label="The answer must be",
+        choices=ANSWER_FORMS,
+        required=False,
+        help_text="A right value in another form is told so, not marked wrong.",
+    )
     topic = forms.CharField(max_length=80, required=False)
     reference_solution = forms.CharField(
         label="Reference solution",
@@ -68,6 +89,23 @@ class ProblemForm(forms.Form):
         required=False,
         max_length=20_000,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        statement = self.data.get("statement") if self.is_bound else self.initial.get("statement")
+        self.suggested_form = ""
+        if isinstance(statement, str) and statement.strip():
+            from tutor.checker.answer_forms import suggest_form
+
+            self.suggested_form = suggest_form(statement)
+        if self.suggested_form:
+            label = dict(ANSWER_FORMS)[self.suggested_form]
+            self.fields["answer_form"].help_text = (
+                f"Suggested from the statement: {label}. "
+                "A right value in another form is told so, not marked wrong."
+            )
+            if not self.is_bound and "answer_form" not in self.initial:
+                self.initial["answer_form"] = self.suggested_form
 
 
 class ImportForm(forms.Form):

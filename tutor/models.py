@@ -112,6 +112,21 @@ class Problem(models.Model):
     position = models.PositiveIntegerField(default=0)
     statement = models.TextField(help_text="Markdown with LaTeX between $...$ or \\(...\\).")
     answer_key = models.CharField(max_length=500)
+    # The form the question asks its answer in (tutor.checker.answer_forms.FORMS); blank: any.
+    answer_form = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        choices=[
+            ("", "any form"),
+            ("expanded", "expanded"),
+            ("factored", "fully factored"),
+            ("simplified", "fully simplified"),
+            ("exact", "exact (no decimals)"),
+            ("lowest_terms", "lowest terms"),
+            ("units", "units required"),
+        ],
+    )
     reference_solution = models.TextField(blank=True)
     topic = models.CharField(max_length=80, blank=True)
 

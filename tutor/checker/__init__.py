@@ -6,9 +6,12 @@ sympy nodes and never reaches ``sympify``, ``parse_expr``, ``lambdify`` or ``eva
 
 from __future__ import annotations
 
+from tutor.checker.answer_forms import FORMS, suggest_form
 from tutor.checker.api import (
     check_answer,
+    check_answer_form,
     check_final_answer,
+    check_key,
     check_solution,
     check_step,
     check_steps,
@@ -19,16 +22,20 @@ from tutor.checker.api import (
 )
 from tutor.checker.extract import extract_steps
 from tutor.checker.reference import Departure
-from tutor.checker.results import AnswerResult, FinalAnswer, SolutionResult, StepResult
+from tutor.checker.results import AnswerResult, FinalAnswer, KeyReading, SolutionResult, StepResult
 
 __all__ = [
+    "FORMS",
     "AnswerResult",
     "Departure",
     "FinalAnswer",
+    "KeyReading",
     "SolutionResult",
     "StepResult",
     "check_answer",
+    "check_answer_form",
     "check_final_answer",
+    "check_key",
     "check_solution",
     "check_step",
     "check_steps",
@@ -37,4 +44,5 @@ __all__ = [
     "extract_steps",
     "locate_departure",
     "read_as",
+    "suggest_form",
 ]

@@ -11,7 +11,7 @@ import re
 from fractions import Fraction
 
 from tutor.checker.extract import boxed_answers
-from tutor.checker.latex import latex_to_plain
+from tutor.checker.latex import latex_to_plain, repeating_decimals
 from tutor.checker.limits import MAX_INPUT_CHARS, ParseError
 from tutor.checker.tokens import CONSTANTS, FUNCTIONS, UNIT_WORDS
 
@@ -35,7 +35,6 @@ _LATEX_FIRST = (
 )
 _DELIMITED = re.compile(r"^\\\((.*)\\\)$|^\\\[(.*)\\\]$", re.S)
 _TEXT_ONLY = re.compile(r"^\\(?:text|textbf|textrm|mathrm|mbox)\s*\{([^{}]*)\}$")
-_REPEATING = re.compile(r"(\d*)\.(\d*)\\overline\s*\{\s*(\d+)\s*\}")
 _IS = re.compile(r"^([A-Za-z])\s+is\s+(?=\S)")
 _IT_IS = re.compile(r"^(?:it|that|this)(?:\s+is|'s)\s+(?=\S)", re.I)
 _SCIENTIFIC = re.compile(
@@ -66,7 +65,7 @@ _MORE_UNITS = frozenset(
 _LEAD_WORD = re.compile(
     r"^(?:so|thus|therefore|hence|about|approximately|approx\.?|around|roughly)\b,?\s*", re.I
 )
-_PERCENT_WORD = re.compile(r"\s*\bper\s?cent\b", re.I)
+_PERCENT_WORD = re.compile(r"\s*\b(?:per\s?cent|pct)\b", re.I)
 # Separators of a list of solutions. "a and b" alone is not split here: see split_list.
 _LIST = re.compile(r"\s+or\s+|\s*;\s*|(?:,\s*|\s+and\s+)(?=[A-Za-z]\s*=)|,\s+")
 _AND = re.compile(r"\s+and\s+", re.I)
@@ -79,9 +78,12 @@ def clean(text: str, strict: bool) -> str:
     """The answer without its wrapping (boxes, "the answer is", TeX delimiters) in plain text."""
     if len(text) > MAX_INPUT_CHARS:
         raise ParseError("input too long")  # before any rewrite: they are not all linear
-    text = text.strip()
+    text = _FBOX.sub(r"\\boxed{", text.strip())
     boxed = boxed_answers(text)
-    if boxed:
+    if len(boxed) > 1:
+        # "\boxed{3} and \boxed{5}": one answer in several boxes is the list of them.
+        text = ", ".join(b.strip() for b in boxed)
+    elif boxed:
         text = boxed[-1]
     if (m := _DELIMITED.match(text.strip())) is not None:
         text = m.group(1) if m.group(1) is not None else m.group(2)
@@ -98,24 +100,40 @@ def clean(text: str, strict: bool) -> str:
     return text.strip()
 
 
+_FBOX = re.compile(r"\\fbox\s*\{")
+# "11,\! 111,\! 100", "1{,}000": thousands written with a TeX thin space or a braced comma.
+_TEX_THOUSANDS = re.compile(r"(?<=\d)(?:,\\!\s*|\{,\}\s*)(?=\d{3}(?!\d))")
+_TEXT_JOINER = re.compile(r"\\(?:text|mbox|textrm)\s*\{\s*(or|and)\s*\}", re.I)
+_MEMBER_OF = re.compile(r"^\s*[A-Za-z]\s*\\in\s*")
+_MATRIX = re.compile(r"\\begin\{([pbvB]?matrix)\}(.*?)\\end\{\1\}", re.S)
+
+
+def _matrix(m: re.Match[str]) -> str:
+    """A matrix or vector as the tuple of its entries, row by row (a column vector reads as
+    the tuple it is written for)."""
+    rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip()]
+    cells = [[c.strip() for c in r.split("&")] for r in rows]
+    if len({len(r) for r in cells}) != 1:
+        raise ParseError("a matrix with rows of different lengths")
+    entries = [c for r in cells for c in r]
+    if len(entries) == 1:
+        return entries[0]
+    return "(" + ", ".join(entries) + ")"
+
+
 def _latex(text: str) -> str:
     if (m := _TEXT_ONLY.match(text)) is not None:
         return m.group(1).strip()
-    text = _REPEATING.sub(_repeating, text)
+    text = _TEX_THOUSANDS.sub("", text)
+    text = _TEXT_JOINER.sub(r" \1 ", text)
+    text = _MEMBER_OF.sub("", text)
+    text = _MATRIX.sub(_matrix, text)
+    text = repeating_decimals(text)
     for old, new in _LATEX_FIRST:
         text = text.replace(old, new)
     if "\\" in text:
         text = latex_to_plain(text)
     return text.replace(_SET_OPEN, "{").replace(_SET_CLOSE, "}")
-
-
-def _repeating(m: re.Match[str]) -> str:
-    """``0.1\\overline{6}`` as the exact fraction 1/6."""
-    whole, fixed, period = m.group(1) or "0", m.group(2), m.group(3)
-    value = Fraction(f"{whole}.{fixed}" if fixed else whole)
-    scale = Fraction(1, 10 ** len(fixed))
-    value += Fraction(int(period), 10 ** len(period) - 1) * scale
-    return f"({value.numerator}/{value.denominator})"
 
 
 def tutor_text(text: str) -> str:

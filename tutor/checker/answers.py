@@ -14,6 +14,7 @@ from enum import StrEnum
 
 import sympy as sp
 
+from tutor.checker.answer_forms import form_problem
 from tutor.checker.answer_text import (
     ROOT_LIST,
     clean,
@@ -34,7 +35,7 @@ from tutor.checker.relations import (
     free,
     numbers_equal,
 )
-from tutor.checker.results import AnswerResult
+from tutor.checker.results import AnswerResult, KeyReading
 from tutor.checker.sampling import real_value, render, sample_points
 from tutor.checker.solving import Condition, solution_set
 from tutor.checker.tokens import CONSTANTS, FUNCTIONS, GREEK, normalize
@@ -79,18 +80,73 @@ class _Form:
     braced: bool = False  # written as {a, b}, not as "a or b"
 
 
-def judge_answer(answer: str, key: str, *, strict: bool = False) -> AnswerResult:
-    """Compare in-process (the public ``check_answer`` runs this in the bounded pool)."""
+def judge_answer(answer: str, key: str, *, strict: bool = False, form: str = "") -> AnswerResult:
+    """Compare in-process (the public ``check_answer`` runs this in the bounded pool).
+
+    ``form`` (see ``answer_forms.FORMS``) is asked of a right answer: a right value in another
+    form is undecided, with "right value, but the question asks for it expanded"."""
     try:
         result = _compare_texts(answer, key, strict)
     except TooLarge:
-        return AnswerResult(None, UNKNOWN_TOO_LARGE)
+        result = AnswerResult(None, UNKNOWN_TOO_LARGE)
     except ParseError as exc:
         result = AnswerResult(None, f"could not read ({exc})")
     if result.equivalent is None and not strict and _same_text(answer, key):
         # Something the grammar cannot read (a time such as 2:30) but written identically.
-        return AnswerResult(True, "the same text as the key")
-    return result
+        result = AnswerResult(True, "the same text as the key")
+    if result.equivalent is True and form:
+        lacking = form_problem(answer, form)
+        if lacking is not None:
+            return AnswerResult(None, lacking, lacking)
+    return AnswerResult(result.equivalent, result.detail, _FEEDBACK[result.equivalent])
+
+
+# What a student reads: never the key, nor a value of it ("12 is not 14", "3 is missing").
+_FEEDBACK = {
+    True: "matches the answer",
+    False: "not the answer",
+    None: "the checker could not decide; your teacher can see it",
+}
+
+
+def read_key(key: str) -> KeyReading:
+    """Whether the checker can read ``key`` as an answer at all (in-process; the public
+    ``check_key`` runs it in the pool). An unreadable key makes every answer undecided."""
+    if not key.strip():
+        return KeyReading(False, problem="the key is empty")
+    try:
+        form = _read_form(clean(key, False), False)
+    except TooLarge:
+        return KeyReading(False, problem="the key is too large to check")
+    except ParseError as exc:
+        if _AS_WRITTEN.fullmatch(key.strip()):
+            return KeyReading(True, reading=f"{key.strip()} (compared as written)")
+        if _NUMBER_WORD.search(key):
+            return KeyReading(False, problem="the key is written in words; write it as a number")
+        return KeyReading(False, problem=f"the checker cannot read the key ({exc})")
+    return KeyReading(True, reading=_describe(form))
+
+
+# Times and ratios ("2:30", "3:4"): answers written the same way match them.
+_AS_WRITTEN = re.compile(r"\d{1,6}(?::\d{1,6})+")
+
+
+def _describe(form: _Form) -> str:
+    if form.letter is not None:
+        return f"choice {form.letter}"
+    if form.region is not None:
+        return render(form.region)
+    if form.point is not None:
+        return "(" + ", ".join(render(p.expr) for p in form.point) + ")"
+    parts = []
+    for statement in form.items:
+        sides = [render(statement.sides[0].expr)]
+        sides += [
+            f"{r} {render(s.expr)}"
+            for r, s in zip(statement.rels, statement.sides[1:], strict=True)
+        ]
+        parts.append(" ".join(sides))
+    return " or ".join(parts)
 
 
 def _compare_texts(answer: str, key: str, strict: bool) -> AnswerResult:
@@ -101,6 +157,18 @@ def _compare_texts(answer: str, key: str, strict: bool) -> AnswerResult:
     a_text, k_text, k = _drop_units(a_text, k_text)
     a = _read_form(a_text, strict)
     result = _compare(a, k, strict)
+    if result.equivalent is False and _LONE_I.search(a_text + " " + k_text):
+        # "e^{i pi}" against "-1": i may be the imaginary unit; wrong only if wrong both ways.
+        try:
+            other = _compare(
+                _read_form(_LONE_I.sub("sqrt(-1)", a_text), strict),
+                _read_form(_LONE_I.sub("sqrt(-1)", k_text), strict),
+                strict,
+            )
+        except ParseError:
+            other = AnswerResult(None, "")
+        if other.equivalent is not False:
+            return AnswerResult(None, "different with i a letter, not with i the imaginary unit")
     if result.equivalent is False and ROOT_LIST.match(a_text):
         # "x=1,5" lists two roots, or is 1.5 with a decimal comma: wrong only if both are.
         try:
@@ -301,7 +369,13 @@ def _value_side(statement: Statement) -> Side | None:
         return right
     if isinstance(right.expr, sp.Symbol) and not free(left.expr):
         return left
+    if _NAMED_LENGTH.fullmatch(left.text) and not free(right.expr):
+        return right  # "|AB| = 1", "AB = 12": a length named by its points
     return None
+
+
+_LONE_I = re.compile(r"(?<![A-Za-z])i(?=pi(?![A-Za-z])|(?![A-Za-z]))")
+_NAMED_LENGTH = re.compile(r"\|?\s*[A-Z]{1,3}\s*\|?")
 
 
 def _assigned(statement: Statement) -> sp.Symbol | None:

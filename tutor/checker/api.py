@@ -13,7 +13,13 @@ from tutor.checker.grammar import parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError
 from tutor.checker.pool import WorkerFailed, WorkerTimeout, get_pool
 from tutor.checker.reference import Departure
-from tutor.checker.results import AnswerResult, FinalAnswer, SolutionResult, StepResult
+from tutor.checker.results import (
+    AnswerResult,
+    FinalAnswer,
+    KeyReading,
+    SolutionResult,
+    StepResult,
+)
 from tutor.checker.sampling import render
 
 Source = Literal["student", "model"]
@@ -212,24 +218,60 @@ def departure_detail(departure: Departure, *, with_reference: bool) -> str:
 
 
 def check_answer(
-    answer: str, key: str, *, timeout: float | None = None, strict: bool = False
+    answer: str,
+    key: str,
+    *,
+    timeout: float | None = None,
+    strict: bool = False,
+    form: str = "",
 ) -> AnswerResult:
     """Whether ``answer`` matches ``key``: True, False or None when it cannot be decided.
 
     ``strict`` compares as a CAS does (exact decimals, multiplicity of roots, no letters).
+    ``form`` is the form the question asks for (``answer_forms.FORMS``): a right value in
+    another form is None, "right value, but the question asks for it expanded". Show a
+    student ``feedback``, never ``detail``, which may name the key.
     """
     cap = timeout if timeout is not None else _settings.timeout
+    undecided = "the checker could not decide; your teacher can see it"
     try:
         # Read to the end: leaving the generator before the worker's "done" counts the
         # worker as unhealthy, and the pool would kill and replace it after every answer.
-        replies = list(get_pool(_settings).request("answer", (answer, key, strict), cap))
+        replies = list(get_pool(_settings).request("answer", (answer, key, strict, form), cap))
     except WorkerTimeout:
-        return AnswerResult(None, UNKNOWN_TOO_LARGE)
+        return AnswerResult(None, UNKNOWN_TOO_LARGE, undecided)
     except WorkerFailed as exc:
-        return AnswerResult(None, f"unknown ({exc})")
+        return AnswerResult(None, f"unknown ({exc})", undecided)
     if not replies:
-        return AnswerResult(None, "no answer from the checker")
+        return AnswerResult(None, "no answer from the checker", undecided)
     return AnswerResult(**replies[0])  # type: ignore[arg-type]
+
+
+def check_answer_form(answer: str, form: str, *, timeout: float | None = None) -> str | None:
+    """For an answer already known to be right: what it lacks for ``form`` ("right value, but
+    the question asks for it expanded"), or None when it has the form or cannot be told."""
+    cap = timeout if timeout is not None else _settings.timeout
+    try:
+        replies = list(get_pool(_settings).request("form", (answer, form), cap))
+    except (WorkerTimeout, WorkerFailed):
+        return None
+    lacking = replies[0].get("lacking") if replies else None
+    return str(lacking) if lacking else None
+
+
+def check_key(key: str, *, timeout: float | None = None) -> KeyReading:
+    """How the checker reads an answer key, for the editor and the import to refuse or warn
+    about a key it cannot read (every answer to it would be undecided)."""
+    cap = timeout if timeout is not None else _settings.timeout
+    try:
+        replies = list(get_pool(_settings).request("key", (key,), cap))
+    except WorkerTimeout:
+        return KeyReading(None, problem="the key took too long to check")
+    except WorkerFailed as exc:
+        return KeyReading(None, problem=f"the checker failed ({exc})")
+    if not replies:
+        return KeyReading(None, problem="no answer from the checker")
+    return KeyReading(**replies[0])  # type: ignore[arg-type]
 
 
 def read_as(line: str) -> str | None:

@@ -28,6 +28,9 @@ class Context:
     """What earlier steps established: known values and the last statement of each kind."""
 
     known: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    # Values a model's "Let x = 6" gives for the rest of its prose (other values hold only
+    # in the step that gives them).
+    given: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
     expression: sp.Expr | None = None  # the last step that was a bare expression
     prose_expression: sp.Expr | None = None  # the last expression shown in model prose
     prose_inequality: Condition | None = None  # the last inequality shown in model prose
@@ -35,4 +38,5 @@ class Context:
     before: Condition | None = None  # the condition before a run of "x = value" lines
     previous_text: str | None = None
     history: list[Condition] = field(default_factory=list)  # earlier conditions, oldest first
+    after_wrong: bool = False  # the line before was wrong: the last right line is history[-1]
     equation: Equation | None = None  # the last equation in one unknown in model prose

@@ -74,6 +74,23 @@ def processbench(path: Path, gsm8k: Path, limit: int | None) -> dict[str, dict[s
     return scores
 
 
+# Olympiad-level ProcessBench sets: no key exists for them, so only the problem is given.
+ABOVE_SCHOOL = (
+    ("ProcessBench-OlympiadBench", "processbench_olympiadbench.jsonl"),
+    ("ProcessBench-Omni-MATH", "processbench_omnimath.jsonl"),
+)
+
+
+def processbench_problem_only(path: Path, limit: int | None) -> dict[str, float]:
+    """A ProcessBench set judged as ProcessBench gives it: the steps and the problem."""
+    rows = _rows(path, limit)
+
+    def predict(row: dict[str, Any]) -> int:
+        return check_solution(row["steps"], problem=row["problem"], source="model").first_error
+
+    return _score(rows, _parallel(predict, rows))
+
+
 def _score(rows: list[dict[str, Any]], predictions: list[int]) -> dict[str, float]:
     pairs = list(zip(predictions, rows, strict=True))
     err = [p == r["label"] for p, r in pairs if r["label"] != -1]
@@ -81,7 +98,14 @@ def _score(rows: list[dict[str, Any]], predictions: list[int]) -> dict[str, floa
     error_acc = 100 * sum(err) / max(1, len(err))
     correct_acc = 100 * sum(cor) / max(1, len(cor))
     f1 = 2 * error_acc * correct_acc / max(1e-9, error_acc + correct_acc)
-    return {"error_acc": error_acc, "correct_acc": correct_acc, "f1": f1, "rows": len(rows)}
+    return {
+        "error_acc": error_acc,
+        "correct_acc": correct_acc,
+        "f1": f1,
+        "rows": len(rows),
+        "correct": len(cor),
+        "false_alarms": len(cor) - sum(cor),
+    }
 
 
 def gold_steps(path: Path, limit: int | None) -> list[str]:
@@ -148,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tutor.checker.evaluate", description=__doc__)
     parser.add_argument("--data", help="folder with the eval files (default ../shared/eval)")
     parser.add_argument("--limit", type=int, help="only the first N rows of each file")
-    parser.add_argument("--only", choices=["processbench", "gsm8k", "stack"])
+    parser.add_argument("--only", choices=["processbench", "olympiad", "gsm8k", "stack"])
     args = parser.parse_args(argv)
     folder = data_dir(args.data)
     started = time.monotonic()
@@ -163,6 +187,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'  error accuracy':<44}{pb['error_acc']:>12.1f}")
             print(f"{'  correct accuracy':<44}{pb['correct_acc']:>12.1f}")
             print(f"{'  F1':<44}{pb['f1']:>12.1f}")
+    if args.only in (None, "olympiad"):
+        for name, file in ABOVE_SCHOOL:
+            pb = processbench_problem_only(folder / file, args.limit)
+            alarms = f"{pb['false_alarms']:.0f} of {pb['correct']:.0f}"
+            print(f"{name}, given the problem")
+            print(f"{'  error accuracy':<44}{pb['error_acc']:>12.1f}")
+            print(f"{'  correct accuracy':<44}{pb['correct_acc']:>12.1f}")
+            print(f"{'  F1':<44}{pb['f1']:>12.1f}")
+            print(f"{'  correct solutions with a false alarm':<44}{alarms:>12}")
     if args.only in (None, "gsm8k"):
         fa = false_alarms(folder / "gsm8k_test.jsonl", args.limit, with_key=False)
         print(f"{'GSM8K gold steps':<44}{fa['steps']:>12.0f}")

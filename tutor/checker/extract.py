@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from tutor.checker.latex import latex_to_plain
 from tutor.checker.limits import ParseError
+from tutor.checker.student_text import measures
 from tutor.checker.tokens import normalize
 
 _THINK = re.compile(r"</?think>", re.I)
@@ -25,7 +26,7 @@ _BOXED = re.compile(r"\\boxed\{")
 # Characters a numeric claim can be written with; any other character ends the span.
 _SPAN = re.compile(r"(?:[\d$(]|\.\d)[\d\s.,+\-*/^()=<>%$~]*[\d)%]")
 _BINARY_START = re.compile(r"^\s*[*/^+×÷·=<>]")  # noqa: RUF001
-_TIMES_X = re.compile(r"(?<=[\d)%])\s*[xX]\s*(?=[$(]?\.?\d)")
+_TIMES_X = re.compile(r"(?<=[\d)%])\s*[xX]\s*(?=[$(]*\.?\d)")
 _OF = re.compile(r"(\d%|\d/\d+)\s+of\s+(?=\$?\d)")
 # Words after which a number is not the start of a self-contained computation.
 _MODIFIERS = frozenset(
@@ -74,8 +75,10 @@ class Claim:
 
     text: str
     approx: bool = False
-    source: str = "plain"  # plain | latex | note
+    source: str = "plain"  # plain | latex | note | named
     mixed_units: bool = False  # units were dropped, and not all the same one
+    at: int = 0  # where it starts in the step: claims are judged in the order written
+    implied: bool = False  # written after "=>" from the claim before it
 
 
 def extract_steps(text: str) -> list[str]:
@@ -179,22 +182,43 @@ def _named_claims(text: str) -> list[Claim]:
     text, so ``Total = \\(\\frac{3}{4}A + A\\) Total = \\(2A\\)`` is a claim too. A value
     may use one-letter unknowns (``A``); such a claim says two expressions are the same.
     """
-    found = [(m.start(), m.group(1), m.group(2)) for m in _NAMED_TEXT.finditer(text)]
+    found: list[tuple[int, str, str, int | None]] = [
+        (m.start(), m.group(1), m.group(2), None) for m in _NAMED_TEXT.finditer(text)
+    ]
     plain = _ASIDE.sub(" ", _inline_as_sentences(text))
-    found += [(m.start(), m.group(1), m.group(2)) for m in _NAMED_PLAIN.finditer(plain)]
+    found += [
+        (m.start(), m.group(1), m.group(2), plain[: m.start()].count("\n"))
+        for m in _NAMED_PLAIN.finditer(plain)
+    ]
     found.sort()
     claims = []
     seen: set[str] = set()
-    for (_, name1, rhs1), (_, name2, rhs2) in itertools.pairwise(found):
-        if name1.strip().lower() != name2.strip().lower():
+    for (_, name1, rhs1, line1), (_, name2, rhs2, line2) in itertools.pairwise(found):
+        if name1.strip().lower() != name2.strip().lower() or not _a_quantity(name1):
             continue
+        if line1 is not None and line2 is not None and line1 != line2:
+            continue  # "- Jack: Probability = 3/4" then "- Jill: Probability = 1/4": two things
         last1 = re.split(r"=", rhs1)[-1].strip()
         first2 = re.split(r"=", rhs2)[0].strip()
         claim = f"{last1} = {first2}"
         if claim not in seen and _ARITH_TEXT.fullmatch(_LONE_LETTER.sub("", last1 + first2)):
             seen.add(claim)
-            claims.append(Claim(claim, False, "named"))
+            claims.append(Claim(claim, False, "named", at=-1))
     return claims
+
+
+_SUPPOSING = re.compile(
+    r"^(?:if|when|for|let|suppose|assume|assuming|case|try|trying|test|testing|then|so|and|"
+    r"or|with|where|since|because|now|here|at|given)\b",
+    re.I,
+)
+
+
+def _a_quantity(name: str) -> bool:
+    """``Total``, ``Total cost``: a quantity named in words. Not ``If x`` (a value tried) and
+    not a name holding a lone letter (a letter's values are compared elsewhere)."""
+    name = name.strip()
+    return not _SUPPOSING.match(name) and all(len(w) > 1 for w in re.findall(r"[A-Za-z]+", name))
 
 
 def _inline_as_sentences(text: str) -> str:
@@ -210,40 +234,104 @@ def _inline_as_sentences(text: str) -> str:
 
 
 def claims_in(text: str) -> list[Claim]:
-    """Every claim in a step of prose: calculator notes, LaTeX math, then plain arithmetic."""
+    """Every claim in a step of prose, in the order written: calculator notes, LaTeX math
+    and plain arithmetic (and a named quantity given two values in a row)."""
     claims: list[Claim] = _named_claims(text)
-    text = _BOXED_SIMPLE.sub(r"\1", text)
+    text = _BOXED_SIMPLE.sub(lambda m: " " * 7 + m.group(1) + " ", text)
     for m in _NOTE.finditer(text):
-        claims.append(Claim(m.group(1), source="note"))
+        claims.append(Claim(m.group(1), source="note", at=m.start()))
     # The note is the authoritative computation; the prose around it is often loose
     # ("3/4 of 364 = 364 / 4 = <<3/4*364=273>>273"), so the note's place ends the span.
-    text = _NOTE.sub(" ; ", text)
+    # Each piece of math read is blanked to the same length, so positions stay those of
+    # the step and the claims can be put in the order they are written.
+    text = _NOTE.sub(_blank, text)
 
     def latex(m: re.Match[str]) -> str:
         body = next(g for g in m.groups() if g is not None)
-        if _SUBSCRIPT.search(body):
-            # "x_1 = \frac{12}{2} = 6": the 1 names a root, it is not a number to check.
-            return " ; "
-        try:
-            plain = latex_to_plain(body, keep_text=True)
-        except ParseError:
-            return " ; "
-        if _whole_statement(plain):
-            claims.append(Claim(plain.strip(), False, "latex"))
-            return " ; "
-        claims.extend(
-            Claim(c.text, c.approx, "latex", c.mixed_units)
-            for c in _plain_claims(plain, strict=False)
-        )
-        return " ; "
+        claims.extend(latex_claims(body, m.start()))
+        return _blank(m)
 
     text = _DISPLAY.sub(latex, text)
     text = _INLINE.sub(latex, text)
     text = _DOLLAR.sub(lambda m: latex(m) if _looks_like_math(m.group(1)) else m.group(0), text)
     # "9 \times 18 = 172" written without math delimiters.
-    text = _BARE_OPERATOR.sub(lambda m: _BARE_OPERATORS[m.group(0)], text)
+    text = _BARE_OPERATOR.sub(lambda m: _BARE_OPERATORS[m.group(0)].ljust(len(m.group(0))), text)
+    for m in _PLAIN_CONGRUENCE.finditer(normalize(text)):
+        claims.append(Claim(m.group(0), source="congruence", at=m.start()))
     claims.extend(_plain_claims(text, strict=True))
+    # Stable: claims of one piece of math keep their order.
+    return sorted(claims, key=lambda c: c.at)
+
+
+_PLAIN_CONGRUENCE = re.compile(
+    r"-?[\d(][\d\s^()*+\-!]*(?:\u2261\s*-?[\d(][\d\s^()*+\-!]*)+\(\s*mod\s+\d+\s*\)"
+)
+
+
+def _blank(m: re.Match[str]) -> str:
+    """The matched text replaced by a statement break of the same length."""
+    return " ; ".ljust(len(m.group(0)))
+
+
+def latex_claims(body: str, at: int = 0) -> list[Claim]:
+    """The claims in one piece of LaTeX math, each statement of it on its own.
+
+    Words in ``\\text{}`` are dropped (a unit, a label) or end a statement (``\\text{ and }``),
+    ``\\implies`` and ``\\quad`` end one, and a statement is read whole when it parses, with
+    letters as unknowns and function values as such (``tutor.checker.readings``). Otherwise only
+    plain arithmetic that stands apart is taken: ``6 = 10`` is not a claim of
+    ``6 = 10 \\sin \\theta``. Units in ``\\text{}`` that differ mark the claims
+    ``mixed_units``.
+    """
+    # "x_1 = \frac{12}{2} = 6": the 1 names a root; x_1 is read as a name of its own.
+    body = _TEXT_ASIDE.sub(" ", body)
+    try:
+        plain = latex_to_plain(body, breaks=True)
+    except ParseError:
+        return []
+    mixed = len(_text_units(body)) > 1
+    claims: list[Claim] = []
+    implied = False
+    for piece in _STATEMENT_BREAK.split(plain):
+        if piece is None:  # the break matched was not "=>"
+            continue
+        if piece == "=>":
+            implied = True
+            continue
+        piece = piece.strip().rstrip(".")
+        if not piece:
+            continue
+        if "\u2261" in piece:
+            claims.append(Claim(piece, False, "congruence", mixed, at))
+        elif _whole_statement(piece):
+            claims.append(Claim(piece, False, "latex", mixed, at, implied))
+        else:
+            claims.extend(
+                Claim(c.text, c.approx, "latex", c.mixed_units or mixed, at)
+                for c in _plain_claims(piece, strict=False, latex=True)
+            )
+        implied = False
     return claims
+
+
+# Where one statement of a display ends: "=>" (kept, to know what implies what), ";", and a
+# comma between statements (not "1,000", not "f(1, 2)": a comma inside brackets is kept).
+_STATEMENT_BREAK = re.compile(r"\s*(=>)\s*|\s*;\s*|,\s+(?![^()\[\]]*[)\]])")
+# "15 (\\text{light blue}) + 45": words in brackets are an aside.
+_TEXT_ASIDE = re.compile(r"\(\s*\\(?:text|textrm|mathrm|mbox)\s*\{[^{}]*\}\s*\)")
+_UNIT_TEXT = re.compile(
+    r"[\d})]\s*(?:\\[,;:! ]\s*)*\\(?:text|textrm|mathrm|mbox)\s*\{\s*([A-Za-z]+)"
+)
+
+
+def _text_units(body: str) -> set[str]:
+    """The units written in ``\\text{}`` after a value (and ``\\$``), one name per unit."""
+    found = set()
+    for word in _UNIT_TEXT.findall(body):
+        unit = word.lower().rstrip("s")
+        if unit not in _NOT_UNITS and unit not in ("dozen",):
+            found |= measures(word) or {unit}
+    return found | ({"dollar"} if "\\$" in body else set())
 
 
 def expressions_in(text: str) -> list[str]:
@@ -281,14 +369,13 @@ _BARE_OPERATOR = re.compile(r"\\(?:times|cdot|div)(?![A-Za-z])")
 
 
 def _whole_statement(plain: str) -> bool:
-    """A LaTeX fragment that reads as one relation, e.g. ``9x - 21 = 339``."""
-    from tutor.checker.grammar import parse_statement
+    """A LaTeX statement that reads whole as one relation in some reading, e.g.
+    ``9x - 21 = 339`` or ``f(2) = 2(2) + 1``; words (left outside ``\\text{}``) refuse it."""
+    from tutor.checker.readings import parse_readings
 
-    if re.search(r"[A-Za-z]{2,}", plain.replace("sqrt", "").replace("pi", "")):
-        return False
     try:
-        return parse_statement(plain).is_relation
-    except (ParseError, ValueError, TypeError):
+        return any(s.is_relation for s in parse_readings(plain, words=False))
+    except (ParseError, ValueError, TypeError, RecursionError):
         return False
 
 
@@ -298,35 +385,57 @@ def _looks_like_math(body: str) -> bool:
     return bool(re.search(r"[=<>]|\\", body)) and not re.search(r"[A-Za-z]{4,}(?![^{]*\})", words)
 
 
-def _plain_claims(text: str, *, strict: bool) -> list[Claim]:
-    text = normalize(text)
-    text = _TIMES_X.sub(" * ", text)
-    text = _OF.sub(r"\1 * ", text)
+_MOD_WORD = re.compile(r"(?<=[\d)])\s*\bmod\b\s*(?=[\d(])")
+_PIECE_BREAK = re.compile(r"[,;:]\s|\.\s|\n|\s[-\u2013\u2014]\s(?=[A-Za-z])")
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """The sentence pieces of ``text`` with where each starts."""
+    found, start = [], 0
+    for m in _PIECE_BREAK.finditer(text):
+        found.append((start, text[start : m.start()]))
+        start = m.end()
+    found.append((start, text[start:]))
+    return found
+
+
+def _plain_claims(text: str, *, strict: bool, latex: bool = False) -> list[Claim]:
+    """Arithmetic that stands on its own in plain text (``latex``: a statement of LaTeX math
+    that did not read whole, whose letters are math, not units)."""
     claims = []
-    for raw in re.split(r"[,;:]\s|\.\s|\n|\s-\s(?=[A-Za-z])", text):
-        piece, units = _strip_units(raw)
+    for at, raw in _pieces(text):
+        raw = _OF.sub(r"\1 * ", _TIMES_X.sub(" * ", normalize(raw)))
+        raw = _MOD_WORD.sub(" % ", raw)  # "2310 mod 42 = 18": read as the remainder too
+        piece, units = (raw, set()) if latex else _strip_units(raw)
         rounded = _APPROX_NOTE.search(raw) is not None  # "= 1158 (rounded)"
         for m in _SPAN.finditer(piece):
             span = m.group(0).strip()
             if "=" not in span and "~" not in span and "<" not in span and ">" not in span:
                 continue
             before, after = piece[: m.start()], piece[m.end() :]
-            if _COMPOUND.match(after):
+            if _COMPOUND.match(after) and not latex:
                 # "= 2 hours 45 minutes": the last side goes on past its number.
                 span = span[: max(span.rfind(c) for c in "=<>~")].rstrip(" =<>~")
-            claim = _standalone(span, before, after, strict)
+            claim = _standalone(span, before, after, strict, latex)
             if claim is not None:
                 # "5 m = 500 cm": the last side's unit follows the span, not an operator.
-                trailing = _TRAILING_UNIT.match(after)
+                trailing = None if latex else _TRAILING_UNIT.match(after)
                 found = units | ({trailing.group(1).lower().rstrip("s")} if trailing else set())
                 if "$" in span and "cent" in found:
                     found.add("dollar")  # "$1.00 - $0.35 = $0.65 = 65 cents"
                 mixed = len(found) > 1
-                claims.append(Claim(claim.text, claim.approx or rounded, claim.source, mixed))
+                approx = claim.approx or rounded
+                claims.append(Claim(claim.text, approx, claim.source, mixed, at + m.start()))
     return claims
 
 
 _SUBSCRIPT = re.compile(r"[A-Za-z]\s*_")
+# "187 = 13 * 14", "1584 = 2^4 * 3^2 * 11": a whole number stated as a product of numbers.
+_FACTORED = re.compile(r"\d+\s*=\s*\d+(?:\s*\^\s*\d+)?(?:\s*\*\s*\d+(?:\s*\^\s*\d+)?)+")
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026|\\[lc]?dots)")
+_ELLIPSIS_BEFORE = re.compile(r"(?:\.\.\.|\u2026)\s*$")
+_MATH_GOES_ON = re.compile(r"\s*(?:[A-Za-z(\['!|]|[-+*/^]\s*[^\s\d])")
+_MATH_CAME_BEFORE = re.compile(r"[A-Za-z)\]'!|]\s*$|[-+*/^(]\s*$")
 _FUNCTION_VALUE = re.compile(r"(?<![A-Za-z\d\\])[A-Za-z]\s*\((?:[^()]|\([^()]*\))*\)\s*(?==)")
 _UNIT_BEFORE = re.compile(r"\d\s*[A-Za-z]{1,12}\s+$")  # "1 hr 30 min = 90 min"
 _APPROX_NOTE = re.compile(r"\(\s*(?:rounded|approx|approximately|about|roughly)\b", re.I)
@@ -370,13 +479,40 @@ _LABELS = frozenset(
         "item",
     ]
 )
-_FUNCTION_WORD = re.compile(r"(?:\b(?:log|ln|sin|cos|tan|sqrt|exp)|[\u221a\u221b])\s*$", re.I)
+_FUNCTION_WORD = re.compile(
+    r"(?:\b(?:log|ln|sin|cos|tan|sqrt|exp|floor|ceiling|binomial|gcd|lcm)|[\u221a\u221b])\s*$",
+    re.I,
+)
 
 
-def _standalone(span: str, before: str, after: str, strict: bool) -> Claim | None:
+def _factorization(span: str) -> bool:
+    """``187 = 13 * 14``: a whole number stated as a product of factors each smaller than it
+    (``2 = 16 * 2`` restates a quantity, it does not factor one)."""
+    if not _FACTORED.fullmatch(span):
+        return False
+    number, _, product = span.partition("=")
+    factors = [int(f.split("^")[0]) for f in product.split("*")]
+    return all(1 < f < int(number) for f in factors)
+
+
+def _standalone(
+    span: str, before: str, after: str, strict: bool, latex: bool = False
+) -> Claim | None:
     """Keep a span only when its left side is a whole computation and its right side ends."""
     if _BINARY_START.match(span):
         return None
+    if _ELLIPSIS.match(after) or _ELLIPSIS_BEFORE.search(before):
+        return None  # "1234.234... - 1.234...": a decimal that goes on is not a value
+    if latex:
+        # In math, a letter or a bracket next to the span is more of the same side:
+        # "6 = 10 sin(theta)", "2(lw + lh)", "f''(4) = 6".
+        if _MATH_GOES_ON.match(after):
+            span = span[: max(span.rfind(c) for c in "=<>~")].rstrip(" =<>~")
+        if _MATH_CAME_BEFORE.search(before):
+            first = re.search(r"[=<>~]", span)
+            span = span[first.end() :].strip() if first else ""
+        if not re.search(r"[=<>~]", span):
+            return None
     if re.search(r"\d\s*:\s*$", before) or re.match(r"\s*:\s*\d", after):
         return None  # "12:16 = 3:4", "2:30": ratios and times
     if re.match(r"\s*(?:R|r|rem|remainder)\.?\s*\d", after):
@@ -399,12 +535,18 @@ def _standalone(span: str, before: str, after: str, strict: bool) -> Claim | Non
         span = span[first.end() :].strip()
         if not re.search(r"[=<>~]", span):
             return None
-    if re.match(r"[A-Za-z(*/^]", after) or re.match(r"\s*[*/^]", after):
+    if (
+        re.match(r"[A-Za-z(*/^]", after)
+        or re.match(r"\s*[*/^]", after)
+        or re.match(r"\s*[-+]\s*(?:[(\\]|[A-Za-z](?![A-Za-z]))", after)
+    ):
         # "250 = (5/2)x" or "9 = (3/4)*number": the last side goes on in words.
         span = span[: max(span.rfind(c) for c in "=<>~")].rstrip(" =<>~")
         if not re.search(r"[=<>~]", span):
             return None
-    if strict and not re.search(r"[\d)%]\s*[-+*/^]\s*[\d(.$]", span.split("=")[0]):
+    if strict and not (
+        re.search(r"[\d)%]\s*[-+*/^%]\s*[\d(.$]", span.split("=")[0]) or _factorization(span)
+    ):
         # "48 = 100% + 20%": the left side is not a computation, the prose is restating.
         return None
     words = re.findall(r"[A-Za-z]+", before[-40:])
@@ -427,6 +569,8 @@ _ANY_MATH = re.compile(r"\\\[(.+?)\\\]|\$\$(.+?)\$\$|\\\((.+?)\\\)", re.S)
 _NUM = r"(?:(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?|\.\d+)"
 _VAR = r"(?<![A-Za-z'_\\])[A-Za-z](?![A-Za-z'_])"  # not "t_b", not a word
 _EQUATION = re.compile(rf"(?:\$?{_NUM}%?|{_VAR}|[-+*/^=()]|[ \t])+")
+_BULLET = re.compile(r"(?m)(?:^|(?<=[.:!?]))\s*[-*\u2022]\s+(?=\\\(|\$|[A-Za-z])")
+_LETTER_CALL = re.compile(r"(?<![A-Za-z])[A-Za-z]'*\(")
 _WORDY_VAR = re.compile(r"(?<![A-Za-z'])(?:a|A|I)\s+(?=[A-Za-z]{2})")
 _LETTER_THEN_NUMBER = re.compile(r"(?<![A-Za-z'])[A-Za-z]\s+\$?\d")  # "a 5": prose, not a product
 
@@ -440,6 +584,8 @@ def equations_in(text: str) -> list[str]:
     unknown are left to ``claims_in``.
     """
     text = _NOTE.sub(" ; ", _BOXED_SIMPLE.sub(r"\1", text))
+    # "- \(x + 18 = 17\)": a list bullet, not a minus sign.
+    text = _BULLET.sub(" ; ", text)
 
     def plain(m: re.Match[str]) -> str:
         body = next(g for g in m.groups() if g is not None)
@@ -455,7 +601,8 @@ def equations_in(text: str) -> list[str]:
     # "f(2) = 5", "P(heads) = 1/2": a function's value, not an equation in the letter f or P.
     text = _FUNCTION_VALUE.sub(" ; ", text)
     text = _ASIDE.sub(" ", _ANY_MATH.sub(plain, text))
-    text = _TIMES_X.sub(" * ", normalize(text).replace("\\$", "$"))
+    # "2x = 20°": the degree sign on every side of an equation changes nothing.
+    text = _TIMES_X.sub(" * ", normalize(text).replace("\\$", "$").replace("\u00b0", ""))
     found = []
     for m in _EQUATION.finditer(text):
         span = m.group(0).strip()
@@ -470,7 +617,8 @@ def equations_in(text: str) -> list[str]:
             continue
         if _WORDY_VAR.search(span) or _LETTER_THEN_NUMBER.search(span):
             continue
-        if span.count("(") != span.count(")"):
+        if span.count("(") != span.count(")") or _LETTER_CALL.search(span):
+            # "a(3 - 3r)", "f(x + 1)": a product or a function's value; not one unknown.
             continue
         if _FUNCTION_WORD.search(text[: m.start()]) or text[: m.start()].endswith("_"):
             continue  # "√(x + 3) = 5", "log(x) = 2": the function is not part of the span

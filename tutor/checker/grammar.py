@@ -8,6 +8,7 @@ powers are sized before they are computed, so ``9**9**9**9`` is refused instead 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -54,6 +55,9 @@ _ONE_ARG: dict[str, Callable[..., sp.Expr]] = {
     "exp": sp.exp,
     "abs": sp.Abs,
 }
+_INVERSES = frozenset({"sin", "cos", "tan", "sec", "csc", "cot"})
+_ARC = {"arcsin": "sin", "arccos": "cos", "arctan": "tan", "asin": "sin", "acos": "cos"}
+_ARC["atan"] = "tan"
 _CONSTANTS: dict[str, sp.Expr] = {
     "pi": sp.pi,
     "e": sp.E,
@@ -61,6 +65,27 @@ _CONSTANTS: dict[str, sp.Expr] = {
     "infinity": sp.oo,
     "oo": sp.oo,
 }
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read the places where written math allows more than one meaning.
+
+    The default is a student's school reading. Prose above school arithmetic also writes
+    function values (``f(3)``, ``f''(4)``, ``P(5, 3)``), a letter ``e`` that is not Euler's
+    number (edges, a term), and ``%`` as the remainder operator; a claim there is judged under
+    each reading it allows (``tutor.checker.readings``).
+    """
+
+    functions: bool = False  # "f(3)" is a function's value (an unknown), not f times 3
+    e_letter: bool = False  # "e" is a letter, not Euler's number
+    modulo: bool = False  # "17 % 5" is the remainder 2, not 17 percent times 5
+    floor_brackets: bool = False  # "[22.8] = 22": square brackets as the integer part
+    degrees: bool = False  # "90° - a": the degree sign converts to radians
+    imaginary: bool = False  # "1 + 2i": i is the imaginary unit, not a letter
+
+
+SCHOOL = Reading()
 
 
 @dataclass(frozen=True)
@@ -87,19 +112,33 @@ class Statement:
 
 
 def symbol(name: str) -> sp.Symbol:
-    """The one way a user-written name becomes a sympy Symbol (real, letters only)."""
-    if not name.isalpha() or not name.isascii():
+    """The one way a user-written name becomes a sympy Symbol (real, letters only, or one
+    letter with an index read from LaTeX, ``a_n+1``)."""
+    if not (name.isalpha() and name.isascii()) and not _INDEXED.fullmatch(name):
         raise ParseError(f"bad name {name!r}")
     return sp.Symbol(name, real=True)
 
 
+_INDEXED = re.compile(r"[A-Za-z]_[A-Za-z0-9+\-,()]{1,12}")
+
+
 class _Parser:
-    def __init__(self, tokens: Sequence[Token], text: str, evaluate: bool, strict: bool) -> None:
+    def __init__(
+        self,
+        tokens: Sequence[Token],
+        text: str,
+        evaluate: bool,
+        strict: bool,
+        reading: Reading = SCHOOL,
+        words: bool = True,
+    ) -> None:
         self.toks = []
         for k, t in enumerate(tokens):
+            if t.kind == "WORD" and not words:
+                raise ParseError(f"a word in math: {t.text!r}")
             if t.kind == "XWORD":
                 following = tokens[k + 1].text if k + 1 < len(tokens) else ""
-                if strict or following == "(":
+                if strict or following == "(" or not words:
                     raise ParseError(f"unknown word {t.text!r}")
             elif t.kind != "WORD" and t.text != "$":
                 self.toks.append(t)
@@ -108,6 +147,7 @@ class _Parser:
         self.depth = 0
         self.evaluate = evaluate
         self.strict = strict
+        self.reading = reading
 
     # -- token helpers -------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> Token | None:
@@ -180,6 +220,9 @@ class _Parser:
                 op = self.take().text
                 right = self.unary()
                 left = self.mul(left, right if op == "*" else self.power(right, sp.Integer(-1)))
+            elif self.at("mod") or (self.reading.modulo and self.at("%")):
+                self.take()
+                left = self.modulo(left, self.unary())
             elif self.starts_atom():
                 left = self.mul(left, self.unary())
             else:
@@ -224,7 +267,13 @@ class _Parser:
 
     def postfix(self) -> sp.Expr:
         value = self.atom()
+        while self.at("\u00b0"):
+            self.take()
+            if self.reading.degrees:
+                value = self.mul(value, self.mul(sp.pi, sp.Rational(1, 180)))
         while self.at("!", "%"):
+            if self.reading.modulo and self.at("%") and self._operand_follows():
+                break  # "17 % 5": the remainder operator, read in ``term``
             if self.take().text == "!":
                 value = self.factorial(value)
             else:
@@ -237,14 +286,22 @@ class _Parser:
             assert tok.value is not None
             return sp.Rational(tok.value.numerator, tok.value.denominator)
         if tok.kind == "NAME":
+            if self.reading.functions and self._call_follows():
+                return self.function_value(tok.text)
+            if tok.text == "i" and self.reading.imaginary:
+                return sp.I
             return symbol(tok.text)
         if tok.kind == "CONST":
+            if tok.text == "e" and self.reading.e_letter:
+                return symbol("e")
             return _CONSTANTS[tok.text]
         if tok.kind == "FUNC":
             return self.function(tok.text)
         if tok.kind == "OP" and tok.text in ("(", "["):
             inner = self.expr()
             self.expect(")" if tok.text == "(" else "]")
+            if tok.text == "[" and self.reading.floor_brackets:
+                return sp.floor(inner, evaluate=self.evaluate)
             return inner
         if tok.kind == "OP" and tok.text == "|":
             inner = self.expr()
@@ -252,7 +309,59 @@ class _Parser:
             return sp.Abs(inner)
         raise ParseError(f"unexpected {tok.text!r}")
 
+    def bare_argument(self) -> sp.Expr:
+        """The argument of ``sin 2x`` or ``log 100``: a factor and the letters written right
+        after it, as in print (``sin 2x`` is sin(2x); ``sin x cos x`` is two functions)."""
+        arg = self.power_expr()
+        while (tok := self.peek()) is not None and tok.kind == "NAME" and not tok.space_before:
+            arg = self.mul(arg, self.power_expr())
+        return arg
+
+    def _operand_follows(self) -> bool:
+        after = self.peek(1)
+        return after is not None and (
+            after.kind in ("NUM", "NAME", "CONST", "FUNC") or after.text in ("(", "[")
+        )
+
+    def _call_follows(self) -> bool:
+        """``f(``, ``f'(`` or ``f''(`` with no space: a function's value is written."""
+        ahead = 0
+        while self.at_ahead(ahead, "'"):
+            ahead += 1
+        tok = self.peek(ahead)
+        return tok is not None and tok.text == "(" and not tok.space_before
+
+    def at_ahead(self, ahead: int, text: str) -> bool:
+        tok = self.peek(ahead)
+        return tok is not None and tok.kind == "OP" and tok.text == text
+
+    def function_value(self, name: str) -> sp.Expr:
+        """``f(3)``, ``f''(4)``, ``P(5, 3)``: the value of a function nobody defined here, read
+        as one unknown named for what it is. The name cannot be typed (it holds brackets), so
+        it never clashes with a letter."""
+        primes = ""
+        while self.at("'"):
+            primes += self.take().text
+        if not self.at("(") and name.endswith("^-1"):
+            args = [self.power_expr()]  # "tan^(-1) x"
+        else:
+            self.expect("(")
+            args = [self.expr()]
+            while self.at(","):
+                self.take()
+                args.append(self.expr())
+            self.expect(")")
+        shown = ", ".join(sp.sstr(a).replace("**", "^") for a in args)
+        return sp.Symbol(f"{name}{primes}({shown})", real=True)
+
+    def modulo(self, left: sp.Expr, right: sp.Expr) -> sp.Expr:
+        if right.is_number and right == 0:
+            raise ParseError("remainder on division by zero")
+        return sp.Mod(left, right, evaluate=self.evaluate)
+
     def function(self, name: str) -> sp.Expr:
+        if self.reading.functions and name in _ARC:
+            return self.function_value(f"{_ARC[name]}^-1")
         power: sp.Expr | None = None
         base = self._log_base(name)
         if base is not None:
@@ -264,6 +373,9 @@ class _Parser:
         if self.at("^") and name not in ("sqrt", "root", "factorial"):
             self.take()
             power = self.postfix()
+            if power == -1 and name in _INVERSES and self.reading.functions:
+                # "tan^(-1)(-1)" names an angle, one of many: a value, not a number to check.
+                return self.function_value(f"{name}^-1")
         if self.at("("):
             self.take()
             args = [self.expr()]
@@ -272,7 +384,7 @@ class _Parser:
                 args.append(self.expr())
             self.expect(")")
         else:
-            args = [self.power_expr()]
+            args = [self.bare_argument()]
         value = self.apply(name, args)
         return value if power is None else self.power(value, power)
 
@@ -306,6 +418,14 @@ class _Parser:
             return self.mul(sp.log(args[0]), self.power(sp.log(10), sp.Integer(-1)))
         if name == "factorial" and len(args) == 1:
             return self.factorial(args[0])
+        if name == "floor" and len(args) == 1:
+            return sp.floor(args[0], evaluate=self.evaluate)
+        if name in ("ceil", "ceiling") and len(args) == 1:
+            return sp.ceiling(args[0], evaluate=self.evaluate)
+        if name == "binomial" and len(args) == 2:
+            return self.binomial(args[0], args[1])
+        if name in ("gcd", "lcm") and len(args) >= 2:
+            return _integer_gcd(name, args)
         raise ParseError(f"{name} takes other arguments")
 
     # -- node builders with size checks ------------------------------------------------------
@@ -319,10 +439,23 @@ class _Parser:
         check_power(base, exponent)
         return sp.Pow(base, exponent, evaluate=self.evaluate)
 
+    def binomial(self, n: sp.Expr, k: sp.Expr) -> sp.Expr:
+        if n.is_Number and (not n.is_Integer or abs(n) > MAX_FACTORIAL):
+            raise TooLarge("binomial too large")
+        return sp.binomial(n, k, evaluate=self.evaluate)
+
     def factorial(self, value: sp.Expr) -> sp.Expr:
         if value.is_Number and (not value.is_Integer or value > MAX_FACTORIAL or value < 0):
             raise TooLarge("factorial too large")
         return sp.factorial(value, evaluate=self.evaluate)
+
+
+def _integer_gcd(name: str, args: list[sp.Expr]) -> sp.Expr:
+    """``gcd(216, 720)``: whole numbers only (a polynomial gcd is another question)."""
+    if not all(a.is_Integer for a in args):
+        raise ParseError(f"{name} of values that are not whole numbers")
+    values = [int(a) for a in args]
+    return sp.Integer(math.gcd(*values) if name == "gcd" else math.lcm(*values))
 
 
 def check_power(base: sp.Expr, exponent: sp.Expr) -> None:
@@ -394,14 +527,24 @@ def _merge_mixed_numbers(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def parse_statement(text: str, *, evaluate: bool = True, strict: bool = False) -> Statement:
+def parse_statement(
+    text: str,
+    *,
+    evaluate: bool = True,
+    strict: bool = False,
+    reading: Reading = SCHOOL,
+    words: bool = True,
+) -> Statement:
     """Parse one expression or relation chain (``a = b = c``, ``x < 3``).
 
-    ``strict`` refuses unknown words instead of dropping them as units.
+    ``strict`` refuses unknown words instead of dropping them as units, and reads a run of
+    letters as one name; ``words=False`` only refuses words (math written in LaTeX has its
+    words in ``\\text{}``). ``reading`` says how to read function values, the letter ``e``,
+    ``%`` and square brackets (see ``Reading``).
     """
     text = normalize(text)
     tokens = _merge_mixed_numbers(tokenize(text, strict=strict))
-    parser = _Parser(tokens, text, evaluate, strict)
+    parser = _Parser(tokens, text, evaluate, strict, reading, words)
     if not parser.toks:
         raise ParseError("no math")
     statement = parser.statement()

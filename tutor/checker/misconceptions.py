@@ -24,8 +24,11 @@ Rewrite: TypeAlias = Callable[[Statement], Iterator[Candidate]]
 
 @dataclass(frozen=True)
 class Misconception:
+    """A known mistake: its id (kept in the data for teachers), what a student reads, and the
+    buggy rewrite that reproduces it."""
+
     name: str
-    label: str
+    label: str  # a sentence for the student, never the id
     rewrite: Rewrite
 
 
@@ -194,52 +197,66 @@ def divide_by_variable(st: Statement) -> Iterator[Candidate]:
 RULES: tuple[Misconception, ...] = (
     Misconception(
         "sign_error_moving_term",
-        "a term moved across = without changing its sign",
+        "A term that moves to the other side of = changes its sign.",
         sign_error_moving_term,
     ),
     Misconception(
         "square_of_sum",
-        "(a + b)^2 is not a^2 + b^2",
+        "(a + b)^2 is not a^2 + b^2: the 2ab term is missing.",
         square_of_sum,
     ),
     Misconception(
         "dropped_negative",
-        "a minus sign was dropped",
+        "A minus sign was lost.",
         dropped_negative,
     ),
     Misconception(
         "distribute_first_term_only",
-        "the factor was multiplied into the first term only",
+        "The factor multiplies every term in the brackets, not only the first.",
         distribute_first_term_only,
     ),
     Misconception(
         "sqrt_of_sum",
-        "sqrt(a + b) is not sqrt(a) + sqrt(b)",
+        "sqrt(a + b) is not sqrt(a) + sqrt(b).",
         sqrt_of_sum,
     ),
     Misconception(
         "exponent_product",
-        "x^a * x^b is x^(a+b), not x^(ab)",
+        "x^a * x^b is x^(a + b): add the exponents, do not multiply them.",
         exponent_product,
     ),
     Misconception(
         "add_fractions_across",
-        "a/b + c/d is not (a + c)/(b + d)",
+        "a/b + c/d is not (a + c)/(b + d): use a common denominator.",
         add_fractions_across,
     ),
     Misconception(
         "cancel_across_plus",
-        "a term of a sum was cancelled against the denominator",
+        "Only a factor of the whole top cancels with the bottom, not one term of a sum.",
         cancel_across_plus,
     ),
     Misconception(
         "divide_by_variable",
-        "divided by a variable that can be zero, losing a solution",
+        "Dividing by a letter that can be 0 loses the solution where it is 0.",
         divide_by_variable,
     ),
 )
 
 MAX_CANDIDATES = 40
+
+
+def mistaken_identity(statement: Statement) -> tuple[str, str] | None:
+    """``(x + 3)^2 = x^2 + 9``, ``(25x + 150)/10 = 25x + 15``: one side is what a known mistake
+    makes of the other, and the two are not the same expression; (rule id, words)."""
+    if len(statement.sides) != 2 or statement.rels != ("=",):
+        return None
+    left, right = statement.sides
+    if not free(left.expr) or free(left.expr) != free(right.expr):
+        return None
+    found = explain(left.text, [Statement((right,), ())])
+    if found is None or exprs_equal(left.expr, right.expr).verdict != "wrong":
+        return None
+    return found
 
 
 def explain(previous_text: str, current: Sequence[Statement]) -> tuple[str, str] | None:
@@ -276,4 +293,4 @@ def _matches(candidate: Candidate, target: Statement) -> bool:
             and compare_conditions(aimed, built).verdict == "ok"
         )
     expr = target.sides[-1].expr
-    return exprs_equal(candidate, expr).verdict == "ok"
+    return exprs_equal(candidate, expr, readable=False).verdict == "ok"

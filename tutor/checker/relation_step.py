@@ -8,7 +8,7 @@ import sympy as sp
 
 from tutor.checker.context import Context
 from tutor.checker.grammar import Statement
-from tutor.checker.misconceptions import explain
+from tutor.checker.misconceptions import explain, mistaken_identity
 from tutor.checker.relations import (
     Decision,
     alternatives,
@@ -24,6 +24,7 @@ from tutor.checker.sampling import real_value, render
 from tutor.checker.solving import Condition, solution_points, solution_set, unknowns
 from tutor.checker.statements import definition_of, substitute, unclear_slash
 
+BACK_ON_TRACK = "back on track: this follows from the last line that was right"
 _ZERO_PRODUCT = re.compile(r"\)\s*=\s*0\s*$|^\s*0\s*=.*\(")
 _DECIMAL = re.compile(r"\d*\.?\d+")
 
@@ -70,7 +71,9 @@ def relation_step(statements: list[Statement], ctx: Context, *, known: bool = Tr
     if another_root and ctx_before is not None:
         decision = _another_root(ctx_before, cond)
     elif previous is None:
-        decision = Decision("none", "the starting equation: nothing to compare with yet")
+        decision = _lone_claim(statements) or Decision(
+            "none", "the starting equation: nothing to compare with yet"
+        )
     elif set(unknowns(cond)) - set(unknowns(previous)) and not (
         ctx.previous_text and explain(ctx.previous_text, statements)
     ):
@@ -80,6 +83,12 @@ def relation_step(statements: list[Statement], ctx: Context, *, known: bool = Tr
         )
     else:
         decision = compare_conditions(previous, cond)
+    if decision.verdict == "wrong" and ctx.after_wrong and ctx.history:
+        # "3x + 5 = 20", "3x = 20 + 5" (a slip), then "3x = 15": right again, from the last
+        # line that was right; no misconception is named for a line that is right.
+        back = compare_conditions(ctx.history[-1], cond)
+        if back.verdict == "ok":
+            decision = Decision("ok", BACK_ON_TRACK)
     if decision.verdict == "wrong" and previous is not None:
         decision = _not_derived(previous, cond, statements, ctx, decision, approx)
     if (
@@ -95,6 +104,19 @@ def relation_step(statements: list[Statement], ctx: Context, *, known: bool = Tr
         ctx.history.append(cond)
     ctx.condition = cond
     return decision
+
+
+def _lone_claim(statements: list[Statement]) -> Decision | None:
+    """A first line that is a claim, judged by itself: ``(x + 3)^2 = x^2 + 9`` is a known
+    mistake whatever came before. (A first equation is otherwise the one to solve.)"""
+    if len(statements) != 1:
+        return None
+    found = mistaken_identity(statements[0])
+    if found is None:
+        return None
+    left, right = statements[0].sides
+    shown = exprs_equal(left.expr, right.expr)
+    return Decision("wrong", f"{shown.detail}. {found[1]}", shown.counterexample, found[0])
 
 
 def _not_derived(

@@ -6,6 +6,7 @@ point, verified by evaluation, that satisfies one step and not the other.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,12 @@ from tutor.checker.solving import (
     unknowns,
 )
 
+# Said of a root that only the complex numbers show; no known mistake is matched against it,
+# since the mistakes are compared over the reals.
+COMPLEX_ROOT = (
+    "(a complex number) solves the line before but not this one: the two have the same real "
+    "solutions (none), but not the same roots"
+)
 FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
 
 
@@ -39,6 +46,7 @@ class Decision:
     verdict: str  # ok | wrong | weaker | unknown
     detail: str
     counterexample: str | None = None
+    rule: str | None = None  # the misconception that explains a wrong verdict, by id
 
 
 def free(expr: sp.Expr) -> set[sp.Symbol]:
@@ -110,8 +118,11 @@ def _check_equal_numbers(
     return Decision("wrong", f"{left.text} is {render(lv)}, not {render(rv)}")
 
 
-def exprs_equal(a: sp.Expr, b: sp.Expr) -> Decision:
-    """Two expressions agree everywhere both are defined (checked at exact sample points)."""
+def exprs_equal(a: sp.Expr, b: sp.Expr, *, readable: bool = True) -> Decision:
+    """Two expressions agree everywhere both are defined (checked at exact sample points).
+
+    ``readable`` looks for a small whole-number point and exact values to show; a caller that
+    only needs the verdict (a misconception tried against a line) skips that work."""
     if a == b:
         return Decision("ok", "same expression")
     symbols = sorted(free(a) | free(b), key=str)
@@ -129,11 +140,14 @@ def exprs_equal(a: sp.Expr, b: sp.Expr) -> Decision:
             continue
         compared += 1
         if not close(va, vb):
+            if not readable:
+                return Decision("wrong", "the expressions differ", describe_point(point))
+            point = _whole_point(a, b, symbols) or point
             where = describe_point(point)
             return Decision(
                 "wrong",
-                f"at {where}: {render(a)} is {render(_short(va))} but {render(b)} is "
-                f"{render(_short(vb))}",
+                f"Try {where}: {render(a)} is {shown_value(a, point)}, but {render(b)} is "
+                f"{shown_value(b, point)}",
                 where,
             )
         if compared >= 12:
@@ -143,8 +157,36 @@ def exprs_equal(a: sp.Expr, b: sp.Expr) -> Decision:
     return Decision("ok", "equal expressions")
 
 
-def _short(value: sp.Expr) -> sp.Expr:
-    return value.evalf(8) if isinstance(value, sp.Float) else value
+# Small whole numbers a student can check by hand, tried first for a counterexample.
+_WHOLE = (1, 2, 3, -1, -2, 4, 5, 0, -3, 10)
+
+
+def _whole_point(
+    a: sp.Expr, b: sp.Expr, symbols: list[sp.Symbol]
+) -> dict[sp.Symbol, sp.Expr] | None:
+    """A point of small whole numbers where ``a`` and ``b`` are defined and differ."""
+    if len(symbols) > 3:
+        return None
+    for values in itertools.islice(itertools.product(_WHOLE, repeat=len(symbols)), 60):
+        point = {s: sp.Integer(v) for s, v in zip(symbols, values, strict=True)}
+        va, vb = real_value(a, point), real_value(b, point)
+        if va is not None and vb is not None and not close(va, vb):
+            return point
+    return None
+
+
+def shown_value(expr: sp.Expr, point: dict[sp.Symbol, sp.Expr]) -> str:
+    """The exact value of ``expr`` at ``point`` when it is short (``16``, ``3/2``, ``sqrt(2)``),
+    else about three significant figures; never a long float."""
+    try:
+        exact = sp.nsimplify(expr.xreplace(point)) if point else expr
+        exact = sp.simplify(exact) if sp.count_ops(exact) < 40 else exact
+    except (TypeError, ValueError, ZeroDivisionError):
+        exact = None
+    if exact is not None and not exact.has(sp.Float) and len(render(exact)) <= 16:
+        return render(exact)
+    value = real_value(expr, point)
+    return "undefined" if value is None else f"about {float(value):.3g}"
 
 
 def condition_of(left: sp.Expr, rel: str, right: sp.Expr) -> Condition:
@@ -179,19 +221,52 @@ def compare_conditions(prev: Condition, cur: Condition) -> Decision:
             extra = " (a solution was lost)"
         return Decision(
             "wrong",
-            f"{lost} satisfies the previous step but not this one{extra}",
+            f"{lost} solves the line before but not this one{extra}",
             lost,
         )
     if backward is None:
         return Decision("ok", "follows from the previous step")
     if backward[0]:
-        return Decision("ok", "equivalent to the previous step")
+        return _complex_roots_differ(prev, cur) or Decision("ok", "equivalent to the previous step")
     return Decision(
         "weaker",
         f"follows from the previous step, but {backward[1]} satisfies this step and not the "
         "previous one",
         backward[1],
     )
+
+
+def _complex_roots_differ(prev: Condition, cur: Condition) -> Decision | None:
+    """``3x^2 + 4x + 5 = 1``, then ``3x^2 + 4x + 6 = 0``: neither has a real root, so the reals
+    cannot tell them apart, but a rewrite keeps every root. Two polynomial equations of the
+    same degree whose complex roots differ are not the same equation. (Dividing out a factor
+    with no real root, ``(x^2 + 1)(x - 2) = 0`` to ``x - 2 = 0``, lowers the degree and is
+    left alone.)"""
+    if len(prev) != 1 or len(cur) != 1 or prev[0][1] != "=" or cur[0][1] != "=":
+        return None
+    names = free(prev[0][0]) | free(cur[0][0])
+    if len(names) != 1:
+        return None
+    (var,) = names
+    polys = []
+    for f, _ in (prev[0], cur[0]):
+        num, den = sp.fraction(sp.together(f))
+        if free(den) or not num.is_polynomial(var):
+            return None
+        poly = sp.Poly(num, var)
+        if not 2 <= poly.degree() <= 12:
+            return None
+        polys.append(poly)
+    before, after = polys
+    if before.degree() != after.degree() or sp.rem(before.sqf_part(), after.sqf_part()).is_zero:
+        return None
+    lost = next(
+        (r for r in sp.roots(before) if not sp.expand(after.as_expr().subs(var, r)).equals(0)), None
+    )
+    if lost is None:
+        return None
+    where = f"{var} = {render(sp.simplify(lost))}"
+    return Decision("wrong", f"{where} {COMPLEX_ROOT}", where)
 
 
 def _proportional(prev: Condition, cur: Condition) -> Decision | None:

@@ -30,10 +30,30 @@ class StepResult:
 
 @dataclass(frozen=True)
 class AnswerResult:
-    """Whether an answer matches the key: True, False or None (cannot decide)."""
+    """Whether an answer matches the key: True, False or None (cannot decide).
+
+    ``detail`` is for teachers and logs and may name the key ("12 is not 14"); ``feedback``
+    is what a student may read: it never shows the key or anything worked out from it.
+    """
 
     equivalent: bool | None
     detail: str
+    feedback: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict with every field."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class KeyReading:
+    """How the checker reads an answer key: ``readable`` False means every answer to it would
+    be undecided, None that the check itself did not finish (a timeout); ``reading`` is the
+    key as read, ``problem`` why it could not be read."""
+
+    readable: bool | None
+    reading: str | None = None
+    problem: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict with every field."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
+from fractions import Fraction
 
 import sympy as sp
 
@@ -11,7 +13,7 @@ from tutor.checker.context import Context
 from tutor.checker.grammar import Side, Statement, parse_statement
 from tutor.checker.limits import ParseError, TooLarge
 from tutor.checker.relations import Decision, check_numeric, free
-from tutor.checker.sampling import render
+from tutor.checker.sampling import real_value, render
 
 _RUNNING = re.compile(r"^\$?\(?\s*(\d[\d,]*(?:\.\d+)?)")
 
@@ -31,11 +33,24 @@ def internal_claims(statement: Statement, ctx: Context, source: str) -> Decision
         decision = check_numeric(lk, rk, rel, approx=rel == "~")
         if decision.verdict == "wrong":
             decision = _other_reading(lk, rk, rel) or decision
+        if decision.verdict == "wrong" and source == "model":
+            decision = _rounded_inputs(lk, rk, rel) or decision
         if decision.verdict == "wrong" and source == "model" and _ambiguous(sides, i):
             continue
         if decision.verdict == "wrong" and source == "student" and _regrouped_holds(lk, rk, rel):
             continue
         substituted = bool(free(left.expr) or free(right.expr))
+        one_sided = not (free(left.expr) and free(right.expr))
+        letters = free(left.expr) | free(right.expr)
+        given = letters <= set(ctx.given)  # "Let x = 6": a value for the whole solution
+        if decision.verdict == "wrong" and substituted and source == "model" and one_sided:
+            if given and len(sides) > 2:
+                decisions.append(decision)
+                continue
+            # "b - a = 20002 - 19991": the prose put in values of its own; letters reused
+            # from a case before are not the ones meant. A link with letters on both sides
+            # ("x^3 - 7x^2 + 8 = (x - 1)(x^2 - 6x - 8)" with x = 1) is a claim about them.
+            continue
         if decision.verdict == "wrong" and substituted and len(sides) == 2 and source == "model":
             # "x = 0.5; x + 3 = 0 gives x = -3": an equation in a letter whose value is known
             # may be a new equation to solve (the other factor), not a claim about that value.
@@ -88,6 +103,39 @@ def _odd_root(e: sp.Expr) -> bool:
 
 def _real_root(e: sp.Expr) -> sp.Expr:
     return -((-e.base) ** e.exp) if e.exp.p % 2 else (-e.base) ** e.exp
+
+
+# A decimal of three or more places in prose stands in for a value it rounds (2.8284 for 2√2).
+_LONG_DECIMAL = re.compile(r"(?<![\d.])\d+\.\d{3,}(?![\d.])")
+
+
+def _rounded_inputs(left: Side, right: Side, rel: str) -> Decision | None:
+    """``(2.8284)^2 = 8``: the claim holds for some values that the long decimals on the left
+    round (or cut off) to. Each decimal is moved by one unit of its last place either way."""
+    literals = list(_LONG_DECIMAL.finditer(left.text))
+    if rel not in ("=", "~") or not literals or len(literals) > 3 or free(right.expr):
+        return None
+    places = max(len(m.group(0).split(".")[1]) for m in literals)
+    if right.decimals is not None and right.decimals > places:
+        return None  # "0.971 * 1.089 = 1.056519": worked out from the decimals as written
+    claimed = real_value(right.expr, {})
+    found = []
+    for signs in itertools.product((-1, 1), repeat=len(literals)):
+        text = left.text
+        for m, sign in reversed(list(zip(literals, signs, strict=True))):
+            places = len(m.group(0).split(".")[1])
+            bound = Fraction(m.group(0)) + sign * Fraction(1, 10**places)
+            text = f"{text[: m.start()]}({bound.numerator}/{bound.denominator}){text[m.end() :]}"
+        try:
+            value = real_value(parse_statement(text).sides[0].expr, {})
+        except (ParseError, TooLarge):
+            return None
+        if value is None or claimed is None:
+            return None
+        found.append(value)
+    if min(found) <= claimed <= max(found):
+        return Decision("ok", f"{left.text} = {right.text}, with {literals[0].group(0)} rounded")
+    return None
 
 
 def unclear_slash(text: str) -> bool:

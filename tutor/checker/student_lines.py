@@ -10,7 +10,7 @@ from tutor.checker.grammar import Statement, parse_statement
 from tutor.checker.limits import ParseError, TooLarge
 from tutor.checker.misconceptions import explain
 from tutor.checker.relation_step import relation_step
-from tutor.checker.relations import Decision, condition_of, exprs_equal, free
+from tutor.checker.relations import COMPLEX_ROOT, Decision, condition_of, exprs_equal, free
 from tutor.checker.results import StepResult
 from tutor.checker.sampling import holds, real_value, render
 from tutor.checker.solving import Condition
@@ -27,7 +27,15 @@ from tutor.checker.student_text import (
 
 
 def judge_student(text: str, index: int, ctx: Context) -> StepResult:
-    """One line of a student's work, which may hold two steps ("2x = 8 so x = 4")."""
+    """One line of a student's work, which may hold two steps ("2x = 8 so x = 4"), judged
+    against the line before and, after a mistake, against the last line that was right."""
+    result = _judge_student(text, index, ctx)
+    if result.verdict in ("ok", "wrong", "weaker"):
+        ctx.after_wrong = result.verdict == "wrong"
+    return result
+
+
+def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
     line = clean_line(text)
     if not line:
         return StepResult(index, "none", "no math on this line")
@@ -134,13 +142,19 @@ def _compare_expression(ctx: Context, expr: sp.Expr) -> Decision:
 def _result(
     index: int, decision: Decision, shown: str, ctx: Context, statements: list[Statement]
 ) -> StepResult:
-    rule = None
+    rule = decision.rule
     detail = decision.detail
-    if decision.verdict == "wrong" and ctx.previous_text is not None:
+    if (
+        decision.verdict == "wrong"
+        and ctx.previous_text is not None
+        and not ctx.after_wrong
+        and COMPLEX_ROOT not in detail
+    ):
+        # After a wrong line, the mistake in this one is not a rewrite of that line.
         found = explain(ctx.previous_text, statements)
         if found is not None:
             rule, label = found
-            detail = f"{detail}; {label}"
+            detail = f"{detail.rstrip('.')}. {label}"
     for statement in statements if len(statements) == 1 else ():
         # "x = √2 or x = -√2" gives x no one value to carry forward.
         definition = definition_of(statement)

@@ -122,6 +122,12 @@ FUNCTIONS = frozenset(
         "sqrt",
         "root",
         "factorial",
+        "floor",
+        "ceil",
+        "ceiling",
+        "binomial",
+        "gcd",
+        "lcm",
     ]
 )
 CONSTANTS = frozenset({"pi", "e", "inf", "infinity", "oo"})
@@ -250,7 +256,7 @@ _OPS: tuple[str, ...] = (
     "%",
     "~",
 )
-_OPS += ("(", ")", "[", "]", "{", "}", ",", "|", "\u00b1", "$", ";")
+_OPS += ("(", ")", "[", "]", "{", "}", ",", "|", "\u00b1", "$", ";", "'", "\u2261", "\u00b0")
 
 
 @dataclass(frozen=True)
@@ -379,9 +385,21 @@ def tokenize(text: str, *, strict: bool = False) -> list[Token]:
                 tokens.append(Token("OP", "*", i, space))  # "50% of 80", "1/3 of 18"
                 i, space = j, False
                 continue
+            if text[i:j].lower() == "mod":
+                tokens.append(Token("OP", "mod", i, space))  # "2310 mod 42": the remainder
+                i, space = j, False
+                continue
             parts = _split_letters(text[i:j])
             if strict and len(parts) > 1:
                 parts = [("XWORD", text[i:j])]
+            if j < n and text[j] == "\u2039" and parts and parts[-1][0] == "NAME":
+                # LaTeX's a_{n+1} (marked by latex.SUB_OPEN/SUB_CLOSE): the last letter and its
+                # index, one name.
+                close = text.find("\u203a", j)
+                if close < 0 or close - j > 14:
+                    raise ParseError("an index that does not close")
+                parts[-1] = ("NAME", f"{parts[-1][1]}_{text[j + 1 : close]}")
+                j = close + 1
             for kind, piece in parts:
                 tokens.append(Token("NAME" if kind == "GREEK" else kind, piece, i, space))
                 space = False

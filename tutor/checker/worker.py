@@ -10,7 +10,8 @@ import resource
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 
-from tutor.checker.answers import judge_answer
+from tutor.checker.answer_forms import form_problem
+from tutor.checker.answers import judge_answer, read_key
 from tutor.checker.reference import first_departure
 from tutor.checker.steps import judge_steps
 
@@ -22,8 +23,14 @@ def handle(kind: str, args: tuple[object, ...]) -> Iterator[dict[str, object]]:
         for result in judge_steps(list(steps), str(source), frozenset(skip)):  # type: ignore[call-overload]
             yield result.to_dict()
     elif kind == "answer":
-        answer, key, strict = args
-        yield judge_answer(str(answer), str(key), strict=bool(strict)).to_dict()
+        answer, key, strict, form = args
+        yield judge_answer(str(answer), str(key), strict=bool(strict), form=str(form)).to_dict()
+    elif kind == "form":
+        answer, form = args
+        yield {"lacking": form_problem(str(answer), str(form))}
+    elif kind == "key":
+        (key,) = args
+        yield read_key(str(key)).to_dict()
     elif kind == "locate":
         steps, problem, key, reference = args
         found = first_departure(list(steps), str(problem), str(key), str(reference))  # type: ignore[call-overload]

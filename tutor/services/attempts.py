@@ -116,7 +116,16 @@ def _answer_result(answer: str, key: str) -> tuple[bool | None, str]:
     except ImportError:
         return None, CHECKER_MISSING
     result = check_answer(answer, key, timeout=settings.CHECKER_TIMEOUT_S)
-    return result.equivalent, (result.detail or "")[:500]
+    # The student reads what is saved: the feedback, which never shows the key.
+    return result.equivalent, (result.feedback or "")[:500]
+
+
+def _form_result(answer: str, form: str) -> tuple[bool | None, str]:
+    """A right answer in the form the question asks for, or None with what it lacks."""
+    from tutor.checker import check_answer_form
+
+    lacking = check_answer_form(answer, form, timeout=settings.CHECKER_TIMEOUT_S)
+    return (True, "matches the answer") if lacking is None else (None, lacking[:500])
 
 
 def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> AnswerSubmission:
@@ -131,6 +140,8 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
     if len(answer) > MAX_ANSWER_CHARS:
         raise UserError(f"The final answer is limited to {MAX_ANSWER_CHARS} characters.")
     equivalent, detail = _answer_result(answer, problem.answer_key)
+    if equivalent is True and problem.answer_form:
+        equivalent, detail = _form_result(answer, problem.answer_form)
     attempt = attempt_for(student=student, problem=problem)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)

@@ -16,6 +16,11 @@ from django.db.models import Max
 from tutor.errors import UserError
 from tutor.models import Assignment, Classroom, Problem, ProblemSet, User
 
+# The forms a question may ask its answer in; "" is any form (tutor.checker.answer_forms).
+ANSWER_FORMS = frozenset(
+    {"", "expanded", "factored", "simplified", "exact", "lowest_terms", "units"}
+)
+
 
 def problem_set_create(*, owner: User, title: str, description: str = "") -> ProblemSet:
     if not title.strip():
@@ -39,6 +44,18 @@ def _next_position(problem_set: ProblemSet) -> int:
     return 0 if last is None else last + 1
 
 
+def answer_key_problem(key: str) -> str | None:
+    """Why the checker cannot read ``key``, or None when it can (or could not finish the
+    check, which is no reason to refuse a key). An unreadable key makes every answer to it
+    undecided, so it is refused where it is written."""
+    from tutor.checker import check_key
+
+    reading = check_key(key)
+    if reading.readable is False:
+        return reading.problem or "the checker cannot read it"
+    return None
+
+
 def problem_save(
     *,
     problem_set: ProblemSet,
@@ -46,17 +63,28 @@ def problem_save(
     answer_key: str,
     reference_solution: str = "",
     topic: str = "",
+    answer_form: str = "",
     problem: Problem | None = None,
 ) -> Problem:
-    """Create a problem at the end of the set, or update the given one in place."""
+    """Create a problem at the end of the set, or update the given one in place.
+
+    The key is read by the checker first: one it cannot read is refused with the reason."""
     if not statement.strip():
         raise UserError("The problem needs a statement.")
     if not answer_key.strip():
         raise UserError("The problem needs an answer key.")
+    if answer_form not in ANSWER_FORMS:
+        raise UserError("Choose one of the listed answer forms.")
+    unreadable = answer_key_problem(answer_key.strip()[:500])
+    if unreadable is not None:
+        raise UserError(
+            f"The answer key was not saved: {unreadable}. Every answer to it would be undecided."
+        )
     if problem is None:
         problem = Problem(problem_set=problem_set, position=_next_position(problem_set))
     problem.statement = statement.strip()
     problem.answer_key = answer_key.strip()[:500]
+    problem.answer_form = answer_form
     problem.reference_solution = reference_solution.strip()
     problem.topic = topic.strip()[:80]
     problem.save()
@@ -129,6 +157,7 @@ class ProblemDraft:
     answer_key: str
     reference_solution: str
     topic: str
+    answer_form: str = ""
 
 
 def _draft(record: dict[str, Any], where: str, errors: list[str]) -> ProblemDraft | None:
@@ -161,10 +190,15 @@ def _draft(record: dict[str, Any], where: str, errors: list[str]) -> ProblemDraf
         problems.append("no answer_key (or GSM8K answer after '#### ')")
     elif len(key) > 500:
         problems.append("the answer key is longer than 500 characters")
+    elif (unreadable := answer_key_problem(key)) is not None:
+        problems.append(f"the answer key {key[:40]!r} cannot be used: {unreadable}")
+    form = text("answer_form")
+    if form not in ANSWER_FORMS:
+        problems.append(f"answer_form must be one of {', '.join(sorted(ANSWER_FORMS - {''}))}")
     if problems:
         errors.append(f"{where}: " + ", ".join(problems))
         return None
-    return ProblemDraft(statement, key, reference, text("topic")[:80])
+    return ProblemDraft(statement, key, reference, text("topic")[:80], form)
 
 
 def _records_jsonl(text: str, errors: list[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -241,6 +275,7 @@ def problems_import(*, problem_set: ProblemSet, data: bytes, filename: str) -> l
                 position=start + offset,
                 statement=draft.statement,
                 answer_key=draft.answer_key,
+                answer_form=draft.answer_form,
                 reference_solution=draft.reference_solution,
                 topic=draft.topic,
             )
