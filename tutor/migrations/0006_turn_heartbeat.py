@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tutor', '0003_long_answers'),
+        ('tutor', '0004_answer_form'),
     ]
 
     operations = [

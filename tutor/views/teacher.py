@@ -176,6 +176,7 @@ def problem_edit(request: HttpRequest, set_id: int, problem_id: int | None = Non
             "answer_key": problem.answer_key,
             "topic": problem.topic,
             "reference_solution": problem.reference_solution,
+            "answer_form": problem.answer_form,
         }
         if problem
         else {}
