@@ -55,8 +55,14 @@ def test_it_keeps_answering_while_a_check_times_out(live: LiveStack, cast: Cast)
     worker.join()
     body = result["body"]
     assert isinstance(body, dict)
-    verdicts = [step["verdict"] for step in body["steps"]]
-    assert verdicts[-1] == "unknown", body
+    steps = body["steps"]
+    assert len(steps) == len(SLOW_WORK), body
+    # Which line hits the cap depends on the machine's speed: reading the first line alone
+    # may already take longer than the cap. Either way, the line that ran out of time comes
+    # back "unknown", and a line that ran out of time is never called wrong.
+    timed_out = [s for s in steps if s["verdict"] == "unknown" and "timeout" in s["detail"]]
+    assert timed_out, body
+    assert all(s["verdict"] != "wrong" for s in steps), body
     # Two lines, each capped at CHECKER_TIMEOUT_S (2 s), plus overhead.
     assert float(result["elapsed"]) < 2 * 2.0 + 1.5  # type: ignore[arg-type]
     assert page_times and max(page_times) < 1.5, page_times
