@@ -19,7 +19,7 @@ def test_a_new_check_replaces_the_previous_one(cast: Cast) -> None:
     )
     checked = attempts.attempt_check_steps(
         student=cast.alice, problem=cast.problem, lines=["3x + 5 = 20", "3x = 15", "", ""]
-    )
+    ).steps
     attempt = Attempt.objects.get(student=cast.alice, problem=cast.problem)
     assert attempt.steps == ["3x + 5 = 20", "3x = 15"], "trailing blank lines are dropped"
     assert [v.text for v in StepVerdict.objects.filter(attempt=attempt)] == attempt.steps

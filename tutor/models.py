@@ -168,6 +168,9 @@ class Attempt(models.Model):
     )
     problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="attempts")
     steps = models.JSONField(default=list, blank=True)
+    # The edit number of the saved steps: a save with an older number than the one kept is
+    # refused, so checks that finish out of order never put older lines back.
+    steps_version = models.PositiveBigIntegerField(default=0)
     final_answer = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
     score = models.FloatField(default=0.0)

@@ -312,6 +312,10 @@ TUTOR_REQUESTS_PER_MINUTE = env_int("TUTOR_REQUESTS_PER_MINUTE", 6)
 TUTOR_REQUESTS_PER_DAY = env_int("TUTOR_REQUESTS_PER_DAY", 150)
 
 CHECKER_TIMEOUT_S = env_float("CHECKER_TIMEOUT_S", 2.0)
+# One student's share of the step-checker: checks at once (two tabs, a debounced page), and
+# checks a minute (a fast typist sends about one a second).
+CHECKS_IN_FLIGHT_PER_STUDENT = env_int("CHECKS_IN_FLIGHT_PER_STUDENT", 2)
+STEP_CHECKS_PER_MINUTE = env_int("STEP_CHECKS_PER_MINUTE", 120)
 
 
 def _check_tutor_settings() -> None:

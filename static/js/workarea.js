@@ -11,8 +11,15 @@
   const MAX_LINES = 100;
   const MARKS = {ok: "✓", wrong: "✗", weaker: "~", unknown: "?", none: "·", unchecked: "…"};
   const LABELS = {ok: "Follows", wrong: "Wrong", weaker: "Only implied", unknown: "Cannot decide", none: "No math to check", unchecked: "Not checked"};
-  let sequence = 0;
   let lastSent = null;
+  // The edit number: the server keeps the lines of the highest number it has seen, so checks
+  // that finish out of order (quick typing, or another tab) never put older lines back.
+  let version = Number(work.dataset.stepsVersion || 0);
+  let recheck = null;
+  // One check at a time from this page: an edit made meanwhile is sent when the reply comes,
+  // so quick typing costs one check in flight, not one per keystroke pause.
+  let inFlight = false;
+  let pending = false;
 
   function setSummary(message, isError) {
     summary.textContent = message;
@@ -79,26 +86,44 @@
     setSummary(shown.length + " line" + (shown.length === 1 ? "" : "s") + " checked: " + parts.join(", ") + ".");
   }
 
-  async function check() {
+  async function check(force) {
     const text = area.value;
-    if (text === lastSent) return;
+    if (text === lastSent && force !== true) return;
     const lines = text.split("\n");
     if (new Blob([text]).size > MAX_BYTES || lines.length > MAX_LINES) {
       setSummary("That is too much to check at once: at most " + MAX_LINES + " lines and 20 KB.", true);
       return;
     }
+    if (inFlight) { pending = true; return; }
+    clearTimeout(recheck);
     lastSent = text;
-    const mine = ++sequence;
+    version += 1;
     work.setAttribute("aria-busy", "true");
-    const reply = await window.Stepwise.postJson(work.dataset.stepsUrl, {lines: lines});
-    if (mine !== sequence) return; // a newer check is on its way; this answer is stale
+    inFlight = true;
+    const reply = await window.Stepwise.postJson(work.dataset.stepsUrl, {lines: lines, version: version});
+    inFlight = false;
+    if (typeof reply.data.version === "number") version = Math.max(version, reply.data.version);
+    if (pending) {
+      pending = false;
+      if (area.value !== text) { check(); return; } // this answer is already out of date
+    }
     work.removeAttribute("aria-busy");
     if (!reply.ok) {
       lastSent = null;
       setSummary(reply.data.error || "The check failed; keep typing to try again.", true);
+      // Too many checks at once: the lines are kept here and sent again shortly.
+      if (reply.status === 429) recheck = setTimeout(() => check(true), 3000);
       return;
     }
-    show(reply.data.steps || []);
+    if (reply.data.saved === false && area.value === text) {
+      // Another tab saved a newer edit meanwhile; what is typed here is newer still.
+      check(true);
+      return;
+    }
+    const steps = reply.data.steps || [];
+    show(steps);
+    // Lines the busy checker did not get to are checked again shortly.
+    if (steps.some((s) => s.verdict === "unchecked" && /^not checked yet/.test(s.detail || ""))) recheck = setTimeout(() => check(true), 3000);
   }
 
   const scheduled = window.Stepwise.debounce(check, 600);

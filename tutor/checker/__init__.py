@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from tutor.checker.answer_forms import FORMS, suggest_form
 from tutor.checker.api import (
+    BUSY_FEEDBACK,
+    NOT_CHECKED_YET,
     check_answer,
     check_answer_form,
     check_final_answer,
@@ -25,7 +27,9 @@ from tutor.checker.reference import Departure
 from tutor.checker.results import AnswerResult, FinalAnswer, KeyReading, SolutionResult, StepResult
 
 __all__ = [
+    "BUSY_FEEDBACK",
     "FORMS",
+    "NOT_CHECKED_YET",
     "AnswerResult",
     "Departure",
     "FinalAnswer",

@@ -11,7 +11,7 @@ from tutor.checker import config
 from tutor.checker.extract import claims_in, final_answers
 from tutor.checker.grammar import parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError
-from tutor.checker.pool import WorkerFailed, WorkerTimeout, get_pool
+from tutor.checker.pool import WorkerBusy, WorkerFailed, WorkerTimeout, get_pool
 from tutor.checker.reference import Departure
 from tutor.checker.results import (
     AnswerResult,
@@ -24,21 +24,33 @@ from tutor.checker.sampling import render
 
 Source = Literal["student", "model"]
 
+# A line that waited for a worker and never got one was not judged: it is "unchecked", and the
+# page checks it again, so a busy checker never saves an "unknown" against a student.
+NOT_CHECKED_YET = "not checked yet: the checker is busy; it is checked again in a moment"
+BUSY_FEEDBACK = "the checker is busy right now; your answer was not checked, try again"
+
 _settings_lock = threading.Lock()
 _settings = config.from_env()
 
 
 def configure(
-    *, timeout: float | None = None, workers: int | None = None, memory_mb: int | None = None
+    *,
+    timeout: float | None = None,
+    workers: int | None = None,
+    memory_mb: int | None = None,
+    wait: float | None = None,
 ) -> None:
     """Change the time cap (s), pool size or per-worker memory cap (MB).
 
     Defaults are 2.0 s, 2 workers and 512 MB, or CHECKER_TIMEOUT_S, CHECKER_WORKERS and
     CHECKER_MEMORY_MB from the environment. A new pool size or memory cap restarts the pool.
+    ``wait`` (CHECKER_WAIT_S, 10 s) bounds the wait for a free worker.
     """
     global _settings
     with _settings_lock:
-        _settings = config.updated(_settings, timeout=timeout, workers=workers, memory_mb=memory_mb)
+        _settings = config.updated(
+            _settings, timeout=timeout, workers=workers, memory_mb=memory_mb, wait=wait
+        )
 
 
 def settings() -> config.Settings:
@@ -46,7 +58,13 @@ def settings() -> config.Settings:
 
 
 def check_steps(
-    steps: Sequence[str], *, source: Source = "student", timeout: float | None = None
+    steps: Sequence[str],
+    *,
+    source: Source = "student",
+    timeout: float | None = None,
+    owner: object = None,
+    known_slow: Sequence[int] = (),
+    slow_budget: int | None = None,
 ) -> list[StepResult]:
     """Judge each step against the ones before it.
 
@@ -54,8 +72,17 @@ def check_steps(
     than ``timeout`` seconds is ``unknown (timeout or too large)``, the worker is killed, and
     the remaining steps continue in a fresh worker without that step as context. So the call
     takes at most ``len(steps) * timeout`` (plus about 100 ms).
+
+    ``owner`` (a student's id, say) is whose queue the request waits in: workers go to owners
+    in turn. ``known_slow`` are lines already known to run out of time with these lines above
+    them: they are ``unknown`` at once, not run again. After ``slow_budget`` lines have run out
+    of time in this call, the rest are ``unchecked`` (NOT_CHECKED_YET), to be asked again; so
+    one caller's pathological lines hold a worker for at most ``slow_budget`` caps. A line
+    that waited for a worker past the wait limit is ``unchecked`` too, never ``unknown``.
     """
-    return _run_steps(list(steps), source, 0, timeout)
+    return _run_steps(
+        list(steps), source, 0, timeout, owner=owner, skip=known_slow, slow_budget=slow_budget
+    )
 
 
 def check_step(
@@ -78,30 +105,53 @@ def check_step(
 
 
 def _run_steps(
-    steps: list[str], source: str, start: int, timeout: float | None
+    steps: list[str],
+    source: str,
+    start: int,
+    timeout: float | None,
+    *,
+    owner: object = None,
+    skip: Sequence[int] = (),
+    slow_budget: int | None = None,
 ) -> list[StepResult]:
     cap = timeout if timeout is not None else _settings.timeout
-    skip: set[int] = set()
-    results: dict[int, StepResult] = {}
+    skipped = {i for i in skip if 0 <= i < len(steps)}
+    results: dict[int, StepResult] = {
+        i: StepResult(i, "unknown", UNKNOWN_TOO_LARGE) for i in skipped if i >= start
+    }
+    slow = 0
     while len(results) < len(steps) - start or not steps:
         if not steps:
             return []
-        done = set(results) | skip
+        done = set(results) | skipped
         try:
-            stream = get_pool(_settings).request("steps", (steps, source, sorted(skip)), cap)
+            stream = get_pool(_settings).request(
+                "steps", (steps, source, sorted(skipped)), cap, owner=owner, wait=_settings.wait
+            )
             for item in stream:
                 result = StepResult(**item)  # type: ignore[arg-type]
                 if result.index >= start:
                     results[result.index] = result
                 done.add(result.index)
+        except WorkerBusy:
+            return _fill_unchecked(results, start, len(steps))
         except (WorkerTimeout, WorkerFailed) as exc:
             # The step being judged when the worker stopped is the first one not yet answered.
             failed = next(i for i in range(len(steps)) if i not in done)
-            skip.add(failed)
+            skipped.add(failed)
             detail = UNKNOWN_TOO_LARGE if isinstance(exc, WorkerTimeout) else f"unknown ({exc})"
             if failed >= start:
                 results[failed] = StepResult(failed, "unknown", detail)
+            slow += isinstance(exc, WorkerTimeout)
+            if slow_budget is not None and slow >= slow_budget:
+                return _fill_unchecked(results, start, len(steps))
     return [results[i] for i in range(start, len(steps))]
+
+
+def _fill_unchecked(results: dict[int, StepResult], start: int, end: int) -> list[StepResult]:
+    return [
+        results.get(i) or StepResult(i, "unchecked", NOT_CHECKED_YET) for i in range(start, end)
+    ]
 
 
 def check_solution(
@@ -196,7 +246,7 @@ def locate_departure(
     try:
         request = (list(steps), problem, answer_key, reference)
         replies = list(get_pool(_settings).request("locate", request, cap))
-    except (WorkerTimeout, WorkerFailed):
+    except (WorkerBusy, WorkerTimeout, WorkerFailed):
         return None
     item = replies[0] if replies else {}
     if item.get("index") is None:
@@ -238,6 +288,8 @@ def check_answer(
         # Read to the end: leaving the generator before the worker's "done" counts the
         # worker as unhealthy, and the pool would kill and replace it after every answer.
         replies = list(get_pool(_settings).request("answer", (answer, key, strict, form), cap))
+    except WorkerBusy:
+        return AnswerResult(None, NOT_CHECKED_YET, BUSY_FEEDBACK)
     except WorkerTimeout:
         return AnswerResult(None, UNKNOWN_TOO_LARGE, undecided)
     except WorkerFailed as exc:
@@ -253,7 +305,7 @@ def check_answer_form(answer: str, form: str, *, timeout: float | None = None) -
     cap = timeout if timeout is not None else _settings.timeout
     try:
         replies = list(get_pool(_settings).request("form", (answer, form), cap))
-    except (WorkerTimeout, WorkerFailed):
+    except (WorkerBusy, WorkerTimeout, WorkerFailed):
         return None
     lacking = replies[0].get("lacking") if replies else None
     return str(lacking) if lacking else None
@@ -265,6 +317,8 @@ def check_key(key: str, *, timeout: float | None = None) -> KeyReading:
     cap = timeout if timeout is not None else _settings.timeout
     try:
         replies = list(get_pool(_settings).request("key", (key,), cap))
+    except WorkerBusy:
+        return KeyReading(None, problem="the checker is busy; save again in a moment")
     except WorkerTimeout:
         return KeyReading(None, problem="the key took too long to check")
     except WorkerFailed as exc:

@@ -14,7 +14,8 @@ import multiprocessing as mp
 import multiprocessing.spawn as mp_spawn
 import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict, deque
+from collections.abc import Hashable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -51,6 +52,19 @@ class WorkerFailed(Exception):
     """The worker died or reported an internal error."""
 
 
+class WorkerBusy(Exception):
+    """No worker came free in time: the request was never started, so nothing was judged."""
+
+
+class _Ticket:
+    """A caller waiting for a worker: granted either an idle worker or a slot to start one."""
+
+    def __init__(self) -> None:
+        self.worker: _Worker | None = None
+        self.may_start = False
+        self.granted = False
+
+
 class _Worker:
     def __init__(self, ctx: mp.context.BaseContext, memory_mb: int) -> None:
         from tutor.checker import worker
@@ -78,7 +92,12 @@ class _Worker:
 
 
 class WorkerPool:
-    """Up to ``settings.workers`` workers; callers block until one is free (up to the cap)."""
+    """Up to ``settings.workers`` workers, shared fairly between owners.
+
+    Callers that find no free worker wait in their owner's queue (an owner is a student, or
+    the tutor), and a worker that comes free goes to the owners in turn, so one owner's
+    queue of slow checks delays another owner by at most one request at a time.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -88,21 +107,54 @@ class WorkerPool:
         self._live = 0
         self._cond = threading.Condition()
         self._closed = False
+        self._waiting: OrderedDict[Hashable, deque[_Ticket]] = OrderedDict()
 
-    def _acquire(self, deadline: float) -> _Worker:
+    def _grant(self, ticket: _Ticket) -> bool:
+        """Give the ticket an idle worker or a slot to start one; False if neither exists."""
+        if self._idle:
+            ticket.worker = self._idle.pop()
+        elif self._live < self.settings.workers:
+            self._live += 1
+            ticket.may_start = True
+        else:
+            return False
+        ticket.granted = True
+        return True
+
+    def _serve_waiting(self) -> None:
+        """Hand free capacity to the waiting owners in turn (round robin), oldest first."""
+        while self._waiting:
+            owner, queue = next(iter(self._waiting.items()))
+            if not self._grant(queue[0]):
+                return
+            queue.popleft()
+            del self._waiting[owner]
+            if queue:
+                self._waiting[owner] = queue  # to the back of the line
+            self._cond.notify_all()
+
+    def _acquire(self, deadline: float, owner: Hashable = None) -> _Worker:
+        ticket = _Ticket()
         with self._cond:
-            while True:
-                if self._closed:
-                    raise WorkerFailed("pool closed")
-                if self._idle:
-                    return self._idle.pop()
-                if self._live < self.settings.workers:
-                    self._live += 1
-                    break
+            if self._closed:
+                raise WorkerFailed("pool closed")
+            if self._waiting or not self._grant(ticket):
+                self._waiting.setdefault(owner, deque()).append(ticket)
+                self._serve_waiting()
+            while not ticket.granted:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise WorkerTimeout("no free worker")
+                if self._closed or remaining <= 0:
+                    queue = self._waiting.get(owner)
+                    if queue is not None and ticket in queue:
+                        queue.remove(ticket)
+                        if not queue:
+                            del self._waiting[owner]
+                    if self._closed:
+                        raise WorkerFailed("pool closed")
+                    raise WorkerBusy("no free worker")
                 self._cond.wait(remaining)
+        if ticket.worker is not None:
+            return ticket.worker
         try:
             return _Worker(self._ctx, self.settings.memory_mb)
         except BaseException:
@@ -116,22 +168,32 @@ class WorkerPool:
                 self._live -= 1
             else:
                 self._idle.append(worker)
-            self._cond.notify()
+                self._serve_waiting()
+            self._cond.notify_all()
 
     def _discard(self) -> None:
         with self._cond:
             self._live -= 1
-            self._cond.notify()
+            self._serve_waiting()
+            self._cond.notify_all()
 
     def request(
-        self, kind: str, args: tuple[object, ...], timeout: float
+        self,
+        kind: str,
+        args: tuple[object, ...],
+        timeout: float,
+        *,
+        owner: Hashable = None,
+        wait: float | None = None,
     ) -> Iterator[dict[str, object]]:
         """Send one request; yield each reply, each within ``timeout`` of the previous one.
 
-        Raises WorkerTimeout (after killing the worker) when a reply is late.
+        Waiting for a free worker is bounded by ``wait`` (default: ``timeout``) and does not
+        count against the request's own cap: a check that was only queued is WorkerBusy, never
+        WorkerTimeout. Raises WorkerTimeout (after killing the worker) when a reply is late.
         """
+        worker = self._acquire(time.monotonic() + (timeout if wait is None else wait), owner)
         deadline = time.monotonic() + timeout
-        worker = self._acquire(deadline)
         healthy = False
         try:
             worker.conn.send((kind, args))
@@ -168,6 +230,7 @@ class WorkerPool:
             self._closed = True
             idle, self._idle = self._idle, []
             self._live -= len(idle)
+            self._cond.notify_all()
         for worker in idle:
             worker.kill()
 

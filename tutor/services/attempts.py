@@ -7,19 +7,30 @@ checker's timeout and must not hold row locks meanwhile.
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
-from tutor.errors import UserError
+from tutor import counters
+from tutor.errors import RateLimited, UserError
 from tutor.models import AnswerSubmission, Attempt, Problem, StepVerdict, User
+from tutor.text_input import storable_text
 
 MAX_LINES = 100
 MAX_LINE_CHARS = 1000
 MAX_ANSWER_CHARS = 500
 CHECKER_MISSING = "The step checker is not available right now."
+MAX_VERSION = 2**62
+# A request may spend at most this many time caps on lines that run out of time; the rest come
+# back "not checked yet" and are asked again, so one student's slow lines cannot hold a worker.
+SLOW_LINES_PER_REQUEST = 2
+TOO_MANY_CHECKS = "Your earlier lines are still being checked; they are checked again in a moment."
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,45 @@ class CheckedStep:
         }
 
 
+@dataclass(frozen=True)
+class SavedCheck:
+    """The checked lines, and whether they were saved: not when a newer edit already was."""
+
+    steps: list[CheckedStep]
+    saved: bool
+    version: int
+
+
+_in_flight_lock = threading.Lock()
+_in_flight: Counter[int] = Counter()
+
+
+@contextmanager
+def _check_slot(student: User) -> Iterator[None]:
+    """At most CHECKS_IN_FLIGHT_PER_STUDENT checks of one student at once, in this process.
+
+    Per process because the checker's pool is per process: this bounds what one student can
+    hold of it. Two tabs and a debounced page stay within the default of 2.
+    """
+    with _in_flight_lock:
+        if _in_flight[student.pk] >= settings.CHECKS_IN_FLIGHT_PER_STUDENT:
+            raise RateLimited(TOO_MANY_CHECKS)
+        _in_flight[student.pk] += 1
+    try:
+        yield
+    finally:
+        with _in_flight_lock:
+            _in_flight[student.pk] -= 1
+            if _in_flight[student.pk] <= 0:
+                del _in_flight[student.pk]
+
+
+def _count_check(student: User) -> None:
+    total = counters.count(f"stepwise:step-checks:{student.pk}", 60)
+    if total > settings.STEP_CHECKS_PER_MINUTE:
+        raise RateLimited("That is a lot of checking at once: wait a minute, then go on typing.")
+
+
 def _clean_lines(lines: list[str]) -> list[str]:
     if len(lines) > MAX_LINES:
         raise UserError(f"A solution is limited to {MAX_LINES} lines.")
@@ -49,6 +99,8 @@ def _clean_lines(lines: list[str]) -> list[str]:
         raise UserError("Each step must be a line of text.")
     if any(len(line) > MAX_LINE_CHARS for line in lines):
         raise UserError(f"Each line is limited to {MAX_LINE_CHARS} characters.")
+    for line in lines:
+        storable_text(line, what="A line of work")
     # Trailing blank lines are the empty line the student is about to type into.
     cleaned = [line.rstrip() for line in lines]
     while cleaned and not cleaned[-1].strip():
@@ -56,14 +108,36 @@ def _clean_lines(lines: list[str]) -> list[str]:
     return cleaned
 
 
-def _run_checker(lines: list[str]) -> list[CheckedStep]:
+def _known_slow(attempt: Attempt, lines: list[str]) -> list[int]:
+    """Saved lines that ran out of time, under the same lines above them as now."""
+    from tutor.checker.limits import UNKNOWN_TOO_LARGE
+
+    saved = list(attempt.steps or [])
+    same = 0
+    while same < min(len(saved), len(lines)) and saved[same].rstrip() == lines[same]:
+        same += 1
+    return list(
+        attempt.verdicts.filter(index__lt=same, verdict="unknown", detail=UNKNOWN_TOO_LARGE)
+        .values_list("index", flat=True)
+        .order_by("index")
+    )
+
+
+def _run_checker(lines: list[str], *, owner: int, known_slow: list[int]) -> list[CheckedStep]:
     try:
         from tutor.checker import check_steps
     except ImportError:
         return [
             CheckedStep(i, t, "unchecked", CHECKER_MISSING, None, None) for i, t in enumerate(lines)
         ]
-    results = check_steps(lines, source="student", timeout=settings.CHECKER_TIMEOUT_S)
+    results = check_steps(
+        lines,
+        source="student",
+        timeout=settings.CHECKER_TIMEOUT_S,
+        owner=owner,
+        known_slow=known_slow,
+        slow_budget=SLOW_LINES_PER_REQUEST,
+    )
     return [
         CheckedStep(
             index=r.index,
@@ -82,20 +156,37 @@ def attempt_for(*, student: User, problem: Problem) -> Attempt:
     return attempt
 
 
-def attempt_check_steps(*, student: User, problem: Problem, lines: list[str]) -> list[CheckedStep]:
-    """Check the student's lines and save them, replacing the previous check."""
+def attempt_check_steps(
+    *, student: User, problem: Problem, lines: list[str], version: int | None = None
+) -> SavedCheck:
+    """Check the student's lines and save them, unless a newer edit is saved already.
+
+    ``version`` is the page's edit number, which grows with every edit; without one, the
+    request is numbered one past the saved edit when it arrives. Checks run at once (quick
+    typing, two tabs) and finish in any order; a save only ever moves the number forward, so
+    the lines kept are always those of the newest edit, each with its own verdict.
+    """
+    if version is not None and not (0 < version < MAX_VERSION):
+        raise UserError("The edit number must be a positive whole number.")
     lines = _clean_lines(lines)
-    checked = _run_checker(lines)
+    _count_check(student)
     attempt = attempt_for(student=student, problem=problem)
+    if version is None:
+        version = attempt.steps_version + 1
+    with _check_slot(student):
+        checked = _run_checker(lines, owner=student.pk, known_slow=_known_slow(attempt, lines))
     with transaction.atomic():
-        # The row lock orders two overlapping saves from the same page (a debounced
-        # request racing the next one): the later one wins as a whole.
-        Attempt.objects.select_for_update().get(pk=attempt.pk)
-        Attempt.objects.filter(pk=attempt.pk).update(steps=lines)
-        attempt.verdicts.all().delete()
+        # The row lock orders two saves that finish together; the version decides which wins.
+        current = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if current.steps_version >= version:
+            return SavedCheck(checked, saved=False, version=current.steps_version)
+        current.steps = lines
+        current.steps_version = version
+        current.save(update_fields=["steps", "steps_version", "updated_at"])
+        current.verdicts.all().delete()
         StepVerdict.objects.bulk_create(
             StepVerdict(
-                attempt=attempt,
+                attempt=current,
                 index=step.index,
                 text=step.text,
                 verdict=step.verdict,
@@ -106,16 +197,20 @@ def attempt_check_steps(*, student: User, problem: Problem, lines: list[str]) ->
             for step in checked
             if step.text.strip()
         )
-        attempt.save(update_fields=["updated_at"])
-    return checked
+    return SavedCheck(checked, saved=True, version=version)
+
+
+BUSY = "busy"
 
 
 def _answer_result(answer: str, key: str) -> tuple[bool | None, str]:
     try:
-        from tutor.checker import check_answer
+        from tutor.checker import NOT_CHECKED_YET, check_answer
     except ImportError:
         return None, CHECKER_MISSING
     result = check_answer(answer, key, timeout=settings.CHECKER_TIMEOUT_S)
+    if result.equivalent is None and result.detail == NOT_CHECKED_YET:
+        return None, BUSY
     # The student reads what is saved: the feedback, which never shows the key.
     return result.equivalent, (result.feedback or "")[:500]
 
@@ -139,7 +234,11 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
         raise UserError("Type your final answer first.")
     if len(answer) > MAX_ANSWER_CHARS:
         raise UserError(f"The final answer is limited to {MAX_ANSWER_CHARS} characters.")
+    storable_text(answer, what="The final answer")
     equivalent, detail = _answer_result(answer, problem.answer_key)
+    if equivalent is None and detail == BUSY:
+        # Not judged at all: recording it would count a try the student never had.
+        raise UserError("The checker is busy right now, so your answer was not sent. Try again.")
     if equivalent is True and problem.answer_form:
         equivalent, detail = _form_result(answer, problem.answer_form)
     attempt = attempt_for(student=student, problem=problem)

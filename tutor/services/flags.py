@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tutor.errors import UserError
 from tutor.models import Attempt, Flag, FlagEvent, Problem, StepVerdict, Turn, User
+from tutor.text_input import storable_text
 
 MAX_NOTE_CHARS = 2000
 RESOLUTIONS = {
@@ -27,8 +28,13 @@ def flag_dispute(
     """ "I think this is wrong" on one step verdict, the model's (turn) or the student's own."""
     if (turn is None) == (attempt is None):
         raise ValueError("a dispute names exactly one of a turn or an attempt")
-    reason = reason.strip()[:400] or "The student thinks this verdict is wrong."
+    reason = storable_text(reason.strip()[:400], what="A reason") or (
+        "The student thinks this verdict is wrong."
+    )
     step = StepVerdict.objects.filter(turn=turn, attempt=attempt, index=index).first()
+    if step is None:
+        # A flag with no step shows the reviewer nothing to judge.
+        raise UserError("That step is not saved yet: wait for its check, then report it.")
     problem: Problem = turn.session.problem if turn is not None else attempt.problem  # type: ignore[union-attr]
     with transaction.atomic():
         existing = Flag.objects.filter(

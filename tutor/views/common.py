@@ -69,6 +69,9 @@ def read_json(request: HttpRequest) -> dict[str, Any]:
         data = json.loads(body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise BadJson(json_error("The request was not valid JSON.")) from None
+    except RecursionError:
+        # Nested deeper than the parser goes: a few thousand brackets fit in 20 KB.
+        raise BadJson(json_error("The request was nested too deeply.")) from None
     if not isinstance(data, dict):
         raise BadJson(json_error("The request was not a JSON object."))
     return data

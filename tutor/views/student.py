@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inference.prompts import HINT_RUNGS
 from tutor import selectors
-from tutor.errors import UserError
+from tutor.errors import RateLimited, UserError
 from tutor.forms import JoinForm
 from tutor.rendering import markdown_to_html
 from tutor.services import attempts, flags, turns
@@ -102,16 +104,29 @@ def check_steps(request: HttpRequest, problem_id: int) -> JsonResponse:
     if found is None:
         return json_error("Not found.", 404)
     try:
-        lines = read_json(request).get("lines")
+        data = read_json(request)
     except BadJson as bad:
         return bad.response
+    lines, version = data.get("lines"), data.get("version")
     if not isinstance(lines, list):
         return json_error("Send the lines of your work as a list.")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        return json_error("The edit number must be a positive whole number.")
     try:
-        checked = attempts.attempt_check_steps(student=user, problem=found, lines=lines)
+        result = attempts.attempt_check_steps(
+            student=user, problem=found, lines=lines, version=version
+        )
+    except RateLimited as exc:
+        return json_error(exc.message, 429)
     except UserError as exc:
         return json_error(exc.message)
-    return JsonResponse({"steps": [step.to_dict() for step in checked]})
+    return JsonResponse(
+        {
+            "steps": [step.to_dict() for step in result.steps],
+            "saved": result.saved,
+            "version": result.version,
+        }
+    )
 
 
 @require_POST
@@ -158,14 +173,18 @@ def dispute(request: HttpRequest) -> JsonResponse:
         turn = selectors.dispute_turn_for(user=user, turn_id=data["turn"])
         if turn is None:
             return json_error("Not found.", 404)
-        flag = flags.flag_dispute(user=user, index=index, reason=reason, turn=turn)
+        target: dict[str, Any] = {"turn": turn}
     elif isinstance(data.get("problem"), int):
         attempt = selectors.dispute_attempt_for(user=user, problem_id=data["problem"])
         if attempt is None:
             return json_error("Not found.", 404)
-        flag = flags.flag_dispute(user=user, index=index, reason=reason, attempt=attempt)
+        target = {"attempt": attempt}
     else:
         return json_error("Say which step you mean.")
+    try:
+        flag = flags.flag_dispute(user=user, index=index, reason=reason, **target)
+    except UserError as exc:
+        return json_error(exc.message)
     return JsonResponse(
         {"flag": flag.pk, "message": "Thanks: a reviewer will look at this step."}, status=201
     )
