@@ -13,6 +13,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from tutor.body_limit import BodyLimit  # noqa: E402
 from tutor.checker_warmup import warm_checker_in_background  # noqa: E402
 from tutor.reaper import start_reaper  # noqa: E402
 from tutor.routing import websocket_routes  # noqa: E402
@@ -25,7 +26,8 @@ if settings.TURN_REAPER_IN_WEB:
 
 application = ProtocolTypeRouter(
     {
-        "http": django_application,
+        # Bodies over the cap are refused before Django reads them.
+        "http": BodyLimit(django_application, settings.MAX_REQUEST_BYTES),
         # An Origin that is not this site's, in scheme, host and port, is refused before any
         # consumer code runs.
         "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),

@@ -8,19 +8,25 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from tutor.models import Flag, User
+from tutor.usernames import normalise_username, validate_person_name
 
 
 class SignupForm(forms.Form):
     username = forms.CharField(max_length=150, widget=forms.TextInput({"autocomplete": "username"}))
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    first_name = forms.CharField(
+        label="First name", max_length=150, validators=[validate_person_name]
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, required=False, validators=[validate_person_name]
+    )
     password = forms.CharField(
         widget=forms.PasswordInput({"autocomplete": "new-password"}), max_length=128
     )
     join_code = forms.CharField(label="Class join code", max_length=16)
 
     def clean_username(self) -> str:
-        username: str = self.cleaned_data["username"].strip()
+        # As it is stored (NFKC): full-width "alice" is "alice", and is taken if alice is.
+        username = normalise_username(self.cleaned_data["username"])
         User.username_validator(username)
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("That username is taken; choose another.")

@@ -134,6 +134,10 @@ AUTHENTICATION_BACKENDS = ["tutor.login_throttle.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT * 4)
 LOGIN_LOCKOUT_S = env_int("LOGIN_LOCKOUT_S", 15 * 60)
+# Join codes that match no class, per student or per sign-up address, per 15 minutes; and new
+# accounts per address per hour, high enough for a school whose classes share one address.
+JOIN_CODE_FAILURE_LIMIT = env_int("JOIN_CODE_FAILURE_LIMIT", 20)
+SIGNUPS_PER_HOUR_PER_ADDRESS = env_int("SIGNUPS_PER_HOUR_PER_ADDRESS", 300)
 # The request header that the trusted proxy sets to the client's address (X-Forwarded-For,
 # whose last entry is the one the proxy added, or X-Real-IP). Empty: the peer address. Set
 # it only behind a proxy that clients cannot get around, or anyone can pick their address.
@@ -194,6 +198,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+# Any request body, uploads included (an import is up to 2 MB, as multipart), refused with
+# 413 before Django reads it (tutor.body_limit).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 3 * 1024 * 1024)
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 

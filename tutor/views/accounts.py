@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tutor.errors import UserError
 from tutor.forms import JoinForm, SignupForm
+from tutor.login_throttle import client_address
 from tutor.services import classes
 from tutor.views.common import current_user, student_required
 
@@ -28,6 +29,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 last_name=data["last_name"],
                 password=data["password"],
                 code=data["join_code"],
+                client=client_address(request),
             )
         except UserError as exc:
             form.add_error("join_code", exc.message)
