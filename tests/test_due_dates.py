@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.conftest import Cast, Login
 from tutor import assignment_rules
 from tutor.errors import UserError
-from tutor.models import Assignment, Attempt, ProblemSet
+from tutor.models import AnswerSubmission, Assignment, Attempt, ProblemSet
 from tutor.services import attempts, problem_sets
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def _past_due(cast: Cast, **terms: object) -> None:
     )
 
 
-def _answer(cast: Cast, answer: str) -> attempts.AnswerSubmission:
+def _answer(cast: Cast, answer: str) -> AnswerSubmission:
     return attempts.attempt_submit_answer(student=cast.alice, problem=cast.problem, answer=answer)
 
 
