@@ -136,7 +136,7 @@ class AssignForm(forms.Form):
         help_text="Final answers allowed per problem. Empty: no limit.",
     )
     show_answer_after_due = forms.BooleanField(
-        label="Show the answer after the due date",
+        label="Show students the answer key after the deadline",
         required=False,
         help_text="Students then see the key on each problem; no more answers are taken.",
     )
