@@ -10,6 +10,8 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 
@@ -179,6 +181,15 @@ def test_the_student_must_change_the_temporary_password(cast: Cast) -> None:
 # Password reset by email: teachers and admins only.
 
 
+@pytest.fixture(autouse=True)
+def forget_reset_mail_counts() -> None:
+    """Each test starts with no reset mails counted (the counters live in Redis)."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match="*stepwise:reset-mail:*"))
+    if keys:
+        client.delete(*keys)
+
+
 def test_a_teacher_gets_a_reset_link_by_email(cast: Cast) -> None:
     """The teacher's address gets one mail with a link that lets them set a new password."""
     cast.teacher.email = "teacher@school.example"
@@ -206,6 +217,17 @@ def test_an_admin_gets_a_reset_link_by_email(cast: Cast) -> None:
     cast.admin.save()
     Client().post("/password-reset/", {"email": "admin@school.example"})
     assert len(mail.outbox) == 1
+
+
+def test_reset_mails_to_one_account_are_limited(cast: Cast, settings: Any) -> None:
+    """The public form sends one account at most PASSWORD_RESET_MAILS_PER_HOUR mails."""
+    settings.PASSWORD_RESET_MAILS_PER_HOUR = 2
+    cast.teacher.email = "teacher@school.example"
+    cast.teacher.save()
+    for _ in range(4):
+        response = Client().post("/password-reset/", {"email": "teacher@school.example"})
+        assert response.status_code == 302, "the page reads the same when nothing is sent"
+    assert len(mail.outbox) == 2
 
 
 def test_a_student_gets_no_reset_email(cast: Cast) -> None:

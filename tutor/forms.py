@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils import timezone
 
+from tutor import counters
 from tutor.models import Flag, User
 
 
@@ -175,8 +177,17 @@ class StaffPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email: str) -> Iterator[Any]:
         for user in super().get_users(email):
-            if user.role in (User.Role.TEACHER, User.Role.ADMIN) or user.is_superuser:
+            staff = user.role in (User.Role.TEACHER, User.Role.ADMIN) or user.is_superuser
+            if staff and _reset_mail_allowed(user.pk):
                 yield user
+
+
+def _reset_mail_allowed(user_id: int) -> bool:
+    """At most PASSWORD_RESET_MAILS_PER_HOUR reset mails per account, so the public form
+    cannot be used to flood a teacher's inbox. Counted per account, not per address: the
+    form is anonymous, and many staff share a school's address."""
+    key = f"stepwise:reset-mail:{user_id}"
+    return counters.count(key, 3600) <= settings.PASSWORD_RESET_MAILS_PER_HOUR
 
 
 class ResolveForm(forms.Form):
