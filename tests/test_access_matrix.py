@@ -79,6 +79,8 @@ class Rule:
     json_body: Callable[[World], dict[str, Any]] | None = None
     # Roles that may read everyone's objects of this kind (reviewers): no foreign twin.
     sees_all: frozenset[str] = frozenset()
+    # URL kwargs that name no object (a reset link's uid and token): a fixed value each.
+    literals: Mapping[str, str] = field(default_factory=dict)
 
 
 def _empty(world: World) -> dict[str, Any]:
@@ -94,6 +96,12 @@ TABLE: dict[str, Rule] = {
     "logout": Rule(EVERYONE),  # GET is 405 for everyone; logging out is a POST
     "signup": Rule(EVERYONE),
     "join": Rule(STUDENTS, "the student", method="POST", form=lambda w: {"join_code": ""}),
+    "password_change": Rule(SIGNED_IN, "the user"),
+    # Reset by email: open to all (it sends mail to teachers and admins only).
+    "password_reset": Rule(EVERYONE),
+    "password_reset_done": Rule(EVERYONE),
+    "password_reset_confirm": Rule(EVERYONE, literals={"uidb64": "MQ", "token": "set-password"}),
+    "password_reset_complete": Rule(EVERYONE),
     "problem_set": Rule(CLASS_STUDENTS, "the class (assigned set)", {"set_id": "set"}),
     "problem": Rule(CLASS_STUDENTS, "the class (assigned set)", {"problem_id": "problem"}),
     "problem_steps": Rule(
@@ -127,6 +135,18 @@ TABLE: dict[str, Rule] = {
     ),
     "teach_assign": Rule(
         frozenset({TEACHER}), "the teacher", {"classroom_id": "classroom"}, "POST", form=_empty
+    ),
+    "teach_student_remove": Rule(
+        frozenset({TEACHER}),
+        "the teacher (the student is in their class)",
+        {"classroom_id": "classroom", "student_id": "student"},
+        "POST",
+        form=_empty,
+    ),
+    "teach_student_password": Rule(
+        frozenset({TEACHER}),
+        "the teacher (the student is in their class)",
+        {"classroom_id": "classroom", "student_id": "student"},
     ),
     "teach_set_create": Rule(TEACHERS, method="POST", form=lambda w: {"title": "New"}),
     "teach_set": Rule(frozenset({TEACHER}), "the teacher", {"set_id": "set"}),
@@ -197,7 +217,8 @@ def test_it_has_an_access_rule_for_every_endpoint() -> None:
     """Adding a page or socket without deciding who may use it fails the build."""
     for endpoint in http_endpoints() + ws_endpoints():
         assert endpoint.name in TABLE, f"new endpoint without an access rule: {endpoint.name}"
-        missing = set(endpoint.kwargs) - set(TABLE[endpoint.name].objects)
+        rule = TABLE[endpoint.name]
+        missing = set(endpoint.kwargs) - set(rule.objects) - set(rule.literals)
         assert not missing, f"{endpoint.name}: no object in the table for kwargs {missing}"
 
 
@@ -252,7 +273,8 @@ def world(db: None) -> World:
     }
     own = _class_with_set(users[TEACHER], [users[STUDENT], users[CLASSMATE]], "A")
     other = _class_with_set(users[OTHER_TEACHER], [users[OTHER_STUDENT]], "B")
-    attempt = Attempt.objects.create(student=users[STUDENT], problem=own["problem"])
+    attempt = Attempt.objects.create(student=users[STUDENT], problem=own["problem"], steps=["x"])
+    attempt.verdicts.create(index=0, text="x", verdict="none")  # a saved step to dispute
     own_session = session_for(student=users[STUDENT], problem=own["problem"])
     other_session = session_for(student=users[OTHER_STUDENT], problem=other["problem"])
     flag = Flag.objects.create(
@@ -269,8 +291,12 @@ def world(db: None) -> World:
 
 def _url(endpoint: Endpoint, ids: Mapping[str, int]) -> str:
     url = "/" + endpoint.route
-    for kwarg, converter in [(k, f"<int:{k}>") for k in endpoint.kwargs]:
-        url = url.replace(converter, str(ids[TABLE[endpoint.name].objects[kwarg]]))
+    rule = TABLE[endpoint.name]
+    for kwarg in endpoint.kwargs:
+        if kwarg in rule.literals:
+            url = url.replace(f"<{kwarg}>", rule.literals[kwarg])
+        else:
+            url = url.replace(f"<int:{kwarg}>", str(ids[rule.objects[kwarg]]))
     return url
 
 
@@ -338,7 +364,7 @@ def test_it_applies_the_matrix_to_every_page(
                 denied_paths.append(url)
         # The same route with one kwarg pointing at someone else's object.
         for kwarg in endpoint.kwargs:
-            if rule.objects[kwarg] not in world.foreign:
+            if kwarg in rule.literals or rule.objects[kwarg] not in world.foreign:
                 continue  # reviewers see every flag: there is no foreign flag
             foreign_url = _url(endpoint, _owned(world, endpoint, swap=kwarg))
             for role in rule.sees_all:

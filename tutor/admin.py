@@ -38,7 +38,10 @@ class ReadOnly:
 class StepwiseUserAdmin(UserAdmin):
     list_display = ("username", "email", "role", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Stepwise", {"fields": ("role",)}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Stepwise", {"fields": ("role", "must_change_password")}),
+    )
 
     # An account is deactivated here, never deleted: a student's delete takes their work
     # with them and is done from the command line (manage.py delete_student).
@@ -87,7 +90,14 @@ class ProblemSetAdmin(admin.ModelAdmin):
 class AssignmentForm(forms.ModelForm):
     class Meta:
         model = models.Assignment
-        fields = ("problem_set", "classroom", "due_at")
+        fields = (
+            "problem_set",
+            "classroom",
+            "due_at",
+            "late_penalty_percent",
+            "max_tries",
+            "show_answer_after_due",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm
+from django.utils import timezone
 
+from tutor import counters
 from tutor.models import Flag, User
 from tutor.usernames import normalise_username, validate_person_name
 
@@ -123,10 +129,71 @@ class AssignForm(forms.Form):
     due_at = forms.DateTimeField(
         label="Due", widget=forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
+    late_penalty_percent = forms.IntegerField(
+        label="Late penalty (%)",
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Taken off a problem first answered right after the due date. Empty: none.",
+    )
+    max_tries = forms.IntegerField(
+        label="Tries per problem",
+        min_value=1,
+        max_value=1000,
+        required=False,
+        help_text="Final answers allowed per problem. Empty: no limit.",
+    )
+    show_answer_after_due = forms.BooleanField(
+        label="Show students the answer key after the deadline",
+        required=False,
+        help_text="Students then see the key on each problem; no more answers are taken.",
+    )
+    # Set by the confirmation page: yes, move the due date of the set the class already has.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, sets: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["problem_set"].choices = sets  # type: ignore[attr-defined]
+
+    def clean_due_at(self) -> datetime:
+        due_at: datetime = self.cleaned_data["due_at"]
+        if due_at <= timezone.now():
+            raise forms.ValidationError(
+                "The due date is in the past. Choose a date and time still to come."
+            )
+        return due_at
+
+
+class TemporaryPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="Temporary password",
+        max_length=128,
+        widget=forms.PasswordInput({"autocomplete": "new-password"}),
+        help_text="Tell it to the student; they must choose their own when they next log in.",
+    )
+
+
+class StaffPasswordResetForm(PasswordResetForm):
+    """Reset by email for teachers and admins only.
+
+    Students may have no address, and an address typed on a student account by anyone is no
+    proof of who they are: they ask their teacher for a temporary password instead. The form
+    says the same thing whether or not a mail was sent, so it reveals no accounts.
+    """
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        for user in super().get_users(email):
+            staff = user.role in (User.Role.TEACHER, User.Role.ADMIN) or user.is_superuser
+            if staff and _reset_mail_allowed(user.pk):
+                yield user
+
+
+def _reset_mail_allowed(user_id: int) -> bool:
+    """At most PASSWORD_RESET_MAILS_PER_HOUR reset mails per account, so the public form
+    cannot be used to flood a teacher's inbox. Counted per account, not per address: the
+    form is anonymous, and many staff share a school's address."""
+    key = f"stepwise:reset-mail:{user_id}"
+    return counters.count(key, 3600) <= settings.PASSWORD_RESET_MAILS_PER_HOUR
 
 
 class ResolveForm(forms.Form):

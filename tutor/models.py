@@ -36,6 +36,10 @@ class User(AbstractUser):
         ADMIN = "admin", "Admin"
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    # Set when a teacher gives the student a temporary password: every page then sends the
+    # student to the password-change page until they choose their own
+    # (tutor.password_change.ForcePasswordChangeMiddleware).
+    must_change_password = models.BooleanField(default=False)
     # What the sign-up form checks a new username with (tutor/usernames.py). The field's own
     # validators stay Django's, so the schema and its migrations do not change.
     username_validator = UsernameValidator()
@@ -143,6 +147,13 @@ class Assignment(models.Model):
     )
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
     due_at = models.DateTimeField()
+    # Percent taken off the score of a problem first answered right after the due date.
+    late_penalty_percent = models.PositiveSmallIntegerField(default=0)
+    # Final answers the checker decided (right or wrong) allowed per problem; None: no limit.
+    max_tries = models.PositiveSmallIntegerField(null=True, blank=True)
+    # After the due date the student sees the answer key on the problem page (and no more
+    # answers are taken, since the key is in view).
+    show_answer_after_due = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -150,7 +161,14 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["problem_set", "classroom"], name="unique_assignment_per_class"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(late_penalty_percent__lte=100), name="assignment_penalty_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_tries__isnull=True) | Q(max_tries__gte=1),
+                name="assignment_max_tries_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -197,6 +215,9 @@ class AnswerSubmission(models.Model):
     answer = models.CharField(max_length=500)
     equivalent = models.BooleanField(null=True)
     detail = models.CharField(max_length=500, blank=True)
+    # Given after the due date of the assignment it was answered under; stamped when given,
+    # like a paper marked late, so moving the due date later does not rewrite the history.
+    late = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tutor import turn_state
 from tutor.models import (
+    AnswerSubmission,
     Assignment,
     Attempt,
     Classroom,
@@ -337,10 +338,38 @@ def assignment_for_teacher(*, teacher: User, assignment_id: int) -> Assignment |
     )
 
 
+def assignment_for_work(*, student: User, problem: Problem) -> Assignment | None:
+    """The assignment a student answers a problem under, from the classes they are in now.
+
+    A student in two classes that both have the set works under the one due last: the later
+    due date, with its own penalty, limit and key rule, is the one not yet past."""
+    return (
+        Assignment.objects.filter(
+            problem_set_id=problem.problem_set_id, classroom__enrolments__student=student
+        )
+        .order_by("-due_at", "-id")
+        .first()
+    )
+
+
+def decided_tries(*, student: User, problem: Problem) -> int:
+    """Final answers the checker decided, right or wrong: what an attempt limit counts."""
+    return AnswerSubmission.objects.filter(
+        attempt__student=student, attempt__problem=problem, equivalent__isnull=False
+    ).count()
+
+
 def roster(*, classroom: Classroom) -> QuerySet[User]:
     return User.objects.filter(enrolments__classroom=classroom).order_by(
         "last_name", "first_name", "username"
     )
+
+
+def student_in_class(*, classroom: Classroom, student_id: int) -> User | None:
+    """A student enrolled in this class now; None for anyone else (a 404 in the views)."""
+    if not is_row_id(student_id):
+        return None
+    return roster(classroom=classroom).filter(pk=student_id, role=User.Role.STUDENT).first()
 
 
 def student_of_assignment(*, assignment: Assignment, student_id: int) -> User | None:
@@ -349,9 +378,16 @@ def student_of_assignment(*, assignment: Assignment, student_id: int) -> User | 
 
 @dataclass(frozen=True)
 class ProgressCell:
+    """One student on one problem. The student's own mistakes and the tutor's are counted
+    apart: a tutor step the checker caught is the tutor's error, not the student's."""
+
     problem: Problem
     attempt: Attempt | None
-    flagged: int
+    wrong_lines: int = 0  # the student's own lines the checker marked wrong
+    student_flags: int = 0  # flags on the attempt, and disputes or moderation the student raised
+    tutor_flags: int = 0  # the tutor's steps or answers flagged in this student's session
+    hints: int = 0  # hints the tutor gave (failed and cancelled ones not counted)
+    late: bool = False  # the answer that counts was given after the due date
 
     @property
     def status(self) -> str:
@@ -379,36 +415,94 @@ class ProgressRow:
         return sum(c.attempt.score for c in self.cells if c.attempt)
 
 
-def assignment_progress(*, assignment: Assignment) -> tuple[list[Problem], list[ProgressRow]]:
-    """The grid of students x problems. "Flagged" counts the student's own: their steps the
-    checker marked wrong, flags on their attempt, and flags their words raised (a dispute, a
-    moderation match). The tutor's mistakes go to the reviewers and are not the student's."""
-    problems = list(assignment.problem_set.problems.all())
-    students = list(roster(classroom=assignment.classroom))
-    attempts = {
+Key = tuple[int, int]  # (student id, problem id)
+
+TUTOR_FLAG_KINDS = (Flag.Kind.MODEL_STEP, Flag.Kind.ANSWER_MISMATCH)
+
+
+def _progress_attempts(students: list[User], problems: list[Problem]) -> dict[Key, Attempt]:
+    # distinct=True: Counts over two joins (verdicts, submissions) would multiply each other.
+    return {
         (a.student_id, a.problem_id): a
         for a in Attempt.objects.filter(student__in=students, problem__in=problems).annotate(
-            n_wrong=Count("verdicts", filter=Q(verdicts__verdict=StepVerdict.Verdict.WRONG))
+            n_wrong=Count(
+                "verdicts", filter=Q(verdicts__verdict=StepVerdict.Verdict.WRONG), distinct=True
+            ),
+            n_late=Count("submissions", filter=Q(submissions__late=True), distinct=True),
+            n_right_on_time=Count(
+                "submissions",
+                filter=Q(submissions__late=False, submissions__equivalent=True),
+                distinct=True,
+            ),
         )
     }
-    flags: dict[tuple[int, int], int] = {}
+
+
+def _progress_flags(
+    students: list[User], problems: list[Problem]
+) -> tuple[dict[Key, int], dict[Key, int]]:
+    """(the student's own flags, the tutor's flags) per student and problem."""
+    own: dict[Key, int] = {}
+    tutor: dict[Key, int] = {}
+    mine = Q(attempt__student__in=students) | Q(raised_by__in=students)
+    tutors = Q(kind__in=TUTOR_FLAG_KINDS, turn__session__student__in=students)
     for row in (
         Flag.objects.filter(problem__in=problems)
-        .filter(Q(attempt__student__in=students) | Q(raised_by__in=students))
-        .values("problem_id", "attempt__student_id", "raised_by_id")
+        .filter(mine | tutors)
+        .values(
+            "problem_id", "kind", "attempt__student_id", "raised_by_id", "turn__session__student_id"
+        )
     ):
-        student_id = row["attempt__student_id"] or row["raised_by_id"]
+        if row["kind"] in TUTOR_FLAG_KINDS and row["turn__session__student_id"]:
+            counts, student_id = tutor, row["turn__session__student_id"]
+        else:
+            counts, student_id = own, row["attempt__student_id"] or row["raised_by_id"]
         key = (student_id, row["problem_id"])
-        flags[key] = flags.get(key, 0) + 1
+        counts[key] = counts.get(key, 0) + 1
+    return own, tutor
+
+
+def _progress_hints(students: list[User], problems: list[Problem]) -> dict[Key, int]:
+    rows = (
+        Turn.objects.filter(
+            session__student__in=students, session__problem__in=problems, mode=Turn.Mode.HINT
+        )
+        .exclude(status__in=(Turn.Status.FAILED, Turn.Status.CANCELLED))
+        .values("session__student_id", "session__problem_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["session__student_id"], r["session__problem_id"]): r["n"] for r in rows}
+
+
+def _cell(
+    problem: Problem, attempt: Attempt | None, key: Key, **counts: dict[Key, int]
+) -> ProgressCell:
+    return ProgressCell(
+        problem,
+        attempt,
+        wrong_lines=getattr(attempt, "n_wrong", 0),
+        student_flags=counts["own"].get(key, 0),
+        tutor_flags=counts["tutor"].get(key, 0),
+        hints=counts["hints"].get(key, 0),
+        # Late work: some answer came after the due date, and no right one before it.
+        late=bool(getattr(attempt, "n_late", 0)) and not getattr(attempt, "n_right_on_time", 0),
+    )
+
+
+def assignment_progress(*, assignment: Assignment) -> tuple[list[Problem], list[ProgressRow]]:
+    """The grid of students x problems, in a fixed number of queries whatever its size."""
+    problems = list(assignment.problem_set.problems.all())
+    students = list(roster(classroom=assignment.classroom))
+    attempts = _progress_attempts(students, problems)
+    own, tutor = _progress_flags(students, problems)
+    hints = _progress_hints(students, problems)
     rows = []
     for student in students:
         cells = []
         for problem in problems:
-            attempt = attempts.get((student.pk, problem.pk))
-            wrong = getattr(attempt, "n_wrong", 0) if attempt else 0
-            cells.append(
-                ProgressCell(problem, attempt, wrong + flags.get((student.pk, problem.pk), 0))
-            )
+            key = (student.pk, problem.pk)
+            cells.append(_cell(problem, attempts.get(key), key, own=own, tutor=tutor, hints=hints))
         rows.append(ProgressRow(student, cells))
     return problems, rows
 

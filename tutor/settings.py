@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tutor.middleware_denials.DenialLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tutor.password_change.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -154,6 +155,35 @@ BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Mail: only password reset, and only for teachers and admins (students may have no address;
+# their teacher sets a temporary password instead). DEBUG runs print mail to the console;
+# otherwise it goes out over SMTP with these settings. A timeout, because a hung mail server
+# would otherwise hold the request that asked for the reset.
+EMAIL_DELIVERY = env_choice("EMAIL_DELIVERY", "console" if DEBUG else "smtp", ("console", "smtp"))
+_SMTP = {
+    "host": env_str("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 25),
+    "username": env_str("EMAIL_HOST_USER", ""),
+    "password": env_str("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", False),
+    "use_ssl": env_bool("EMAIL_USE_SSL", False),
+    "timeout": env_int("EMAIL_TIMEOUT_S", 10),
+}
+if _SMTP["use_tls"] and _SMTP["use_ssl"]:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL are both on: use one (TLS for port 587, SSL for 465)."
+    )
+# Django 6.1's MAILERS, not the deprecated EMAIL_* settings (they may not be mixed).
+MAILERS = {
+    "default": {
+        "BACKEND": f"django.core.mail.backends.{EMAIL_DELIVERY}.EmailBackend",
+        "OPTIONS": _SMTP if EMAIL_DELIVERY == "smtp" else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Stepwise <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_S", 60 * 60)
+PASSWORD_RESET_MAILS_PER_HOUR = env_int("PASSWORD_RESET_MAILS_PER_HOUR", 3)
 
 
 def _refuse_debug_in_production() -> None:

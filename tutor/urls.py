@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from tutor.forms import StaffPasswordResetForm
 from tutor.login_throttle import ThrottledAuthenticationForm
-from tutor.views import accounts, review, student, teacher
+from tutor.views import accounts, review, roster, student, teacher
 
 urlpatterns = [
     path("", student.home, name="home"),
@@ -18,6 +19,39 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", accounts.signup, name="signup"),
     path("join/", accounts.join, name="join"),
+    path("account/password/", accounts.PasswordChange.as_view(), name="password_change"),
+    # Reset by email: teachers and admins only (StaffPasswordResetForm sends students nothing).
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=StaffPasswordResetForm,
+            template_name="registration/password_reset.html",
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="registration/password_reset_sent.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
     # Students
     path("sets/<int:set_id>/", student.problem_set, name="problem_set"),
     path("problems/<int:problem_id>/", student.problem, name="problem"),
@@ -35,6 +69,16 @@ urlpatterns = [
         name="teach_class_code",
     ),
     path("teach/classes/<int:classroom_id>/assign", teacher.assign, name="teach_assign"),
+    path(
+        "teach/classes/<int:classroom_id>/students/<int:student_id>/remove",
+        roster.student_remove,
+        name="teach_student_remove",
+    ),
+    path(
+        "teach/classes/<int:classroom_id>/students/<int:student_id>/password",
+        roster.student_password,
+        name="teach_student_password",
+    ),
     path("teach/sets/new", teacher.set_create, name="teach_set_create"),
     path("teach/sets/<int:set_id>/", teacher.set_detail, name="teach_set"),
     path("teach/sets/<int:set_id>/problems/new", teacher.problem_edit, name="teach_problem_new"),

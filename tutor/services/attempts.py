@@ -12,14 +12,16 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from tutor import counters
+from tutor import assignment_rules, counters, selectors
 from tutor.errors import RateLimited, UserError
-from tutor.models import AnswerSubmission, Attempt, Problem, StepVerdict, User
+from tutor.models import AnswerSubmission, Assignment, Attempt, Problem, StepVerdict, User
 from tutor.text_input import storable_text
 
 MAX_LINES = 100
@@ -223,11 +225,27 @@ def _form_result(answer: str, form: str) -> tuple[bool | None, str]:
     return (True, "matches the answer") if lacking is None else (None, lacking[:500])
 
 
+def _refusal(assignment: Assignment | None, *, decided: int, now: datetime) -> str | None:
+    """Why no more answers are taken under this assignment now, or None."""
+    if assignment is None:
+        return None
+    if assignment_rules.answer_shown(assignment, now):
+        return "The due date has passed and the answer is shown, so no more answers are taken."
+    if assignment_rules.tries_left(assignment, decided=decided) == 0:
+        return (
+            f"You have used all {assignment.max_tries} tries for this problem. "
+            "Ask your teacher if you need another."
+        )
+    return None
+
+
 def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> AnswerSubmission:
     """Check a final answer against the key and record it in the attempt's history.
 
     An undecided check is recorded, not flagged: the student is told the checker could not
-    decide, and the teacher sees the answer in the attempt history.
+    decide, and the teacher sees the answer in the attempt history. The assignment's terms
+    (tutor.assignment_rules) decide whether it is taken, whether it is late and what a right
+    answer scores; a late right answer never lowers a score already earned.
     """
     answer = answer.strip()
     if not answer:
@@ -235,6 +253,11 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
     if len(answer) > MAX_ANSWER_CHARS:
         raise UserError(f"The final answer is limited to {MAX_ANSWER_CHARS} characters.")
     storable_text(answer, what="The final answer")
+    assignment = selectors.assignment_for_work(student=student, problem=problem)
+    decided = selectors.decided_tries(student=student, problem=problem)
+    # Refused before the checker runs, so a used-up limit costs no check.
+    if (refused := _refusal(assignment, decided=decided, now=timezone.now())) is not None:
+        raise UserError(refused)
     equivalent, detail = _answer_result(answer, problem.answer_key)
     if equivalent is None and detail == BUSY:
         # Not judged at all: recording it would count a try the student never had.
@@ -244,14 +267,26 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
     attempt = attempt_for(student=student, problem=problem)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        # Counted again under the lock: two answers sent at once must not both take the
+        # last try. The time is read here too, after the check that may have taken seconds.
+        now = timezone.now()
+        decided = selectors.decided_tries(student=student, problem=problem)
+        if (refused := _refusal(assignment, decided=decided, now=now)) is not None:
+            raise UserError(refused)
+        late = assignment is not None and assignment_rules.is_late(assignment, now)
         attempt.tries += 1
         attempt.final_answer = answer
         if equivalent is True:
             attempt.status = Attempt.Status.CORRECT
-            attempt.score = 1.0
+            score = (
+                assignment_rules.score_for_right_answer(assignment, late=late)
+                if assignment is not None
+                else 1.0
+            )
+            attempt.score = max(attempt.score, score)
         elif equivalent is False and attempt.status != Attempt.Status.CORRECT:
             attempt.status = Attempt.Status.INCORRECT
         attempt.save()
         return AnswerSubmission.objects.create(
-            attempt=attempt, answer=answer, equivalent=equivalent, detail=detail
+            attempt=attempt, answer=answer, equivalent=equivalent, detail=detail, late=late
         )

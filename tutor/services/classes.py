@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from tutor import counters
+from tutor import counters, events
 from tutor.errors import RateLimited, UserError
 from tutor.models import Classroom, Enrolment, User, new_join_code
 
@@ -88,3 +90,35 @@ def student_signup(
         )
         Enrolment.objects.create(classroom=classroom, student=user)
     return user
+
+
+def student_remove(*, classroom: Classroom, student: User) -> None:
+    """Take the student out of the class; their work stays, for the teacher and the records.
+
+    Access follows enrolment (tutor.selectors), so the class's problems and tutor sessions
+    are closed to the student from the next request. The enrolment's delete signal
+    (tutor.signals) tells the open sockets of the student and the teacher once it commits;
+    a web process keeps its publisher running, so no flush is needed as in a command.
+    """
+    deleted, _ = Enrolment.objects.filter(classroom=classroom, student=student).delete()
+    if not deleted:
+        raise UserError(f"{student.username} is not in {classroom.name}.")
+
+
+def student_set_temporary_password(*, student: User, password: str) -> None:
+    """A password the teacher tells the student; the student must replace it at next login.
+
+    Changing the password ends the student's other logged-in sessions (Django checks the
+    password hash on each request); their open sockets are closed here as on a logout.
+    """
+    if student.role != User.Role.STUDENT:
+        raise UserError("Only a student's password can be set here.")
+    try:
+        password_validation.validate_password(password, student)
+    except ValidationError as exc:
+        raise UserError(" ".join(exc.messages)) from None
+    with transaction.atomic():
+        student.set_password(password)
+        student.must_change_password = True
+        student.save(update_fields=["password", "must_change_password"])
+        transaction.on_commit(lambda: events.publish_access_changed([student.pk], logged_out=True))

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from tutor.errors import UserError
 from tutor.models import Assignment, Classroom, Problem, ProblemSet, User
@@ -117,19 +118,68 @@ def problem_delete(*, problem: Problem) -> None:
     problem.delete()
 
 
+@dataclass(frozen=True)
+class AssignmentTerms:
+    """What a teacher chooses when assigning: the due date and the optional rules."""
+
+    due_at: datetime
+    late_penalty_percent: int = 0
+    max_tries: int | None = None
+    show_answer_after_due: bool = False
+
+
+class AlreadyAssigned(UserError):
+    """The class already has the set: moving its due date needs the teacher's yes."""
+
+    def __init__(self, assignment: Assignment) -> None:
+        super().__init__(
+            f"{assignment.problem_set.title} is already assigned to {assignment.classroom.name}."
+        )
+        self.assignment = assignment
+
+
+def _check_terms(terms: AssignmentTerms) -> None:
+    if terms.due_at <= timezone.now():
+        raise UserError("The due date is in the past. Choose a date and time still to come.")
+    if not 0 <= terms.late_penalty_percent <= 100:
+        raise UserError("The late penalty is a percentage from 0 to 100.")
+    if terms.max_tries is not None and terms.max_tries < 1:
+        raise UserError("Allow at least one try, or leave the limit empty for no limit.")
+
+
 def assignment_create(
-    *, problem_set: ProblemSet, classroom: Classroom, due_at: datetime
+    *,
+    problem_set: ProblemSet,
+    classroom: Classroom,
+    terms: AssignmentTerms,
+    replace: bool = False,
 ) -> Assignment:
+    """Assign the set to the class, or, with ``replace``, change the terms it already has.
+
+    Without ``replace`` an existing assignment is left alone and AlreadyAssigned is raised:
+    moving a due date students are working to is asked for, never done by a second click.
+    """
     if problem_set.owner_id != classroom.teacher_id:
         raise UserError("You can only assign your own problem sets to your own classes.")
     if not problem_set.problems.exists():
         raise UserError("Add at least one problem before assigning the set.")
-    assignment, created = Assignment.objects.get_or_create(
-        problem_set=problem_set, classroom=classroom, defaults={"due_at": due_at}
-    )
-    if not created:
-        assignment.due_at = due_at
-        assignment.save(update_fields=["due_at"])
+    _check_terms(terms)
+    fields = {
+        "due_at": terms.due_at,
+        "late_penalty_percent": terms.late_penalty_percent,
+        "max_tries": terms.max_tries,
+        "show_answer_after_due": terms.show_answer_after_due,
+    }
+    with transaction.atomic():
+        assignment, created = Assignment.objects.select_for_update().get_or_create(
+            problem_set=problem_set, classroom=classroom, defaults=fields
+        )
+        if not created:
+            if not replace:
+                raise AlreadyAssigned(assignment)
+            for name, value in fields.items():
+                setattr(assignment, name, value)
+            assignment.save(update_fields=list(fields))
     return assignment
 
 

@@ -1,12 +1,15 @@
-"""Sign-up with a class join code, and joining another class."""
+"""Sign-up with a class join code, joining another class, and changing one's password."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from tutor.errors import UserError
@@ -58,3 +61,18 @@ def join(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"You joined {enrolment.classroom.name}.")
     return redirect("home")
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Any signed-in user's password change; the only page open to a student whose teacher
+    set a temporary password (tutor.password_change), until they choose their own."""
+
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        # Cleared on the same object the form saves, in the same save.
+        form.user.must_change_password = False
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is changed.")
+        return response

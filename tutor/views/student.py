@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from inference.prompts import HINT_RUNGS
-from tutor import selectors
+from tutor import assignment_rules, selectors
 from tutor.errors import RateLimited, UserError
 from tutor.forms import JoinForm
+from tutor.models import Problem, User
 from tutor.rendering import markdown_to_html
 from tutor.services import attempts, flags, turns
 from tutor.views.common import BadJson, current_user, json_error, read_json, student_required
@@ -79,6 +81,7 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
             "session": session,
             "hint_rungs": HINT_RUNGS,
             "attempt": attempt,
+            "terms": _terms_shown(user, found),
             "work_text": "\n".join(attempt.steps) if attempt else "",
             "saved_steps": [
                 {
@@ -93,6 +96,24 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
             ],
         },
     )
+
+
+def _terms_shown(student: User, problem: Problem) -> dict[str, Any]:
+    """What the problem page says about its assignment: due date, late, tries, the key."""
+    assignment = selectors.assignment_for_work(student=student, problem=problem)
+    if assignment is None:
+        return {"assignment": None, "late": False, "tries_left": None, "answer_key": None}
+    now = timezone.now()
+    shown = assignment_rules.answer_shown(assignment, now)
+    return {
+        "assignment": assignment,
+        "late": assignment_rules.is_late(assignment, now),
+        "tries_left": assignment_rules.tries_left(
+            assignment, decided=selectors.decided_tries(student=student, problem=problem)
+        ),
+        # The key only after the due date, and only where the teacher chose to show it.
+        "answer_key": problem.answer_key if shown else None,
+    }
 
 
 @require_POST

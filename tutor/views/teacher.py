@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +18,16 @@ from django.views.decorators.http import require_POST
 from tutor import selectors
 from tutor.errors import UserError
 from tutor.forms import AssignForm, ClassroomForm, ImportForm, ProblemForm, ProblemSetForm
-from tutor.models import Assignment, Classroom, Problem, ProblemSet, TutoringSession
+from tutor.models import (
+    Assignment,
+    Attempt,
+    Classroom,
+    Problem,
+    ProblemSet,
+    StepVerdict,
+    Turn,
+    TutoringSession,
+)
 from tutor.rendering import markdown_to_html
 from tutor.services import classes, problem_sets
 from tutor.services.problem_sets import ImportFailed
@@ -85,9 +96,9 @@ def _assign_form(request: HttpRequest, data: object = None) -> AssignForm:
     return AssignForm(data, sets=sets, initial={"due_at": timezone.localtime() + timedelta(days=7)})
 
 
-@teacher_required
-def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    classroom = _classroom(request, classroom_id)
+def _class_page(
+    request: HttpRequest, classroom: Classroom, assign_form: AssignForm | None = None
+) -> HttpResponse:
     return render(
         request,
         "tutor/teach/class.html",
@@ -95,9 +106,14 @@ def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
             "classroom": classroom,
             "students": selectors.roster(classroom=classroom),
             "assignments": classroom.assignments.select_related("problem_set"),
-            "assign_form": _assign_form(request),
+            "assign_form": assign_form or _assign_form(request),
         },
     )
+
+
+@teacher_required
+def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    return _class_page(request, _classroom(request, classroom_id))
 
 
 @require_POST
@@ -110,23 +126,43 @@ def classroom_regenerate(request: HttpRequest, classroom_id: int) -> HttpRespons
     return redirect("teach_class", classroom.pk)
 
 
+def _terms(data: dict[str, Any]) -> problem_sets.AssignmentTerms:
+    return problem_sets.AssignmentTerms(
+        due_at=data["due_at"],
+        late_penalty_percent=data.get("late_penalty_percent") or 0,
+        max_tries=data.get("max_tries"),
+        show_answer_after_due=bool(data.get("show_answer_after_due")),
+    )
+
+
 @require_POST
 @teacher_required
 def assign(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    """Assign a set; a set the class already has is changed only after a confirmation page."""
     classroom = _classroom(request, classroom_id)
     form = _assign_form(request, request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a problem set and a due date.")
-        return redirect("teach_class", classroom.pk)
+        # The class page again, with the form's own errors (a past due date says so there).
+        return _class_page(request, classroom, form)
     problem_set = _set(request, form.cleaned_data["problem_set"])
     try:
         problem_sets.assignment_create(
-            problem_set=problem_set, classroom=classroom, due_at=form.cleaned_data["due_at"]
+            problem_set=problem_set,
+            classroom=classroom,
+            terms=_terms(form.cleaned_data),
+            replace=form.cleaned_data["confirm"],
+        )
+    except problem_sets.AlreadyAssigned as exc:
+        return render(
+            request,
+            "tutor/teach/assign_confirm.html",
+            {"classroom": classroom, "existing": exc.assignment, "form": form},
         )
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{problem_set.title} is assigned to {classroom.name}.")
+        verb = "updated for" if form.cleaned_data["confirm"] else "assigned to"
+        messages.success(request, f"{problem_set.title} is {verb} {classroom.name}.")
     return redirect("teach_class", classroom.pk)
 
 
@@ -318,6 +354,11 @@ def student_work(
     if student is None or problem is None:
         raise Http404
     session = TutoringSession.objects.filter(student=student, problem=problem).first()
+    # Lines with no checkable math (prose, blank working) are hidden unless asked for: they
+    # carry no verdict, and in a long tutor answer they bury the lines that do.
+    show_all = request.GET.get("lines") == "all"
+    attempt = selectors.attempt_of(student=student, problem=problem)
+    turns = list(session.turns.prefetch_related("verdicts")) if session else []
     return render(
         request,
         "tutor/teach/student_work.html",
@@ -326,10 +367,23 @@ def student_work(
             "student": student,
             "problem": problem,
             "statement_html": markdown_to_html(problem.statement),
-            "attempt": selectors.attempt_of(student=student, problem=problem),
-            "turns": session.turns.prefetch_related("verdicts") if session else [],
+            "attempt": attempt,
+            "attempt_steps": _shown_steps(attempt.verdicts.all() if attempt else [], show_all),
+            "turns": [(turn, _shown_steps(turn.verdicts.all(), show_all)) for turn in turns],
+            "show_all": show_all,
+            "hidden": 0 if show_all else _count_no_math(attempt, turns),
         },
     )
+
+
+def _shown_steps(steps: Iterable[StepVerdict], show_all: bool) -> list[StepVerdict]:
+    return [v for v in steps if show_all or v.verdict != StepVerdict.Verdict.NONE]
+
+
+def _count_no_math(attempt: Attempt | None, turns: list[Turn]) -> int:
+    lists = [attempt.verdicts.all()] if attempt else []
+    lists += [turn.verdicts.all() for turn in turns]
+    return sum(1 for steps in lists for v in steps if v.verdict == StepVerdict.Verdict.NONE)
 
 
 @teacher_required
