@@ -107,3 +107,15 @@ def test_editing_a_problem_keeps_its_saved_form(cast: Cast, login: Login) -> Non
     page = login(cast.teacher).get(f"/teach/sets/{cast.problem_set.pk}/problems/{cast.problem.pk}/")
     html = page.content.decode()
     assert '<option value="exact" selected>' in html
+
+
+def test_the_student_is_told_which_form_is_asked_for(cast: Cast, login: Login) -> None:
+    """A right value in another form says what the question asks for, not 'could not decide'."""
+    problem = cast.problem_set.problems.create(
+        position=5, statement="Expand (x+3)^2.", answer_key="x^2 + 6x + 9", answer_form="expanded"
+    )
+    client = login(cast.alice)
+    page = client.post(f"/problems/{problem.pk}/answer", {"answer": "(x+3)^2"}, follow=True)
+    text = page.content.decode()
+    assert "asks for it expanded" in text
+    assert "could not decide" not in text

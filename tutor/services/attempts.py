@@ -203,6 +203,8 @@ def attempt_check_steps(
 
 
 BUSY = "busy"
+# How the checker's answer forms begin what a right value in another form lacks.
+RIGHT_VALUE_WRONG_FORM = "right value, but"
 
 
 def _answer_result(answer: str, key: str) -> tuple[bool | None, str]:

@@ -168,6 +168,9 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
             messages.success(request, f"Correct: {submission.answer} matches the answer.")
         elif submission.equivalent is False:
             messages.error(request, f"Not yet: {submission.answer} does not match. Try again.")
+        elif submission.detail.startswith(attempts.RIGHT_VALUE_WRONG_FORM):
+            # The value is right and the form is not what the question asks for: say which.
+            messages.warning(request, f"Almost: {submission.answer} has the {submission.detail}.")
         else:
             messages.warning(
                 request,
