@@ -114,6 +114,9 @@ TABLE: dict[str, Rule] = {
     "problem_answer": Rule(
         CLASS_STUDENTS, "the class", {"problem_id": "problem"}, "POST", form=_empty
     ),
+    "problem_another": Rule(
+        CLASS_STUDENTS, "the class", {"problem_id": "problem"}, "POST", form=_empty
+    ),
     "dispute": Rule(
         frozenset({STUDENT}),
         "the student (their attempt)",

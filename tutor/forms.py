@@ -95,6 +95,17 @@ class ProblemForm(forms.Form):
         help_text="A right value in another form is told so, not marked wrong.",
     )
     topic = forms.CharField(max_length=80, required=False)
+    parameters = forms.CharField(
+        label="Parameters",
+        widget=forms.Textarea({"rows": 4, "spellcheck": "false"}),
+        required=False,
+        max_length=2000,
+        help_text=(
+            "Optional: makes the problem a template, with its own numbers for each student. "
+            "One per line: 'a in 2..9', 'b in [1, 3, 5]', 'c = a*k + b', 'require c != 0'; "
+            "then {a} in the statement and the key, or {(c - b)/a}."
+        ),
+    )
     reference_solution = forms.CharField(
         label="Reference solution",
         widget=forms.Textarea({"rows": 5, "data-preview": "solution-preview"}),

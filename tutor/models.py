@@ -116,6 +116,9 @@ class Problem(models.Model):
     position = models.PositiveIntegerField(default=0)
     statement = models.TextField(help_text="Markdown with LaTeX between $...$ or \\(...\\).")
     answer_key = models.CharField(max_length=500)
+    # A template's parameters (tutor.checker.variants): with them, the statement and the key
+    # hold {...} placeholders and each student works their own variant.
+    parameters = models.TextField(blank=True)
     # The form the question asks its answer in (tutor.checker.answer_forms.FORMS); blank: any.
     answer_form = models.CharField(
         max_length=20,
@@ -189,6 +192,8 @@ class Attempt(models.Model):
     # The edit number of the saved steps: a save with an older number than the one kept is
     # refused, so checks that finish out of order never put older lines back.
     steps_version = models.PositiveBigIntegerField(default=0)
+    # Which variant of a templated problem the student works: "Show me another" counts up.
+    variant = models.PositiveIntegerField(default=0)
     final_answer = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
     score = models.FloatField(default=0.0)
@@ -218,6 +223,7 @@ class AnswerSubmission(models.Model):
     # Given after the due date of the assignment it was answered under; stamped when given,
     # like a paper marked late, so moving the due date later does not rewrite the history.
     late = models.BooleanField(default=False)
+    variant = models.PositiveIntegerField(default=0)  # of a templated problem: Attempt.variant
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

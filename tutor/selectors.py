@@ -22,6 +22,7 @@ from tutor.models import (
     TutoringSession,
     User,
 )
+from tutor.problem_variants import shown_problem
 
 # The largest id a database row can have (a bigint): a larger one from a URL or a message
 # would make PostgreSQL raise instead of finding nothing.
@@ -245,13 +246,15 @@ def turn_inputs(*, turn: Turn) -> TurnInputs:
     session = turn.session
     problem = session.problem
     attempt = problem.attempts.filter(student_id=session.student_id).first()
+    # The tutor explains the student's own variant of a templated problem.
+    shown = shown_problem(problem=problem, student=session.student, attempt=attempt)
     earlier = session.turns.filter(index__lt=turn.index, status=Turn.Status.DONE)
     return TurnInputs(
         mode=turn.mode,
         question=turn.question,
         hint_rung=turn.hint_rung,
-        problem=problem.statement,
-        answer_key=problem.answer_key,
+        problem=shown.statement,
+        answer_key=shown.answer_key,
         reference=problem.reference_solution,
         attempt_steps=list(attempt.steps) if attempt else [],
         history=[(t.question or t.get_mode_display(), t.text) for t in earlier],

@@ -20,11 +20,13 @@ from tutor.checker.api import (
     configure,
     departure_detail,
     locate_departure,
+    make_variants,
     read_as,
 )
 from tutor.checker.extract import extract_steps
 from tutor.checker.reference import Departure
 from tutor.checker.results import AnswerResult, FinalAnswer, KeyReading, SolutionResult, StepResult
+from tutor.checker.variants import TemplateError, Variant, seed_for
 
 __all__ = [
     "BUSY_FEEDBACK",
@@ -36,6 +38,8 @@ __all__ = [
     "KeyReading",
     "SolutionResult",
     "StepResult",
+    "TemplateError",
+    "Variant",
     "check_answer",
     "check_answer_form",
     "check_final_answer",
@@ -47,6 +51,8 @@ __all__ = [
     "departure_detail",
     "extract_steps",
     "locate_departure",
+    "make_variants",
     "read_as",
+    "seed_for",
     "suggest_form",
 ]

@@ -21,6 +21,7 @@ from tutor.checker.results import (
     StepResult,
 )
 from tutor.checker.sampling import render
+from tutor.checker.variants import TemplateError, Variant
 
 Source = Literal["student", "model"]
 
@@ -326,6 +327,33 @@ def check_key(key: str, *, timeout: float | None = None) -> KeyReading:
     if not replies:
         return KeyReading(None, problem="no answer from the checker")
     return KeyReading(**replies[0])  # type: ignore[arg-type]
+
+
+def make_variants(
+    spec: str, statement: str, key: str, seeds: Sequence[int], *, timeout: float | None = None
+) -> list[Variant]:
+    """The template's variant for each seed (``tutor.checker.variants``), or TemplateError
+    saying what is wrong: a line that cannot be read, conditions no values meet, or a key
+    the checker cannot read in some variant."""
+    cap = timeout if timeout is not None else _settings.timeout
+    try:
+        replies = list(
+            get_pool(_settings).request("variants", (spec, statement, key, list(seeds)), cap)
+        )
+    except WorkerBusy:
+        raise TemplateError("the checker is busy; try again in a moment") from None
+    except (WorkerTimeout, WorkerFailed):
+        raise TemplateError(
+            "working out the variants took too long; simplify the template"
+        ) from None
+    made = []
+    for reply in replies:
+        if "error" in reply:
+            raise TemplateError(str(reply["error"]))
+        if reply.get("key_problem"):
+            raise TemplateError(f"the key {reply['key']!r} of a variant: {reply['key_problem']}")
+        made.append(Variant(str(reply["statement"]), str(reply["key"]), dict(reply["values"])))  # type: ignore[call-overload]
+    return made
 
 
 def read_as(line: str) -> str | None:

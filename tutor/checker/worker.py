@@ -14,6 +14,7 @@ from tutor.checker.answer_forms import form_problem
 from tutor.checker.answers import judge_answer, read_key
 from tutor.checker.reference import first_departure
 from tutor.checker.steps import judge_steps
+from tutor.checker.variants import TemplateError, variant
 
 
 def handle(kind: str, args: tuple[object, ...]) -> Iterator[dict[str, object]]:
@@ -35,6 +36,16 @@ def handle(kind: str, args: tuple[object, ...]) -> Iterator[dict[str, object]]:
         steps, problem, key, reference = args
         found = first_departure(list(steps), str(problem), str(key), str(reference))  # type: ignore[call-overload]
         yield {"index": found.index, "number": found.number} if found else {"index": None}
+    elif kind == "variants":
+        spec, statement, key, seeds = args
+        for seed in seeds:  # type: ignore[attr-defined]
+            try:
+                made = variant(str(spec), str(statement), str(key), int(seed))
+            except TemplateError as exc:
+                yield {"error": str(exc)}
+                return
+            reading = read_key(made.key)
+            yield {**made.to_dict(), "key_problem": reading.problem}
     elif kind == "ping":
         yield {"pong": True}
     else:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from tutor import assignment_rules, counters, selectors
 from tutor.errors import RateLimited, UserError
 from tutor.models import AnswerSubmission, Assignment, Attempt, Problem, StepVerdict, User
+from tutor.problem_variants import shown_problem
 from tutor.text_input import storable_text
 
 MAX_LINES = 100
@@ -260,7 +261,8 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
     # Refused before the checker runs, so a used-up limit costs no check.
     if (refused := _refusal(assignment, decided=decided, now=timezone.now())) is not None:
         raise UserError(refused)
-    equivalent, detail = _answer_result(answer, problem.answer_key)
+    key = shown_problem(problem=problem, student=student).answer_key
+    equivalent, detail = _answer_result(answer, key)
     if equivalent is None and detail == BUSY:
         # Not judged at all: recording it would count a try the student never had.
         raise UserError("The checker is busy right now, so your answer was not sent. Try again.")
@@ -290,5 +292,46 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
             attempt.status = Attempt.Status.INCORRECT
         attempt.save()
         return AnswerSubmission.objects.create(
-            attempt=attempt, answer=answer, equivalent=equivalent, detail=detail, late=late
+            attempt=attempt,
+            answer=answer,
+            equivalent=equivalent,
+            detail=detail,
+            late=late,
+            variant=attempt.variant,
         )
+
+
+# "Show me another" is offered after a right answer, or after this many tries at one variant.
+ANOTHER_AFTER_TRIES = 3
+
+
+def another_allowed(*, problem: Problem, attempt: Attempt | None) -> bool:
+    if not problem.parameters.strip() or attempt is None:
+        return False
+    if attempt.status == Attempt.Status.CORRECT:
+        return True
+    tries_here = attempt.submissions.filter(variant=attempt.variant).count()
+    return tries_here >= ANOTHER_AFTER_TRIES
+
+
+def attempt_another_variant(*, student: User, problem: Problem) -> Attempt:
+    """The next variant of a templated problem. The answer history stays, each answer with
+    its variant; the work lines of the last variant are cleared, since they solve another
+    problem. A score already earned is kept, and the new variant is in progress."""
+    attempt = attempt_for(student=student, problem=problem)
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if not another_allowed(problem=problem, attempt=attempt):
+            raise UserError(
+                "Another variant comes after a right answer, or after "
+                f"{ANOTHER_AFTER_TRIES} tries at this one."
+            )
+        attempt.variant += 1
+        attempt.steps = []
+        attempt.steps_version += 1  # a check of the old lines still in flight is stale now
+        attempt.final_answer = ""
+        if attempt.status != Attempt.Status.CORRECT:
+            attempt.status = Attempt.Status.IN_PROGRESS
+        attempt.save()
+        attempt.verdicts.all().delete()
+    return attempt

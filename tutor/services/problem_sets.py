@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tutor.errors import UserError
 from tutor.models import Assignment, Classroom, Problem, ProblemSet, User
+from tutor.problem_variants import ShownProblem, previews
 
 # The forms a question may ask its answer in; "" is any form (tutor.checker.answer_forms).
 ANSWER_FORMS = frozenset(
@@ -57,6 +58,23 @@ def answer_key_problem(key: str) -> str | None:
     return None
 
 
+def template_previews(
+    *, parameters: str, statement: str, answer_key: str, **_: object
+) -> list[ShownProblem]:
+    """Three variants of a template, or UserError saying why it cannot make them: a line it
+    cannot read, conditions no values meet, or a key the checker cannot read in a variant."""
+    from tutor.checker import TemplateError
+
+    if not parameters.strip():
+        raise UserError("Give the parameters first, like 'a in 2..9'.")
+    try:
+        return previews(
+            parameters=parameters, statement=statement.strip(), answer_key=answer_key.strip()
+        )
+    except TemplateError as exc:
+        raise UserError(f"The template was not saved: {exc}.") from None
+
+
 def problem_save(
     *,
     problem_set: ProblemSet,
@@ -65,27 +83,35 @@ def problem_save(
     reference_solution: str = "",
     topic: str = "",
     answer_form: str = "",
+    parameters: str = "",
     problem: Problem | None = None,
 ) -> Problem:
     """Create a problem at the end of the set, or update the given one in place.
 
-    The key is read by the checker first: one it cannot read is refused with the reason."""
+    The key is read by the checker first: one it cannot read is refused with the reason.
+    With parameters, the problem is a template: it is saved only if its variants can be
+    made and each variant's key can be read."""
     if not statement.strip():
         raise UserError("The problem needs a statement.")
     if not answer_key.strip():
         raise UserError("The problem needs an answer key.")
     if answer_form not in ANSWER_FORMS:
         raise UserError("Choose one of the listed answer forms.")
-    unreadable = answer_key_problem(answer_key.strip()[:500])
-    if unreadable is not None:
-        raise UserError(
-            f"The answer key was not saved: {unreadable}. Every answer to it would be undecided."
-        )
+    if parameters.strip():
+        template_previews(parameters=parameters, statement=statement, answer_key=answer_key)
+    else:
+        unreadable = answer_key_problem(answer_key.strip()[:500])
+        if unreadable is not None:
+            raise UserError(
+                f"The answer key was not saved: {unreadable}. "
+                "Every answer to it would be undecided."
+            )
     if problem is None:
         problem = Problem(problem_set=problem_set, position=_next_position(problem_set))
     problem.statement = statement.strip()
     problem.answer_key = answer_key.strip()[:500]
     problem.answer_form = answer_form
+    problem.parameters = parameters.strip()
     problem.reference_solution = reference_solution.strip()
     problem.topic = topic.strip()[:80]
     problem.save()

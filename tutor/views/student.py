@@ -17,6 +17,7 @@ from tutor import assignment_rules, selectors
 from tutor.errors import RateLimited, UserError
 from tutor.forms import JoinForm
 from tutor.models import Problem, User
+from tutor.problem_variants import shown_problem
 from tutor.rendering import markdown_to_html
 from tutor.services import attempts, flags, turns
 from tutor.views.common import BadJson, current_user, json_error, read_json, student_required
@@ -67,6 +68,7 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
     session = turns.session_for(student=user, problem=found)
     turns.turns_reap_dead(session=session)
     attempt = selectors.attempt_of(student=user, problem=found)
+    shown = shown_problem(problem=found, student=user, attempt=attempt)
     siblings = list(found.problem_set.problems.values_list("pk", flat=True))
     position = siblings.index(found.pk)
     return render(
@@ -77,11 +79,13 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
             "number": position + 1,
             "previous_id": siblings[position - 1] if position > 0 else None,
             "next_id": siblings[position + 1] if position + 1 < len(siblings) else None,
-            "statement_html": markdown_to_html(found.statement),
+            "statement_html": markdown_to_html(shown.statement),
+            "shown": shown,
+            "another": attempts.another_allowed(problem=found, attempt=attempt),
             "session": session,
             "hint_rungs": HINT_RUNGS,
             "attempt": attempt,
-            "terms": _terms_shown(user, found),
+            "terms": _terms_shown(user, found, shown.answer_key),
             "work_text": "\n".join(attempt.steps) if attempt else "",
             "saved_steps": [
                 {
@@ -98,7 +102,7 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
     )
 
 
-def _terms_shown(student: User, problem: Problem) -> dict[str, Any]:
+def _terms_shown(student: User, problem: Problem, answer_key: str) -> dict[str, Any]:
     """What the problem page says about its assignment: due date, late, tries, the key."""
     assignment = selectors.assignment_for_work(student=student, problem=problem)
     if assignment is None:
@@ -112,7 +116,7 @@ def _terms_shown(student: User, problem: Problem) -> dict[str, Any]:
             assignment, decided=selectors.decided_tries(student=student, problem=problem)
         ),
         # The key only after the due date, and only where the teacher chose to show it.
-        "answer_key": problem.answer_key if shown else None,
+        "answer_key": answer_key if shown else None,
     }
 
 
@@ -178,6 +182,23 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
                 "It is saved, and your teacher can see it.",
             )
     return redirect(reverse("problem", args=[found.pk]) + "#answer")
+
+
+@require_POST
+@student_required
+def another_variant(request: HttpRequest, problem_id: int) -> HttpResponse:
+    """ "Show me another": a fresh variant of a templated problem."""
+    user = current_user(request)
+    found = selectors.problems_for_student(student=user).filter(pk=problem_id).first()
+    if found is None:
+        raise Http404
+    try:
+        attempts.attempt_another_variant(student=user, problem=found)
+    except UserError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Here is another one: the same kind of problem, new numbers.")
+    return redirect("problem", found.pk)
 
 
 @require_POST

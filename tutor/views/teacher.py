@@ -28,6 +28,7 @@ from tutor.models import (
     Turn,
     TutoringSession,
 )
+from tutor.problem_variants import ShownProblem
 from tutor.rendering import markdown_to_html
 from tutor.services import classes, problem_sets
 from tutor.services.problem_sets import ImportFailed
@@ -213,11 +214,29 @@ def problem_edit(request: HttpRequest, set_id: int, problem_id: int | None = Non
             "topic": problem.topic,
             "reference_solution": problem.reference_solution,
             "answer_form": problem.answer_form,
+            "parameters": problem.parameters,
         }
         if problem
         else {}
     )
     form = ProblemForm(request.POST or None, initial=initial)
+    previews: list[ShownProblem] = []
+    if request.method == "POST" and request.POST.get("action") == "preview":
+        if form.is_valid():
+            try:
+                previews = problem_sets.template_previews(**form.cleaned_data)
+            except UserError as exc:
+                form.add_error("parameters", exc.message)
+        return render(
+            request,
+            "tutor/teach/problem_form.html",
+            {"problem_set": problem_set, "problem": problem, "form": form, "previews": previews},
+        )
+    if problem is not None and problem.parameters and request.method == "GET":
+        try:
+            previews = problem_sets.template_previews(**initial)
+        except UserError:
+            previews = []
     if request.method == "POST" and form.is_valid():
         try:
             problem_sets.problem_save(problem_set=problem_set, problem=problem, **form.cleaned_data)
@@ -229,7 +248,7 @@ def problem_edit(request: HttpRequest, set_id: int, problem_id: int | None = Non
     return render(
         request,
         "tutor/teach/problem_form.html",
-        {"problem_set": problem_set, "problem": problem, "form": form},
+        {"problem_set": problem_set, "problem": problem, "form": form, "previews": previews},
     )
 
 
