@@ -82,7 +82,12 @@ class ProblemForm(forms.Form):
         required=False,
         help_text="A right value in another form is told so, not marked wrong.",
     )
-    topic = forms.CharField(max_length=80, required=False)
+    skills = forms.CharField(
+        label="Skills",
+        max_length=900,
+        required=False,
+        help_text="Separated by commas, e.g. linear equations, fractions. Mastery is tracked per skill.",
+    )
     reference_solution = forms.CharField(
         label="Reference solution",
         widget=forms.Textarea({"rows": 5, "data-preview": "solution-preview"}),

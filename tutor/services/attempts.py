@@ -15,6 +15,7 @@ from django.db import transaction
 
 from tutor.errors import UserError
 from tutor.models import AnswerSubmission, Attempt, Problem, StepVerdict, User
+from tutor.services.mastery import mastery_record_answer
 
 MAX_LINES = 100
 MAX_LINE_CHARS = 1000
@@ -132,7 +133,9 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
     """Check a final answer against the key and record it in the attempt's history.
 
     An undecided check is recorded, not flagged: the student is told the checker could not
-    decide, and the teacher sees the answer in the attempt history.
+    decide, and the teacher sees the answer in the attempt history. A decided answer to a
+    problem not yet solved moves the student's mastery of its skills; answering a solved
+    problem again is no new evidence.
     """
     answer = answer.strip()
     if not answer:
@@ -145,6 +148,8 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
     attempt = attempt_for(student=student, problem=problem)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if equivalent is not None and attempt.status != Attempt.Status.CORRECT:
+            mastery_record_answer(student=student, problem=problem, correct=equivalent)
         attempt.tries += 1
         attempt.final_answer = answer
         if equivalent is True:
