@@ -31,6 +31,9 @@ class BKTParams:
 
 
 DEFAULT_PARAMS = BKTParams(prior=0.3, learn=0.15, guess=0.2, slip=0.1)
+# P(known) at which a skill counts as mastered: the usual BKT threshold (Corbett and
+# Anderson's, and the one MATHia and OATutor use).
+MASTERED = 0.95
 
 
 def posterior(p_known: float, correct: bool, params: BKTParams) -> float:

@@ -14,9 +14,7 @@ from django.utils import timezone
 from tutor.mastery import bkt
 from tutor.models import AnswerSubmission, Problem, Skill, SkillMastery, User
 
-# P(known) at which a skill counts as mastered: the usual BKT threshold (Corbett and
-# Anderson; MATHia and OATutor use it too).
-MASTERED = 0.95
+MASTERED = bkt.MASTERED
 # Below these, a skill keeps its default parameters: EM on a handful of answers fits noise.
 MIN_FIT_ANSWERS = 200
 MIN_FIT_STUDENTS = 20

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inference.prompts import HINT_RUNGS
-from tutor import selectors
+from tutor import mastery_selectors, selectors
+from tutor.models import Attempt
 from tutor.errors import UserError
 from tutor.forms import JoinForm
 from tutor.rendering import markdown_to_html
@@ -33,7 +34,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tutor/student_home.html",
-        {"rows": selectors.student_dashboard(student=user), "join_form": JoinForm()},
+        {
+            "rows": selectors.student_dashboard(student=user),
+            "skills": mastery_selectors.student_skills(student=user),
+            "join_form": JoinForm(),
+        },
     )
 
 
@@ -65,6 +70,7 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
     attempt = selectors.attempt_of(student=user, problem=found)
     siblings = list(found.problem_set.problems.values_list("pk", flat=True))
     position = siblings.index(found.pk)
+    solved = attempt is not None and attempt.status == Attempt.Status.CORRECT
     return render(
         request,
         "tutor/problem.html",
@@ -77,6 +83,11 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
             "session": session,
             "hint_rungs": HINT_RUNGS,
             "attempt": attempt,
+            # After a right answer: where to go next, chosen by mastery.
+            "suggestion": mastery_selectors.next_unmastered_problem(student=user, problem=found)
+            if solved
+            else None,
+            "skill_levels": mastery_selectors.problem_skill_levels(student=user, problem=found),
             "work_text": "\n".join(attempt.steps) if attempt else "",
             "saved_steps": [
                 {
