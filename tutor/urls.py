@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tutor.login_throttle import ThrottledAuthenticationForm
-from tutor.views import accounts, review, student, teacher
+from tutor.views import accounts, analytics, review, student, teacher
 
 urlpatterns = [
     path("", student.home, name="home"),
@@ -55,6 +55,16 @@ urlpatterns = [
         "teach/assignments/<int:assignment_id>/gradebook.csv",
         teacher.gradebook_csv,
         name="teach_gradebook",
+    ),
+    path(
+        "teach/assignments/<int:assignment_id>/analytics/",
+        analytics.analytics,
+        name="teach_analytics",
+    ),
+    path(
+        "teach/assignments/<int:assignment_id>/analytics.csv",
+        analytics.analytics_csv,
+        name="teach_analytics_csv",
     ),
     path(
         "teach/assignments/<int:assignment_id>/students/<int:student_id>/problems/<int:problem_id>/",
