@@ -83,13 +83,13 @@ def test_mastery_across_the_roster(worked: Cast, login: Login) -> None:
 
 
 def test_misconceptions_per_student_and_problem_in_csv(worked: Cast, login: Login) -> None:
-    """The CSV lists alice's one step under sign_error_moving_term, and problem 1's."""
-    assert _csv(login, worked, "misconceptions_by_student")[1:] == [
-        ["alice", "sign_error_moving_term", "1"]
+    """One column per misconception: alice's one step, bob's none; problem 1's one step."""
+    assert _csv(login, worked, "misconceptions_by_student") == [
+        ["Student", "sign_error_moving_term", "Total"],
+        ["alice", "1", "1"],
+        ["bob", "0", "0"],
     ]
-    assert _csv(login, worked, "misconceptions_by_problem")[1:] == [
-        ["1", "sign_error_moving_term", "1"]
-    ]
+    assert _csv(login, worked, "misconceptions_by_problem")[1:] == [["1", "1", "1"], ["2", "0", "0"]]
 
 
 def test_a_csv_cell_cannot_start_a_formula(worked: Cast, login: Login) -> None:
@@ -97,7 +97,7 @@ def test_a_csv_cell_cannot_start_a_formula(worked: Cast, login: Login) -> None:
     worked.alice.first_name = "=HYPERLINK(1)"
     worked.alice.save()
     names = [row[0] for row in _csv(login, worked, "misconceptions_by_student")[1:]]
-    assert names == ["'=HYPERLINK(1)"]
+    assert sorted(names) == ["'=HYPERLINK(1)", "bob"]
 
 
 def test_another_teacher_and_students_get_nothing(worked: Cast, login: Login) -> None:

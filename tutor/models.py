@@ -388,6 +388,15 @@ class StepVerdict(models.Model):
                 fields=["turn", "index"], condition=Q(turn__isnull=False), name="unique_turn_step"
             ),
         ]
+        # Class analytics count the named misconceptions of a class's attempts: about one step
+        # in fifteen, so they are read from this index rather than by scanning every step.
+        indexes = [
+            models.Index(
+                fields=["attempt", "rule"],
+                condition=Q(attempt__isnull=False) & ~Q(rule=""),
+                name="verdict_attempt_named_rule",
+            )
+        ]
 
     def __str__(self) -> str:
         owner = f"turn {self.turn_id}" if self.turn_id else f"attempt {self.attempt_id}"

@@ -64,5 +64,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('student', 'skill'), name='unique_mastery'), models.CheckConstraint(condition=models.Q(('p_known__gte', 0), ('p_known__lte', 1)), name='mastery_p_known_0_1')],
             },
         ),
+        migrations.AddIndex(
+            model_name='stepverdict',
+            index=models.Index(condition=models.Q(('attempt__isnull', False), models.Q(('rule', ''), _negated=True)), fields=['attempt', 'rule'], name='verdict_attempt_named_rule'),
+        ),
         migrations.RunPython(topics_to_skills, migrations.RunPython.noop),
     ]
