@@ -175,7 +175,9 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=20)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--postgres", default=_postgres_server())
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
     args = parser.parse_args()
 
     name = f"stepwise_bench_analytics_{secrets.token_hex(4)}"
@@ -202,9 +204,7 @@ def _report(args: argparse.Namespace, assignment_id: int, filled: float) -> None
     client = Client()
     client.force_login(User.objects.get(username="teacher"))
     base = f"/teach/assignments/{assignment_id}/"
-    assignment = Assignment.objects.select_related("problem_set", "classroom").get(
-        pk=assignment_id
-    )
+    assignment = Assignment.objects.select_related("problem_set", "classroom").get(pk=assignment_id)
 
     def selector() -> int:
         class_analytics(assignment=assignment)

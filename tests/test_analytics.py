@@ -51,7 +51,7 @@ def test_the_page_shows_the_misconception_alice_made(worked: Cast, login: Login)
     """The misconception table names sign_error_moving_term, with a chart drawn from it."""
     page = login(worked.teacher).get(_url(worked)).content.decode()
     assert "Misconceptions by frequency" in page
-    assert "<th scope=\"row\">sign_error_moving_term</th>" in page
+    assert '<th scope="row">sign_error_moving_term</th>' in page
     assert "changes its sign" in page  # what it means, for the teacher
     assert 'data-chart-for="misconceptions-table"' in page
     assert 'id="misconceptions-table" data-chart="bar"' in page
@@ -89,7 +89,10 @@ def test_misconceptions_per_student_and_problem_in_csv(worked: Cast, login: Logi
         ["alice", "1", "1"],
         ["bob", "0", "0"],
     ]
-    assert _csv(login, worked, "misconceptions_by_problem")[1:] == [["1", "1", "1"], ["2", "0", "0"]]
+    assert _csv(login, worked, "misconceptions_by_problem")[1:] == [
+        ["1", "1", "1"],
+        ["2", "0", "0"],
+    ]
 
 
 def test_a_csv_cell_cannot_start_a_formula(worked: Cast, login: Login) -> None:

@@ -47,8 +47,11 @@ def test_the_editor_saves_skills_and_shows_them_again(cast: Cast, login: Login) 
     url = f"/teach/sets/{cast.problem_set.pk}/problems/{cast.problem.pk}/"
     response = client.post(
         url,
-        {"statement": "Solve $3x + 5 = 20$.", "answer_key": "x = 5", "skills": "linear equations, "
-         "inverse operations"},
+        {
+            "statement": "Solve $3x + 5 = 20$.",
+            "answer_key": "x = 5",
+            "skills": "linear equations, inverse operations",
+        },
     )
     assert response.status_code == 302
     cast.problem.refresh_from_db()
@@ -59,10 +62,16 @@ def test_the_editor_saves_skills_and_shows_them_again(cast: Cast, login: Login) 
 
 def test_saving_without_skills_clears_them(cast: Cast) -> None:
     """A problem saved with an empty skills field carries none."""
-    problem_save(problem_set=cast.problem_set, problem=cast.problem, statement="Solve.",
-                 answer_key="x = 5", skills="algebra")
-    problem_save(problem_set=cast.problem_set, problem=cast.problem, statement="Solve.",
-                 answer_key="x = 5")
+    problem_save(
+        problem_set=cast.problem_set,
+        problem=cast.problem,
+        statement="Solve.",
+        answer_key="x = 5",
+        skills="algebra",
+    )
+    problem_save(
+        problem_set=cast.problem_set, problem=cast.problem, statement="Solve.", answer_key="x = 5"
+    )
     assert _skills(cast.problem) == [] and cast.problem.topic == ""
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -24,6 +25,7 @@ from django.db.models import (
     FloatField,
     Func,
     OuterRef,
+    QuerySet,
     Subquery,
 )
 from django.db.models.functions import Cast, Extract
@@ -102,7 +104,7 @@ class _Scope:
     students: list[User]
 
 
-def _roster_ids(assignment: Assignment) -> Subquery:  # type: ignore[type-arg]
+def _roster_ids(assignment: Assignment) -> QuerySet[Enrolment, Any]:
     # A subquery, not a list of ids: the database joins it, whatever the class size.
     return Enrolment.objects.filter(classroom_id=assignment.classroom_id).values("student_id")
 

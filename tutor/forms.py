@@ -86,7 +86,8 @@ class ProblemForm(forms.Form):
         label="Skills",
         max_length=900,
         required=False,
-        help_text="Separated by commas, e.g. linear equations, fractions. Mastery is tracked per skill.",
+        help_text="Separated by commas, e.g. linear equations, fractions. "
+        "Mastery is tracked per skill.",
     )
     reference_solution = forms.CharField(
         label="Reference solution",

@@ -28,9 +28,7 @@ class SkillLevel:
 
 
 def _levels(student: User, skills: list[Skill]) -> dict[int, SkillLevel]:
-    rows = {
-        m.skill_id: m for m in SkillMastery.objects.filter(student=student, skill__in=skills)
-    }
+    rows = {m.skill_id: m for m in SkillMastery.objects.filter(student=student, skill__in=skills)}
     return {
         s.pk: SkillLevel(s, rows[s.pk].p_known, rows[s.pk].answers)
         if s.pk in rows

@@ -97,7 +97,9 @@ def _emission(correct: bool, params: BKTParams) -> tuple[float, float]:
     return 1 - params.guess, params.slip
 
 
-def _forward(answers: Sequence[bool], params: BKTParams) -> tuple[list[tuple[float, float]], list[float]]:
+def _forward(
+    answers: Sequence[bool], params: BKTParams
+) -> tuple[list[tuple[float, float]], list[float]]:
     """Scaled forward pass: P(state at t | answers up to t), and each step's scale."""
     alphas: list[tuple[float, float]] = []
     scales: list[float] = []
@@ -186,20 +188,22 @@ def fit(
     """
     sequences = [s for s in sequences if s]
     params = start
-    previous = -math.inf
+    log_likelihood = -math.inf
     iterations = 0
-    for iterations in range(1, max_iterations + 1):
+    while iterations < max_iterations:
+        iterations += 1
         counts = _Counts()
         for answers in sequences:
             _accumulate(answers, params, counts)
         params = _m_step(counts, params)
-        if counts.log_likelihood - previous < tolerance:
-            previous = counts.log_likelihood
+        # EM never lowers the likelihood; a gain below the tolerance is convergence.
+        gain = counts.log_likelihood - log_likelihood
+        log_likelihood = counts.log_likelihood
+        if gain < tolerance:
             break
-        previous = counts.log_likelihood
     return FitResult(
         params=params,
-        log_likelihood=previous if sequences else 0.0,
+        log_likelihood=log_likelihood if sequences else 0.0,
         iterations=iterations,
         observations=sum(len(s) for s in sequences),
     )

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inference.prompts import HINT_RUNGS
 from tutor import mastery_selectors, selectors
-from tutor.models import Attempt
 from tutor.errors import UserError
 from tutor.forms import JoinForm
+from tutor.models import Attempt
 from tutor.rendering import markdown_to_html
 from tutor.services import attempts, flags, turns
 from tutor.views.common import BadJson, current_user, json_error, read_json, student_required
