@@ -46,9 +46,10 @@ def _body(table: AnalyticsTable) -> SafeString:
 
 @teacher_required
 def analytics_csv(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    """One section as CSV (``?table=<key>``), with numbers rather than their display text."""
+    """One section as CSV (``?table=<key>``, the misconceptions by default), with numbers
+    rather than their display text."""
     assignment = _assignment(request, assignment_id)
-    key = request.GET.get("table", "")
+    key = request.GET.get("table", "misconceptions")
     table = next((t for t in class_analytics(assignment=assignment) if t.key == key), None)
     if table is None:
         raise Http404
