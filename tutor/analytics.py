@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -313,16 +314,25 @@ def _mastery_tables(scope: _Scope) -> list[AnalyticsTable]:
     return [summary, grid] if skills else [summary]
 
 
-def class_analytics(*, assignment: Assignment) -> list[AnalyticsTable]:
-    """Every section of the analytics page for one assignment, in page order."""
+# Each builder reads its own evidence and makes one or more tables, named by their keys.
+_SECTIONS: list[tuple[tuple[str, ...], Callable[[_Scope], list[AnalyticsTable]]]] = [
+    (("misconceptions", "misconceptions_by_problem", "misconceptions_by_student"),
+     _misconception_tables),
+    (("difficulty",), lambda scope: [_difficulty_table(scope)]),
+    (("hints",), lambda scope: [_hint_table(scope)]),
+    (("mastery", "mastery_by_student"), _mastery_tables),
+]  # fmt: skip
+TABLE_KEYS = frozenset(key for keys, _ in _SECTIONS for key in keys)
+
+
+def class_analytics(*, assignment: Assignment, only: str | None = None) -> list[AnalyticsTable]:
+    """Every section of the analytics page for one assignment, in page order; with ``only``,
+    just the section that makes that table (the CSV export reads no more than it writes)."""
     scope = _Scope(
         assignment,
         list(assignment.problem_set.problems.prefetch_related("skills")),
         list(roster(classroom=assignment.classroom)),
     )
     return [
-        *_misconception_tables(scope),
-        _difficulty_table(scope),
-        _hint_table(scope),
-        *_mastery_tables(scope),
+        table for keys, build in _SECTIONS if only is None or only in keys for table in build(scope)
     ]

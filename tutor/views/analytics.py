@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from tutor.analytics import AnalyticsTable, Cell, class_analytics
+from tutor.analytics import TABLE_KEYS, AnalyticsTable, Cell, class_analytics
 from tutor.views.common import teacher_required
 from tutor.views.teacher import _assignment, _csv_safe
 
@@ -50,7 +50,8 @@ def analytics_csv(request: HttpRequest, assignment_id: int) -> HttpResponse:
     rather than their display text."""
     assignment = _assignment(request, assignment_id)
     key = request.GET.get("table", "misconceptions")
-    table = next((t for t in class_analytics(assignment=assignment) if t.key == key), None)
+    tables = class_analytics(assignment=assignment, only=key) if key in TABLE_KEYS else []
+    table = next((t for t in tables if t.key == key), None)
     if table is None:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
