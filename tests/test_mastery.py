@@ -135,3 +135,15 @@ def test_too_few_answers_keep_the_defaults(cast: Cast, linear: Skill) -> None:
     linear.refresh_from_db()
     assert result.fitted is None and linear.fitted_at is None
     assert (linear.prior, linear.learn, linear.guess, linear.slip) == (0.3, 0.15, 0.2, 0.1)
+
+
+def test_the_student_export_holds_their_mastery(cast: Cast, linear: Skill) -> None:
+    """export_student lists each skill's P(known) and the answers it rests on."""
+    import json
+
+    attempts.attempt_submit_answer(student=cast.alice, problem=cast.problem, answer="x = 5")
+    out = StringIO()
+    call_command("export_student", "alice", stdout=out)
+    [row] = json.loads(out.getvalue())["mastery"]
+    assert row["skill"] == "linear equations" and row["answers"] == 1
+    assert row["p_known"] == pytest.approx(0.709756, abs=1e-6)
