@@ -147,3 +147,18 @@ def test_the_student_export_holds_their_mastery(cast: Cast, linear: Skill) -> No
     [row] = json.loads(out.getvalue())["mastery"]
     assert row["skill"] == "linear equations" and row["answers"] == 1
     assert row["p_known"] == pytest.approx(0.709756, abs=1e-6)
+
+
+def test_the_purge_takes_mastery_not_moved_within_the_window(cast: Cast, linear: Skill) -> None:
+    """A mastery estimate untouched for 400 days goes with the answers it came from."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = SkillMastery.objects.create(student=cast.alice, skill=linear, p_known=0.8)
+    SkillMastery.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=400))
+    SkillMastery.objects.create(student=cast.bob, skill=linear, p_known=0.5)
+    out = StringIO()
+    call_command("purge_old_data", "--days", "365", stdout=out)
+    assert "SkillMastery: 1" in out.getvalue()
+    assert list(SkillMastery.objects.values_list("student__username", flat=True)) == ["bob"]

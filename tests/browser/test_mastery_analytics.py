@@ -50,9 +50,11 @@ def test_mastery_moves_and_the_teacher_sees_the_misconception_charted(
     canvas = teacher.locator('[data-chart-for="misconceptions-table"] canvas')
     canvas.wait_for()
     assert canvas.evaluate("c => c.width > 0 && c.height > 0")
-    assert teacher.locator("#misconceptions-table").get_by_role(
-        "rowheader", name="sign_error_moving_term"
-    ).is_visible()
+    assert (
+        teacher.locator("#misconceptions-table")
+        .get_by_role("rowheader", name="sign_error_moving_term")
+        .is_visible()
+    )
     assert teacher.locator(".chart-box canvas").count() >= 4  # one per charted table
     shot(teacher, "mastery-2-analytics")
     assert errors.messages == []
