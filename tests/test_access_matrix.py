@@ -166,6 +166,10 @@ TABLE: dict[str, Rule] = {
     ),
     "teach_progress": Rule(frozenset({TEACHER}), "the teacher", {"assignment_id": "assignment"}),
     "teach_gradebook": Rule(frozenset({TEACHER}), "the teacher", {"assignment_id": "assignment"}),
+    "teach_analytics": Rule(frozenset({TEACHER}), "the teacher", {"assignment_id": "assignment"}),
+    "teach_analytics_csv": Rule(
+        frozenset({TEACHER}), "the teacher", {"assignment_id": "assignment"}
+    ),
     "teach_student_work": Rule(
         frozenset({TEACHER}),
         "the teacher (the student is in their class)",

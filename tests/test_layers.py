@@ -1,5 +1,5 @@
-"""The layers: the checker and the model library run with no Django and no app code, and the
-web process never loads the worker."""
+"""The layers: the checker, the model library and the mastery math run with no Django and no
+app code, and the web process never loads the worker."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE = ("inference", "tutor.checker")
+PURE = ("inference", "tutor.checker", "tutor.mastery")
 
 # Runs in a fresh interpreter: a finder placed before every other one refuses Django, the
 # Channels/Celery stack and the app's own modules, then every module of the pure packages is
@@ -20,7 +20,7 @@ PURE = ("inference", "tutor.checker")
 IMPORT_EVERYTHING = r"""
 import importlib, importlib.abc, json, pkgutil, sys, traceback
 
-PURE = ("inference", "tutor.checker")
+PURE = ("inference", "tutor.checker", "tutor.mastery")
 REFUSED_TOP = {"django", "channels", "channels_redis", "daphne", "celery", "kombu"}
 
 def refused(name):
@@ -57,7 +57,8 @@ print(json.dumps({"failures": failures, "imported": imported, "leaked": leaked})
 
 
 def test_the_checker_and_the_model_library_import_no_django_or_app_code() -> None:
-    """Every module under inference/ and tutor/checker/ imports with Django and the app refused."""
+    """Every module under inference/, tutor/checker/ and tutor/mastery/ imports with Django and
+    the app refused."""
     result = subprocess.run(
         [sys.executable, "-c", IMPORT_EVERYTHING],
         cwd=ROOT,
@@ -70,9 +71,10 @@ def test_the_checker_and_the_model_library_import_no_django_or_app_code() -> Non
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["failures"] == {}
     assert report["leaked"] == []
-    # The walk really covered both packages, down to the backends and the judges.
+    # The walk really covered the packages, down to the backends, the judges and the BKT math.
     assert "inference.backends.transformers_backend" in report["imported"]
     assert "tutor.checker.api" in report["imported"]
+    assert "tutor.mastery.bkt" in report["imported"]
 
 
 def _imports_in(path: Path) -> list[str]:
@@ -86,7 +88,7 @@ def _imports_in(path: Path) -> list[str]:
     return names
 
 
-@pytest.mark.parametrize("package", ["inference", "tutor/checker"])
+@pytest.mark.parametrize("package", ["inference", "tutor/checker", "tutor/mastery"])
 def test_no_lazy_import_inside_a_function_reaches_django_or_the_app(package: str) -> None:
     """Imports that run only when a function is called obey the same rule as the top of a file."""
     bad = {}
@@ -95,7 +97,9 @@ def test_no_lazy_import_inside_a_function_reaches_django_or_the_app(package: str
             name
             for name in _imports_in(path)
             if name.split(".")[0] in {"django", "channels", "celery"}
-            or (name.startswith("tutor") and not name.startswith("tutor.checker"))
+            or (
+                name.startswith("tutor") and not name.startswith(("tutor.checker", "tutor.mastery"))
+            )
         ]
         if found:
             bad[str(path.relative_to(ROOT))] = found

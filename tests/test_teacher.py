@@ -42,7 +42,7 @@ def test_a_teacher_edits_reorders_and_assigns_a_set(cast: Cast, login: Login) ->
     for statement, key in (("First $\\frac{1}{2}$", "1/2"), ("Second", "2")):
         response = client.post(
             f"/teach/sets/{problem_set.pk}/problems/new",
-            {"statement": statement, "answer_key": key, "topic": "fractions"},
+            {"statement": statement, "answer_key": key, "skills": "fractions"},
         )
         assert response.status_code == 302
     first, second = problem_set.problems.all()

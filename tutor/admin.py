@@ -118,6 +118,21 @@ class AssignmentAdmin(admin.ModelAdmin):
         return ("problem_set", "classroom") if obj is not None else ()
 
 
+@admin.register(models.Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ("name", "prior", "learn", "guess", "slip", "fitted_at", "fit_observations")
+    search_fields = ("name",)
+    # What the last fit_mastery run found; the parameters themselves may be set by hand.
+    readonly_fields = ("fitted_at", "fit_observations")
+
+
+@admin.register(models.SkillMastery)
+class SkillMasteryAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("student", "skill", "p_known", "answers", "updated_at")
+    list_select_related = ("student", "skill")
+    list_filter = ("skill",)
+
+
 class AnswerSubmissionInline(ReadOnly, admin.TabularInline):
     model = models.AnswerSubmission
     extra = 0

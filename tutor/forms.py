@@ -94,7 +94,13 @@ class ProblemForm(forms.Form):
         required=False,
         help_text="A right value in another form is told so, not marked wrong.",
     )
-    topic = forms.CharField(max_length=80, required=False)
+    skills = forms.CharField(
+        label="Skills",
+        max_length=900,
+        required=False,
+        help_text="Separated by commas, e.g. linear equations, fractions. "
+        "Mastery is tracked per skill.",
+    )
     parameters = forms.CharField(
         label="Parameters",
         widget=forms.Textarea({"rows": 4, "spellcheck": "false"}),

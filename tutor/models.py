@@ -111,6 +111,31 @@ class ProblemSet(models.Model):
         return self.title
 
 
+class Skill(models.Model):
+    """What a problem practises (linear equations, expansion, fractions...), with the
+    Bayesian knowledge tracing parameters its mastery estimates use (tutor/mastery/bkt.py).
+
+    The parameters start at the defaults; ``fit_mastery`` replaces them once enough answers
+    are logged, and ``fitted_at`` says when it last did.
+    """
+
+    name = models.CharField(max_length=80, unique=True)
+    # The identity of a skill: "Linear equations" and "linear equations" are one skill.
+    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+    prior = models.FloatField(default=0.3)
+    learn = models.FloatField(default=0.15)
+    guess = models.FloatField(default=0.2)
+    slip = models.FloatField(default=0.1)
+    fitted_at = models.DateTimeField(null=True, blank=True)
+    fit_observations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Problem(models.Model):
     problem_set = models.ForeignKey(ProblemSet, on_delete=models.CASCADE, related_name="problems")
     position = models.PositiveIntegerField(default=0)
@@ -135,7 +160,9 @@ class Problem(models.Model):
         ],
     )
     reference_solution = models.TextField(blank=True)
+    # The first skill's name, kept for the pages and files that still say "topic".
     topic = models.CharField(max_length=80, blank=True)
+    skills = models.ManyToManyField(Skill, related_name="problems", blank=True)
 
     class Meta:
         ordering = ["problem_set", "position", "id"]
@@ -231,6 +258,29 @@ class AnswerSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"Answer {self.pk} to attempt {self.attempt_id}"
+
+
+class SkillMastery(models.Model):
+    """A student's estimated P(known) for one skill, updated after each final answer."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="masteries"
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="masteries")
+    p_known = models.FloatField()
+    answers = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "skill"], name="unique_mastery"),
+            models.CheckConstraint(
+                condition=Q(p_known__gte=0) & Q(p_known__lte=1), name="mastery_p_known_0_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Student {self.student_id} on {self.skill}: {self.p_known:.0%}"
 
 
 class TutoringSession(models.Model):
@@ -367,6 +417,15 @@ class StepVerdict(models.Model):
             models.UniqueConstraint(
                 fields=["turn", "index"], condition=Q(turn__isnull=False), name="unique_turn_step"
             ),
+        ]
+        # Class analytics count the named misconceptions of a class's attempts: about one step
+        # in fifteen, so they are read from this index rather than by scanning every step.
+        indexes = [
+            models.Index(
+                fields=["attempt", "rule"],
+                condition=Q(attempt__isnull=False) & ~Q(rule=""),
+                name="verdict_attempt_named_rule",
+            )
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ from django.urls import path
 
 from tutor.forms import StaffPasswordResetForm
 from tutor.login_throttle import ThrottledAuthenticationForm
-from tutor.views import accounts, review, roster, student, teacher
+from tutor.views import accounts, analytics, review, roster, student, teacher
 
 urlpatterns = [
     path("", student.home, name="home"),
@@ -100,6 +100,16 @@ urlpatterns = [
         "teach/assignments/<int:assignment_id>/gradebook.csv",
         teacher.gradebook_csv,
         name="teach_gradebook",
+    ),
+    path(
+        "teach/assignments/<int:assignment_id>/analytics/",
+        analytics.analytics,
+        name="teach_analytics",
+    ),
+    path(
+        "teach/assignments/<int:assignment_id>/analytics.csv",
+        analytics.analytics_csv,
+        name="teach_analytics_csv",
     ),
     path(
         "teach/assignments/<int:assignment_id>/students/<int:student_id>/problems/<int:problem_id>/",

@@ -23,6 +23,7 @@ from tutor import assignment_rules, counters, selectors
 from tutor.errors import RateLimited, UserError
 from tutor.models import AnswerSubmission, Assignment, Attempt, Problem, StepVerdict, User
 from tutor.problem_variants import shown_problem
+from tutor.services.mastery import mastery_record_answer
 from tutor.text_input import storable_text
 
 MAX_LINES = 100
@@ -249,6 +250,8 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
     decide, and the teacher sees the answer in the attempt history. The assignment's terms
     (tutor.assignment_rules) decide whether it is taken, whether it is late and what a right
     answer scores; a late right answer never lowers a score already earned.
+    A decided answer to a problem not yet solved moves the student's mastery of its skills;
+    answering a solved problem again is no new evidence.
     """
     answer = answer.strip()
     if not answer:
@@ -278,6 +281,8 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
         if (refused := _refusal(assignment, decided=decided, now=now)) is not None:
             raise UserError(refused)
         late = assignment is not None and assignment_rules.is_late(assignment, now)
+        if equivalent is not None and attempt.status != Attempt.Status.CORRECT:
+            mastery_record_answer(student=student, problem=problem, correct=equivalent)
         attempt.tries += 1
         attempt.final_answer = answer
         if equivalent is True:

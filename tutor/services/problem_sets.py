@@ -17,6 +17,12 @@ from django.utils import timezone
 from tutor.errors import UserError
 from tutor.models import Assignment, Classroom, Problem, ProblemSet, User
 from tutor.problem_variants import ShownProblem, previews
+from tutor.services.skills import (
+    problem_skills_set,
+    skill_names_parse,
+    skill_slug,
+    skills_for_names,
+)
 
 # The forms a question may ask its answer in; "" is any form (tutor.checker.answer_forms).
 ANSWER_FORMS = frozenset(
@@ -82,6 +88,7 @@ def problem_save(
     answer_key: str,
     reference_solution: str = "",
     topic: str = "",
+    skills: str = "",
     answer_form: str = "",
     parameters: str = "",
     problem: Problem | None = None,
@@ -89,8 +96,11 @@ def problem_save(
     """Create a problem at the end of the set, or update the given one in place.
 
     The key is read by the checker first: one it cannot read is refused with the reason.
+    ``skills`` is a comma-separated list; a ``topic`` (the older single tag) is one more skill.
     With parameters, the problem is a template: it is saved only if its variants can be
-    made and each variant's key can be read."""
+    made and each variant's key can be read.
+    """
+    names = skill_names_parse([*skill_names_parse(skills), topic])
     if not statement.strip():
         raise UserError("The problem needs a statement.")
     if not answer_key.strip():
@@ -113,9 +123,11 @@ def problem_save(
     problem.answer_form = answer_form
     problem.parameters = parameters.strip()
     problem.reference_solution = reference_solution.strip()
-    problem.topic = topic.strip()[:80]
-    problem.save()
-    problem_set.save(update_fields=["updated_at"])
+    problem.topic = names[0] if names else ""
+    with transaction.atomic():
+        problem.save()
+        problem_skills_set(problem=problem, names=names)
+        problem_set.save(update_fields=["updated_at"])
     return problem
 
 
@@ -234,6 +246,7 @@ class ProblemDraft:
     reference_solution: str
     topic: str
     answer_form: str = ""
+    skills: tuple[str, ...] = ()
 
 
 def _draft(record: dict[str, Any], where: str, errors: list[str]) -> ProblemDraft | None:
@@ -271,10 +284,28 @@ def _draft(record: dict[str, Any], where: str, errors: list[str]) -> ProblemDraf
     form = text("answer_form")
     if form not in ANSWER_FORMS:
         problems.append(f"answer_form must be one of {', '.join(sorted(ANSWER_FORMS - {''}))}")
+    skills = _skill_names(record, problems)
     if problems:
         errors.append(f"{where}: " + ", ".join(problems))
         return None
-    return ProblemDraft(statement, key, reference, text("topic")[:80], form)
+    topic = text("topic")[:80]
+    return ProblemDraft(statement, key, reference, topic or next(iter(skills), ""), form, skills)
+
+
+def _skill_names(record: dict[str, Any], problems: list[str]) -> tuple[str, ...]:
+    """``skills`` (a JSON list, or names separated by commas or semicolons) and ``topic``."""
+    value = record.get("skills") or ""
+    topic = record.get("topic")
+    # A topic that is not text is reported by _draft already; here it is simply no skill.
+    topic = str(topic) if isinstance(topic, (str, int, float)) else ""
+    if not isinstance(value, (str, list)) or not all(isinstance(v, str) for v in value):
+        problems.append("'skills' must be a list of names or a text of names")
+        return ()
+    try:
+        return tuple(skill_names_parse([*skill_names_parse(value), topic]))
+    except UserError as exc:
+        problems.append(exc.message)
+        return ()
 
 
 def _records_jsonl(text: str, errors: list[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -357,5 +388,17 @@ def problems_import(*, problem_set: ProblemSet, data: bytes, filename: str) -> l
             )
             for offset, draft in enumerate(drafts)
         )
+        _import_skills(created, drafts)
         problem_set.save(update_fields=["updated_at"])
     return created
+
+
+def _import_skills(problems: list[Problem], drafts: list[ProblemDraft]) -> None:
+    # One through-table insert for the whole file rather than a .set() per problem.
+    skills = {s.slug: s for s in skills_for_names(n for d in drafts for n in d.skills)}
+    Through = Problem.skills.through
+    Through.objects.bulk_create(
+        Through(problem_id=problem.pk, skill_id=skills[skill_slug(name)].pk)
+        for problem, draft in zip(problems, drafts, strict=True)
+        for name in draft.skills
+    )

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from inference.prompts import HINT_RUNGS
-from tutor import assignment_rules, selectors
+from tutor import assignment_rules, mastery_selectors, selectors
 from tutor.errors import RateLimited, UserError
 from tutor.forms import JoinForm
-from tutor.models import Problem, User
+from tutor.models import Attempt, Problem, User
 from tutor.problem_variants import shown_problem
 from tutor.rendering import markdown_to_html
 from tutor.services import attempts, flags, turns
@@ -38,7 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tutor/student_home.html",
-        {"rows": selectors.student_dashboard(student=user), "join_form": JoinForm()},
+        {
+            "rows": selectors.student_dashboard(student=user),
+            "skills": mastery_selectors.student_skills(student=user),
+            "join_form": JoinForm(),
+        },
     )
 
 
@@ -71,6 +75,7 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
     shown = shown_problem(problem=found, student=user, attempt=attempt)
     siblings = list(found.problem_set.problems.values_list("pk", flat=True))
     position = siblings.index(found.pk)
+    solved = attempt is not None and attempt.status == Attempt.Status.CORRECT
     return render(
         request,
         "tutor/problem.html",
@@ -86,6 +91,11 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
             "hint_rungs": HINT_RUNGS,
             "attempt": attempt,
             "terms": _terms_shown(user, found, shown.answer_key),
+            # After a right answer: where to go next, chosen by mastery.
+            "suggestion": mastery_selectors.next_unmastered_problem(student=user, problem=found)
+            if solved
+            else None,
+            "skill_levels": mastery_selectors.problem_skill_levels(student=user, problem=found),
             "work_text": "\n".join(attempt.steps) if attempt else "",
             "saved_steps": [
                 {

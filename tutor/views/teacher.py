@@ -211,7 +211,7 @@ def problem_edit(request: HttpRequest, set_id: int, problem_id: int | None = Non
         {
             "statement": problem.statement,
             "answer_key": problem.answer_key,
-            "topic": problem.topic,
+            "skills": ", ".join(s.name for s in problem.skills.all()),
             "reference_solution": problem.reference_solution,
             "answer_form": problem.answer_form,
             "parameters": problem.parameters,

@@ -114,6 +114,16 @@ def export(student: User) -> dict[str, Any]:
             }
             for f in flags
         ],
+        # The estimates made from the student's answers are data about them too.
+        "mastery": [
+            {
+                "skill": m.skill.name,
+                "p_known": m.p_known,
+                "answers": m.answers,
+                "updated_at": m.updated_at,
+            }
+            for m in student.masteries.select_related("skill").order_by("skill__name")
+        ],
     }
 
 

@@ -3,9 +3,10 @@
     manage.py purge_old_data [--days N] [--dry-run]
 
 What goes: finished tutor turns (with their step verdicts), attempts (with their answer
-history and verdicts) not touched within the window, sessions left with no turns, and
-flags resolved before the window. What stays: anything with an open flag, so a pending
-review never loses its evidence, and turns that are still queued or running.
+history and verdicts) not touched within the window, sessions left with no turns, flags
+resolved before the window, and skill mastery estimates not moved within it. What stays:
+anything with an open flag, so a pending review never loses its evidence, and turns that are
+still queued or running.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tutor.models import Attempt, Flag, Turn, TutoringSession
+from tutor.models import Attempt, Flag, SkillMastery, Turn, TutoringSession
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -45,6 +46,9 @@ def purge(*, before: datetime) -> Counter[str]:
     )
     tally(Attempt.objects.filter(updated_at__lt=before).exclude(open_flags).delete())
     tally(TutoringSession.objects.filter(created_at__lt=before, turns__isnull=True).delete())
+    # A mastery estimate is made from the answers just purged; one not moved within the window
+    # goes with them (the student starts that skill from its prior again).
+    tally(SkillMastery.objects.filter(updated_at__lt=before).delete())
     return counts
 
 
@@ -78,6 +82,7 @@ class Command(BaseCommand):
             "AnswerSubmission",
             "Flag",
             "FlagEvent",
+            "SkillMastery",
         ):
             self.stdout.write(f"  {name}: {counts.get(name, 0)}")
         if options["dry_run"]:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tutor.models import Assignment, Classroom, Enrolment, Problem, ProblemSet, User
+from tutor.services.skills import problem_skills_set
 
 DEMO_PASSWORD = "stepwise-demo"
 DEMO_JOIN_CODE = "ALG3BRA7"
@@ -54,13 +55,14 @@ def _problem_set(owner: User, title: str, rows: list[tuple[str, str, str]]) -> P
     problem_set, created = ProblemSet.objects.get_or_create(owner=owner, title=title)
     if created:
         for position, (statement, key, topic) in enumerate(rows):
-            Problem.objects.create(
+            problem = Problem.objects.create(
                 problem_set=problem_set,
                 position=position,
                 statement=statement,
                 answer_key=key,
                 topic=topic,
             )
+            problem_skills_set(problem=problem, names=[topic] if topic else [])
     return problem_set
 
 

@@ -1,0 +1,1 @@
+"""Skill mastery: Bayesian knowledge tracing, pure Python with no Django import."""
