@@ -212,4 +212,7 @@
     document.querySelectorAll(".math-render").forEach(renderMath);
     focusOutcome();
   });
+  // Scrolling to a URL's fragment (the answer form's redirect ends in #answer) can reset
+  // focus to <body> after DOMContentLoaded: once the page has loaded, focus it again.
+  window.addEventListener("load", focusOutcome);
 })();
