@@ -39,11 +39,11 @@
   const ANNOUNCED_KEPT = 20;
 
   function setStatus(message) { statusLine.textContent = message; }
-  // One addition to the polite region per revealed step or verdict. A copy of what is on
-  // screen (KaTeX's MathML included), without its buttons or ids.
+  // One addition to the polite region per revealed step or verdict. A copy of what is read
+  // on screen (KaTeX's MathML, the verdict in words), without buttons, glyphs or ids.
   function announce(node) {
     const copy = node.cloneNode(true);
-    copy.querySelectorAll("button").forEach((b) => b.remove());
+    copy.querySelectorAll("button, [aria-hidden='true']").forEach((n) => n.remove());
     copy.removeAttribute("id");
     copy.querySelectorAll("[id]").forEach((n) => n.removeAttribute("id"));
     const item = el("div");
