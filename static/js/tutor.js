@@ -316,8 +316,10 @@
     view.thinkingMore = false;
     page.steps.forEach((s) => addStep(view, s));
     view.thinkingMore = page.more;
+    const hadFocus = document.activeElement === view.thinkingMoreButton;
     view.thinkingMoreButton.hidden = !page.more;
     view.thinkingMoreButton.disabled = false;
+    if (hadFocus && !page.more) view.summary.focus(); // the last page: the button goes away
   }
 
   function closeThinking(view) {

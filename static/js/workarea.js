@@ -15,7 +15,8 @@
   let lastSent = null;
 
   function setSummary(message, isError) {
-    summary.textContent = message;
+    // A live region speaks every change: the same summary after a re-check is left alone.
+    if (summary.textContent !== message) summary.textContent = message;
     summary.classList.toggle("error", Boolean(isError));
   }
 

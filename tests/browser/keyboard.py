@@ -16,6 +16,15 @@ _IN_VIEW = """(s) => {
 }"""
 
 
+_UNDER_BAR = """() => {
+  const bar = document.querySelector("nav.jump");
+  if (!bar || getComputedStyle(bar).display === "none") return false;
+  const b = bar.getBoundingClientRect();
+  const f = document.activeElement.getBoundingClientRect();
+  return f.top < b.bottom - 1 && f.bottom > b.top;
+}"""
+
+
 def tab_to(page: Any, selector: str, *, back: bool = False, limit: int = 150) -> None:
     """Press Tab (or Shift+Tab) until the focused element matches ``selector``."""
     key = "Shift+Tab" if back else "Tab"
@@ -35,3 +44,8 @@ def focused(page: Any) -> dict[str, str]:
 def in_view(page: Any, selector: str) -> bool:
     """Whether the element is wholly inside the viewport."""
     return bool(page.evaluate(_IN_VIEW, selector))
+
+
+def under_sticky_bar(page: Any) -> bool:
+    """Whether the focused element is hidden, even in part, under the phone's jump bar."""
+    return bool(page.evaluate(_UNDER_BAR))

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, PageErrors, shot
-from tests.browser.keyboard import focused, in_view, tab_to
+from tests.browser.keyboard import focused, in_view, tab_to, under_sticky_bar
 from tests.browser.seeded import page_as, seed
 from tests.conftest import Cast, LiveStack
 from tutor.models import Flag
@@ -35,6 +35,7 @@ def test_a_student_stops_the_tutor_and_answers_by_keyboard(
     page.keyboard.press("Enter")
     page.locator("#step-results .verdict-wrong .dispute").wait_for()
     tab_to(page, "#step-results .dispute")
+    assert not under_sticky_bar(page)
     page.keyboard.press("Enter")
     page.locator("#step-results .reported").wait_for()
     assert "reported" in focused(page)["cls"], "focus left the reported line"
@@ -44,6 +45,7 @@ def test_a_student_stops_the_tutor_and_answers_by_keyboard(
     turn = page.locator("#turns .turn").first
     turn.locator(".answer-steps .step").first.wait_for(timeout=60_000)
     tab_to(page, "#turns .turn .stop", limit=400)
+    assert not under_sticky_bar(page)
     page.keyboard.press("Enter")
     page.locator("#turns .turn[data-status='cancelled']").wait_for(timeout=30_000)
     page.wait_for_function("() => document.activeElement.matches('#turns .turn .retry')")
@@ -51,6 +53,7 @@ def test_a_student_stops_the_tutor_and_answers_by_keyboard(
     assert "Stopped" in page.locator("#tutor-status").inner_text()
 
     tab_to(page, "#final-answer", back=True, limit=400)
+    assert not under_sticky_bar(page), "the answer field has focus under the jump bar"
     page.keyboard.type("x = 5")
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.id === 'answer-result'")
