@@ -23,6 +23,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
 
+# Ids that aria-describedby, aria-labelledby and label[for] point at but no element has. axe
+# passes a reference list with one id missing, so this is checked on its own.
+MISSING_IDS = """() => {
+  const missing = [];
+  for (const el of document.querySelectorAll("[aria-describedby], [aria-labelledby], label[for]")) {
+    const refs = ["aria-describedby", "aria-labelledby", "for"]
+      .flatMap((a) => (el.getAttribute(a) || "").split(/\\s+/)).filter(Boolean);
+    for (const id of refs) {
+      if (!document.getElementById(id)) missing.push(el.tagName.toLowerCase() + " -> #" + id);
+    }
+  }
+  return missing;
+}"""
+
+
 class Audit:
     """Visits pages and collects what axe finds that must not ship."""
 
@@ -36,6 +51,7 @@ class Audit:
         found = axe.violations(page, f"{self.viewport}-{name}")
         self.checked.append(name)
         self.failures += [f"[{name}] {line}" for line in axe.blocking(found)]
+        self.failures += [f"[{name}] missing id: {m}" for m in page.evaluate(MISSING_IDS)]
 
     def visit(
         self, page: Any, name: str, path: str, ready: Callable[[Any], None] | None = None
