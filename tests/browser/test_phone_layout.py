@@ -32,6 +32,7 @@ SMALL_TARGETS = """() => {
   return small;
 }"""
 
+NARROWEST = {"width": 320, "height": 640}
 PARTS = [
     ("Problem", "#problem"),
     ("Your work", "#work"),
@@ -100,10 +101,11 @@ def _pages(cast: Cast, flag_id: int) -> list[tuple[Any, list[str]]]:
     ]
 
 
-def test_every_target_is_at_least_24_px_on_a_phone(
+def test_every_target_is_at_least_24_px_and_pages_reflow_on_a_phone(
     browser: Any, live: LiveStack, cast: Cast
 ) -> None:
-    """No link, button, summary or field on any role's pages is under 24 x 24 px."""
+    """No link, button, summary or field on any role's pages is under 24 x 24 px, and no page
+    scrolls sideways at 320 px."""
     seeded = seed(cast)
     small: list[str] = []
     for user, paths in _pages(cast, seeded.flag.pk):
@@ -114,5 +116,10 @@ def test_every_target_is_at_least_24_px_on_a_phone(
                 page.locator("#tutor[data-connected='true']").wait_for(state="attached")
                 page.locator("#step-results .step, #turns .answer-steps .step").first.wait_for()
             small += [f"{path}: {t}" for t in page.evaluate(SMALL_TARGETS)]
+            # Reflow (1.4.10): at 320 px nothing but a table's own scroll box scrolls sideways.
+            page.set_viewport_size(NARROWEST)
+            if page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
+                small.append(f"{path}: scrolls sideways at {NARROWEST['width']} px")
+            page.set_viewport_size(PHONE)
         page.context.close()
     assert not small, "\n".join(small)
