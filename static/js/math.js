@@ -158,30 +158,61 @@
   }
 
   // "I think this is wrong": one button for the student's own lines and the tutor's steps.
+  // Its name is its visible text (WCAG 2.5.3, label in name); which step it is about comes
+  // from `about`, the visible elements of that step, as its description. A made-up label such
+  // as "tutor step 21" would name something the student cannot see.
   // `report(message, isError)` shows the outcome where the caller keeps its status line.
-  function disputeButton(url, payload, label, report) {
+  let describedIds = 0;
+  function idOf(node) {
+    if (!node.id) node.id = "step-about-" + (++describedIds);
+    return node.id;
+  }
+
+  function disputeButton(url, payload, about, report) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "dispute small secondary";
     button.textContent = "I think this is wrong";
-    button.setAttribute("aria-label", label);
+    const described = (Array.isArray(about) ? about : [about]).filter((n) => n && n.nodeType === 1);
+    if (described.length) button.setAttribute("aria-describedby", described.map(idOf).join(" "));
     button.addEventListener("click", async () => {
+      // Read before disabling: a disabled button may lose focus to <body>.
+      const hadFocus = document.activeElement === button;
       button.disabled = true;
       const reply = await postJson(url, payload);
       if (reply.ok) {
-        button.replaceWith(Object.assign(document.createElement("span"), {className: "reported", textContent: "Reported for review"}));
+        const done = Object.assign(document.createElement("span"), {className: "reported", textContent: "Reported for review"});
+        // The button goes away: keep focus where it was rather than dropping it to <body>.
+        done.tabIndex = -1;
+        button.replaceWith(done);
+        if (hadFocus) done.focus();
         report(reply.data.message || "Reported.", false);
       } else {
         button.disabled = false;
+        if (hadFocus) button.focus();
         report(reply.data.error || "Could not report this step; try again.", true);
       }
     });
     return button;
   }
 
+  // After a page load that follows an action (a flash message, a form's errors), focus goes
+  // to the outcome and it is scrolled into view, instead of staying on <body> at the top.
+  function focusOutcome() {
+    if (document.activeElement && document.activeElement !== document.body) return; // autofocus won
+    const target = document.querySelector("[data-focus-on-load]");
+    if (!target) return;
+    target.focus({preventScroll: true});
+    target.scrollIntoView({block: "center"});
+  }
+
   window.Stepwise = {renderMath, renderMarkdown, postJson, csrfToken, debounce, disputeButton, KATEX_OPTIONS};
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll(".math-render").forEach(renderMath);
+    focusOutcome();
   });
+  // Scrolling to a URL's fragment (the answer form's redirect ends in #answer) can reset
+  // focus to <body> after DOMContentLoaded: once the page has loaded, focus it again.
+  window.addEventListener("load", focusOutcome);
 })();

@@ -17,6 +17,7 @@
   const stepsUrl = panel.dataset.stepsUrl; // ".../turns/0/steps", 0 replaced by the turn id
   const list = document.getElementById("turns");
   const statusLine = document.getElementById("tutor-status");
+  const announcer = document.getElementById("tutor-announcer");
   const hintButton = panel.querySelector('[data-mode="hint"]');
   const HINT_RUNGS = Number(panel.dataset.hintRungs || 3);
   const PAGE = 200;
@@ -29,8 +30,28 @@
   const MODES = {hint: "Hint", check: "Check my work", solve: "Full solution", followup: "Question"};
   const MARKS = {ok: "✓", wrong: "✗", weaker: "~", unknown: "?"};
   const VERDICTS = {ok: "Checked: follows", wrong: "Checked: wrong", weaker: "Checked: only implied", unknown: "Checked: cannot decide"};
+  // Said once when an answer the page saw running ends, and never cleared by a later event.
+  const ENDED = {
+    done: "Done: the tutor has finished, and every step shown was checked.",
+    cancelled: "Stopped. Press Try again to ask again.",
+    failed: "The tutor stopped before it finished. Press Try again.",
+  };
+  const ANNOUNCED_KEPT = 20;
 
   function setStatus(message) { statusLine.textContent = message; }
+  // One addition to the polite region per revealed step or verdict. A copy of what is read
+  // on screen (KaTeX's MathML, the verdict in words), without buttons, glyphs or ids.
+  function announce(node) {
+    const copy = node.cloneNode(true);
+    copy.querySelectorAll("button, [aria-hidden='true']").forEach((n) => n.remove());
+    copy.removeAttribute("id");
+    copy.querySelectorAll("[id]").forEach((n) => n.removeAttribute("id"));
+    const item = el("div");
+    item.append(...copy.childNodes);
+    announcer.append(item);
+    while (announcer.childElementCount > ANNOUNCED_KEPT) announcer.firstElementChild.remove();
+  }
+  function hiddenNow(node) { return node.hidden || Boolean(node.closest("[hidden]")); }
   function el(tag, cls, text) {
     const node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -66,11 +87,12 @@
     thinking.append(summary);
     const answer = el("ol", "steps answer-steps");
     answer.setAttribute("aria-label", "The tutor's steps, each checked");
+    answer.tabIndex = -1; // focus lands here after "Show this answer", which goes away
     const writing = el("p", "writing");
     writing.hidden = true;
+    // Not a live region: snapshots redraw it. Its verdict is announced once, on turn.final.
     const final = el("div", "final");
     final.hidden = true;
-    final.setAttribute("role", "status");
     const error = el("p", "error");
     error.setAttribute("role", "alert");
     error.hidden = true;
@@ -90,11 +112,12 @@
       status: "queued", seq: 0, lastStep: -1, counts: {answer: 0, thinking: 0, answer_wrong: 0, thinking_wrong: 0},
       shown: new Set(), expanded: false, loaded: false, loading: null,
       thinkingAfter: -1, thinkingMore: false, progress: null, finishReason: "", tokens: 0,
+      sawActive: false, saidEnd: false,
     };
     stop.addEventListener("click", () => send({type: "stop", turn: Number(id)}));
     retry.addEventListener("click", () => send({type: "retry", turn: Number(id)}));
     more.addEventListener("click", () => send({type: "continue", turn: Number(id)}));
-    toggle.addEventListener("click", () => { expand(view); toggle.hidden = true; });
+    toggle.addEventListener("click", () => { expand(view); toggle.hidden = true; answer.focus(); });
     thinking.addEventListener("toggle", () => (thinking.open ? openThinking(view) : closeThinking(view)));
     turns.set(id, view);
     return view;
@@ -110,6 +133,7 @@
     for (const other of turns.values()) if (other !== view && other.expanded && !active(other)) collapse(other);
   }
   function collapse(view) {
+    const hadFocus = view.body.contains(document.activeElement);
     view.expanded = false;
     view.loaded = false;
     view.body.hidden = true;
@@ -118,9 +142,11 @@
     view.shown.clear();
     view.thinking.open = false;
     closeThinking(view);
+    if (hadFocus) view.toggle.focus();
   }
 
   function render(view) {
+    const focused = view.el.contains(document.activeElement) ? document.activeElement : null;
     view.el.dataset.status = view.status;
     view.statusEl.textContent = LABELS[view.status] || view.status;
     view.stop.hidden = !active(view);
@@ -128,17 +154,43 @@
     view.more.hidden = !(view.status === "done" && view.finishReason === "length");
     if (!active(view)) view.writing.hidden = true;
     renderSummary(view);
+    if (focused && hiddenNow(focused)) refocus(view);
+  }
+
+  // The button that had focus went away (Stop once the answer stops, Try again once it
+  // runs): focus moves to the control that took its place, or to the status line.
+  function refocus(view) {
+    const next = [view.retry, view.more, view.stop].find((b) => !b.hidden);
+    (next || statusLine).focus();
+  }
+
+  // An answer this page saw queued or running has ended: say so once, in the status line.
+  function noteStatus(view) {
+    if (active(view)) { view.sawActive = true; view.saidEnd = false; return; }
+    if (!view.sawActive || view.saidEnd) return;
+    view.saidEnd = true;
+    setStatus(ENDED[view.status] || LABELS[view.status] || "");
   }
 
   function renderSummary(view) {
     const c = view.counts;
     view.thinking.hidden = c.thinking === 0 && !(view.progress && view.progress.thinking);
-    const wrong = c.thinking_wrong ? " · " + c.thinking_wrong + " marked ✗" : "";
     const label = active(view) && view.progress && view.progress.thinking ? "The tutor is thinking" : "How the tutor thought";
-    view.summary.textContent = label + " · " + c.thinking.toLocaleString() + " lines" + wrong;
+    view.summary.textContent = label + " · " + c.thinking.toLocaleString() + " lines";
+    if (c.thinking_wrong) view.summary.append(" · " + c.thinking_wrong + " marked ", mark("wrong"));
+  }
+
+  // A verdict glyph that is read as its word, not as "ballot x".
+  function mark(verdict) {
+    const node = el("span", "mark", MARKS[verdict]);
+    node.setAttribute("role", "img");
+    node.setAttribute("aria-label", VERDICTS[verdict].replace("Checked: ", ""));
+    return node;
   }
 
   function setError(view, message) {
+    // role="alert" speaks every change: the same message from each snapshot is left alone.
+    if (view.error.textContent === (message || "")) return;
     view.error.textContent = message || "";
     view.error.hidden = !message;
   }
@@ -149,10 +201,12 @@
     li.dataset.index = step.index;
     const verdict = MARKS[step.verdict] ? step.verdict : "prose";
     li.classList.add("verdict-" + verdict);
+    // The glyph is hidden from screen readers, which read the verdict in words instead.
+    const said = el("span", "visually-hidden", MARKS[step.verdict] ? VERDICTS[step.verdict] + ": " : "");
     if (MARKS[step.verdict]) {
-      const mark = el("span", "mark", MARKS[step.verdict]);
-      mark.setAttribute("aria-hidden", "true");
-      li.append(mark, el("span", "visually-hidden", VERDICTS[step.verdict] + ": "));
+      const glyph = el("span", "mark", MARKS[step.verdict]);
+      glyph.setAttribute("aria-hidden", "true");
+      li.append(glyph, said);
     }
     const text = el("div", "step-text markdown");
     li.append(text);
@@ -171,7 +225,7 @@
     if (MARKS[step.verdict] && !step.thinking) {
       li.append(window.Stepwise.disputeButton(
         panel.dataset.disputeUrl, {turn: Number(view.id), index: step.index},
-        "I think this is wrong: the tutor's step " + (view.answer.children.length + 1),
+        [said, text],
         (message) => setStatus(message),
       ));
     }
@@ -206,6 +260,14 @@
     if (!view.expanded) return;
     view.shown.add(step.index);
     insertStep(view.answer, stepItem(view, step));
+  }
+
+  // A live step of the answer, once it is on screen: read out once, as it appears. Steps
+  // read over HTTP (an earlier answer, a reload) are not announced.
+  function revealed(view, step) {
+    if (step.thinking || !view.expanded) return;
+    const li = view.answer.querySelector('[data-index="' + step.index + '"]');
+    if (li && !li.dataset.announced) { li.dataset.announced = "1"; announce(li); }
   }
 
   async function fetchSteps(view, part, after) {
@@ -254,8 +316,10 @@
     view.thinkingMore = false;
     page.steps.forEach((s) => addStep(view, s));
     view.thinkingMore = page.more;
+    const hadFocus = document.activeElement === view.thinkingMoreButton;
     view.thinkingMoreButton.hidden = !page.more;
     view.thinkingMoreButton.disabled = false;
+    if (hadFocus && !page.more) view.summary.focus(); // the last page: the button goes away
   }
 
   function closeThinking(view) {
@@ -289,13 +353,16 @@
     view.final.replaceChildren();
     const answer = el("span", "final-answer markdown");
     window.Stepwise.renderMarkdown(answer, final.answer);
+    const glyph = (text) => { const g = el("span", null, text + " "); g.setAttribute("aria-hidden", "true"); return g; };
     if (final.verdict === "agrees") {
-      view.final.append(el("strong", null, "✓ Final answer, checked against the key: "), answer);
+      view.final.append(el("strong", null, "Final answer, checked against the key: "), answer);
+      view.final.firstChild.prepend(glyph("✓"));
     } else if (final.verdict === "disagrees") {
       view.final.append(
-        el("strong", null, "✗ The tutor's final answer disagrees with the answer key: "), answer,
+        el("strong", null, "The tutor's final answer disagrees with the answer key: "), answer,
         el("p", null, "Do not rely on it. A reviewer has been asked to check this answer."),
       );
+      view.final.firstChild.prepend(glyph("✗"));
     } else {
       view.final.append(el("strong", null, "The tutor's final answer could not be compared with the key: "), answer);
     }
@@ -325,9 +392,9 @@
     if (view.thinkingBody) loadThinking(view);
     if (t.status === "queued" && t.position) setStatus("Waiting for the tutor: number " + t.position + " in the queue.");
     // A turn failed from outside (its worker died) arrives as a snapshot: the status line
-    // must not keep saying the tutor is answering.
-    if (t.status === "failed") setStatus("The tutor stopped before it finished. Press Try again.");
-    else if (!active(view) && statusLine.textContent.startsWith("The tutor is answering")) setStatus("");
+    // must not keep saying the tutor is answering. One the page saw running says how it ended.
+    if (t.status === "failed" && !view.sawActive) setStatus(ENDED.failed);
+    noteStatus(view);
   }
 
   function setQueue(view, position) {
@@ -393,9 +460,10 @@
         view.status = e.status;
         setQueue(view, null);
         if (e.is_demo) view.demo.hidden = false;
-        setStatus(e.status === "running" ? "The tutor is answering. Each step appears once it is checked." : "");
+        if (e.status === "running") setStatus("The tutor is answering. Each step appears once it is checked.");
         newestFirstExpanded();
         render(view);
+        noteStatus(view);
         break;
       case "turn.progress":
         view.tokens = e.tokens;
@@ -409,18 +477,20 @@
         if (e.step.thinking) view.counts.thinking += 1; else view.counts.answer += 1;
         if (e.step.verdict === "wrong") view.counts[e.step.thinking ? "thinking_wrong" : "answer_wrong"] += 1;
         addStep(view, e.step);
+        revealed(view, e.step);
         renderSummary(view);
         if (view.progress && !view.progress.thinking) view.writing.hidden = true;
         break;
       case "turn.final":
         showFinal(view, e);
+        if (!view.final.hidden) announce(view.final);
         break;
       case "turn.done":
         view.status = e.status;
         view.finishReason = e.finish_reason || "";
         setError(view, e.error);
         render(view);
-        setStatus(e.status === "done" ? "The tutor has finished: every step shown was checked." : (LABELS[e.status] || ""));
+        noteStatus(view);
         updateHintButton();
         if (e.steps - 1 > view.lastStep) requestSync();
         break;

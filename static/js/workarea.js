@@ -22,15 +22,17 @@
   let pending = false;
 
   function setSummary(message, isError) {
-    summary.textContent = message;
+    // A live region speaks every change: the same summary after a re-check is left alone.
+    if (summary.textContent !== message) summary.textContent = message;
     summary.classList.toggle("error", Boolean(isError));
   }
 
-  function disputeButton(step) {
+  // `about`: the line's visible verdict and text, which the button is described by.
+  function disputeButton(step, about) {
     return window.Stepwise.disputeButton(
       work.dataset.disputeUrl,
       {problem: Number(work.dataset.problem), index: step.index},
-      "I think the verdict on line " + (step.index + 1) + " is wrong",
+      about,
       setSummary,
     );
   }
@@ -72,7 +74,7 @@
       }
       li.append(" ", detail);
     }
-    if (step.verdict === "wrong" || step.verdict === "weaker" || step.verdict === "unknown") li.append(" ", disputeButton(step));
+    if (step.verdict === "wrong" || step.verdict === "weaker" || step.verdict === "unknown") li.append(" ", disputeButton(step, [label, text]));
     return li;
   }
 
