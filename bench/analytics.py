@@ -70,6 +70,7 @@ def _fill(students: int, problems: int, lines: int, seed: int) -> int:
         Attempt,
         Classroom,
         Enrolment,
+        NamedMisconception,
         Problem,
         ProblemSet,
         Skill,
@@ -104,7 +105,7 @@ def _fill(students: int, problems: int, lines: int, seed: int) -> int:
         (Attempt(student=s, problem=p, tries=rng.randint(1, 3)) for s in pupils for p in items),
         batch_size=5000,
     )
-    verdicts, answers = [], []
+    verdicts, answers, named = [], [], []
     for attempt in attempts:
         for index in range(lines):
             wrong = rng.random() < 0.1
@@ -117,10 +118,21 @@ def _fill(students: int, problems: int, lines: int, seed: int) -> int:
                     rule=rng.choice(RULES) if wrong and rng.random() < 0.7 else "",
                 )
             )
+            if verdicts[-1].rule:
+                named.append(
+                    NamedMisconception(
+                        student_id=attempt.student_id,
+                        problem_id=attempt.problem_id,
+                        rule=verdicts[-1].rule,
+                        line=f"line {index}",
+                        line_hash=f"{index:064}",
+                    )
+                )
         for n in range(attempt.tries):
             right = n == attempt.tries - 1 and rng.random() < 0.8
             answers.append(AnswerSubmission(attempt_id=attempt.pk, answer="1", equivalent=right))
     StepVerdict.objects.bulk_create(verdicts, batch_size=5000)
+    NamedMisconception.objects.bulk_create(named, batch_size=5000)
     AnswerSubmission.objects.bulk_create(answers, batch_size=5000)
     pairs = [(s, p) for s in pupils for p in items if rng.random() < 0.33]
     sessions = TutoringSession.objects.bulk_create(

@@ -133,3 +133,18 @@ def test_the_class_and_progress_pages_link_to_analytics(worked: Cast, login: Log
     client = login(worked.teacher)
     for page in (f"/teach/classes/{worked.classroom.pk}/", _url(worked, "")):
         assert _url(worked) in client.get(page).content.decode()
+
+
+def test_a_mistake_the_student_fixed_still_counts(worked: Cast, login: Login) -> None:
+    """Alice fixes her line, and checks it twice more: the saved verdicts no longer name the
+    mistake, but the class's analytics still count it, once."""
+    from tutor.models import NamedMisconception, StepVerdict
+
+    for _ in range(2):
+        attempts.attempt_check_steps(
+            student=worked.alice, problem=worked.problem, lines=["3x + 5 = 20", "3x = 15"]
+        )
+    assert not StepVerdict.objects.exclude(rule="").exists()
+    assert NamedMisconception.objects.filter(rule="sign_error_moving_term").count() == 1
+    rows = _csv(login, worked, "misconceptions")
+    assert any(row[0] == "sign_error_moving_term" for row in rows[1:]), rows

@@ -38,9 +38,9 @@ from tutor.models import (
     Assignment,
     Attempt,
     Enrolment,
+    NamedMisconception,
     Problem,
     SkillMastery,
-    StepVerdict,
     Turn,
     User,
 )
@@ -116,24 +116,21 @@ def _counts(counts: Counter[tuple[int, str]], key: int, rules: list[str]) -> lis
 
 
 def _misconception_tables(scope: _Scope) -> list[AnalyticsTable]:
-    named = StepVerdict.objects.filter(
-        attempt__problem__problem_set_id=scope.assignment.problem_set_id,
-        attempt__student_id__in=_roster_ids(scope.assignment),
-    ).exclude(rule="")
+    # The log of named mistakes, not the saved verdicts: a line the student fixed still counts.
+    named = NamedMisconception.objects.filter(
+        problem__problem_set_id=scope.assignment.problem_set_id,
+        student_id__in=_roster_ids(scope.assignment),
+    )
     # Two groupings (rule x problem, rule x student) rather than one by all three: a few
     # hundred rows each instead of ten thousand for a class of 200 x 50.
     total: Counter[str] = Counter()
     students: Counter[str] = Counter()
     by_problem: Counter[tuple[int, str]] = Counter()
     by_student: Counter[tuple[int, str]] = Counter()
-    for rule, problem_id, n in named.values_list("rule", "attempt__problem_id").annotate(
-        n=Count("id")
-    ):
+    for rule, problem_id, n in named.values_list("rule", "problem_id").annotate(n=Count("id")):
         total[rule] += n
         by_problem[(problem_id, rule)] = n
-    for rule, student_id, n in named.values_list("rule", "attempt__student_id").annotate(
-        n=Count("id")
-    ):
+    for rule, student_id, n in named.values_list("rule", "student_id").annotate(n=Count("id")):
         students[rule] += 1
         by_student[(student_id, rule)] = n
     frequency = AnalyticsTable(

@@ -521,3 +521,37 @@ class FlagEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: flag {self.flag_id}"
+
+
+class NamedMisconception(models.Model):
+    """A misconception the checker named on a student's line, kept after the line is fixed.
+
+    A student's saved verdicts are replaced at every check, and the point of a flagged line
+    is that the student fixes it; the class's analytics count what students got wrong, so
+    each named mistake is logged once (per line text, problem and variant) when first seen.
+    """
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="misconceptions"
+    )
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="misconceptions")
+    variant = models.PositiveIntegerField(default=0)
+    rule = models.CharField(max_length=64)
+    line = models.CharField(max_length=1000)
+    # The line's hash, not the line, is in the unique key: an index entry stays small.
+    line_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "problem", "variant", "rule", "line_hash"],
+                name="unique_named_misconception",
+            )
+        ]
+        indexes = [models.Index(fields=["problem", "rule"])]
+
+    def __str__(self) -> str:
+        return (
+            f"Misconception {self.rule} of student {self.student_id} on problem {self.problem_id}"
+        )

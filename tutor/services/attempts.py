@@ -7,6 +7,7 @@ checker's timeout and must not hold row locks meanwhile.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -21,7 +22,15 @@ from django.utils import timezone
 
 from tutor import assignment_rules, counters, selectors
 from tutor.errors import RateLimited, UserError
-from tutor.models import AnswerSubmission, Assignment, Attempt, Problem, StepVerdict, User
+from tutor.models import (
+    AnswerSubmission,
+    Assignment,
+    Attempt,
+    NamedMisconception,
+    Problem,
+    StepVerdict,
+    User,
+)
 from tutor.problem_variants import shown_problem
 from tutor.services.mastery import mastery_record_answer
 from tutor.text_input import storable_text
@@ -200,6 +209,21 @@ def attempt_check_steps(
             )
             for step in checked
             if step.text.strip()
+        )
+        NamedMisconception.objects.bulk_create(
+            (
+                NamedMisconception(
+                    student=student,
+                    problem=problem,
+                    variant=current.variant,
+                    rule=step.rule[:64],
+                    line=step.text,
+                    line_hash=hashlib.sha256(step.text.strip().encode()).hexdigest(),
+                )
+                for step in checked
+                if step.rule and step.text.strip()
+            ),
+            ignore_conflicts=True,  # seen before: logged once
         )
     return SavedCheck(checked, saved=True, version=version)
 

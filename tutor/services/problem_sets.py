@@ -101,6 +101,8 @@ def problem_save(
     made and each variant's key can be read.
     """
     names = skill_names_parse([*skill_names_parse(skills), topic])
+    # A browser's textarea sends CRLF; stored one parameter a line, as the teacher reads it.
+    parameters = "\n".join(line.strip() for line in parameters.strip().splitlines())
     if not statement.strip():
         raise UserError("The problem needs a statement.")
     if not answer_key.strip():

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tutor.models import Attempt, Flag, SkillMastery, Turn, TutoringSession
+from tutor.models import Attempt, Flag, NamedMisconception, SkillMastery, Turn, TutoringSession
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -49,6 +49,7 @@ def purge(*, before: datetime) -> Counter[str]:
     # A mastery estimate is made from the answers just purged; one not moved within the window
     # goes with them (the student starts that skill from its prior again).
     tally(SkillMastery.objects.filter(updated_at__lt=before).delete())
+    tally(NamedMisconception.objects.filter(created_at__lt=before).delete())
     return counts
 
 
@@ -83,6 +84,7 @@ class Command(BaseCommand):
             "Flag",
             "FlagEvent",
             "SkillMastery",
+            "NamedMisconception",
         ):
             self.stdout.write(f"  {name}: {counts.get(name, 0)}")
         if options["dry_run"]:
