@@ -6,7 +6,7 @@ the parser's limit, over-size bodies and bytes that are not UTF-8 go to the step
 dispute endpoints through Django's whole middleware stack, as a logged-in student.
 
 Profiles: "ci" (200 examples, the default) and "fuzz" (10,000):
-    HYPOTHESIS_PROFILE=fuzz pytest tests/test_fuzz_http.py
+    HYPOTHESIS_PROFILE=fuzz pytest --timeout=0 tests/test_fuzz_http.py
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ to a real SessionConsumer through the real ASGI stack. After each one a sync mus
 back as a snapshot: no close, no 1011, and no request that failed in an unexpected way.
 
 Profiles: "ci" (300 examples, the default) and "fuzz" (10,000):
-    HYPOTHESIS_PROFILE=fuzz pytest tests/test_fuzz_websocket.py
+    HYPOTHESIS_PROFILE=fuzz pytest --timeout=0 tests/test_fuzz_websocket.py
 """
 
 from __future__ import annotations
