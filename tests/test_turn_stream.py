@@ -17,6 +17,16 @@ from tutor.worker.turn_stream import TurnStream
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
+@pytest.fixture(autouse=True)
+def kept_from_the_broker(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """These tests run the stream themselves. A queued turn is not sent to the broker, where
+    a live worker started by another test in the session would claim it first."""
+    sent: list[int] = []
+    monkeypatch.setattr(turns, "_enqueue", lambda turn: sent.append(turn.pk))
+    return sent
+
+
 PARAMS = GenerationParams(max_new_tokens=4096, temperature=0.0, wall_clock_s=60)
 
 
