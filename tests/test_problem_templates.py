@@ -125,3 +125,21 @@ def test_the_editor_previews_three_variants_and_refuses_a_broken_template(
     saved = Problem.objects.get(parameters=SPEC)
     edit = client.get(f"/teach/sets/{cast.problem_set.pk}/problems/{saved.pk}/").content.decode()
     assert edit.count("<tr><td>") == 3
+
+
+def test_the_import_reads_templates_and_refuses_a_broken_one(cast: Cast) -> None:
+    import json as jsonlib
+
+    from tutor.services import problem_sets
+
+    good = {"statement": STATEMENT, "answer_key": "x = {k}", "parameters": SPEC}
+    data = (jsonlib.dumps(good) + "\n").encode()
+    (made,) = problem_sets.problems_import(
+        problem_set=cast.problem_set, data=data, filename="t.jsonl"
+    )
+    assert made.parameters == SPEC
+    broken = {**good, "parameters": "a in 1..3\nrequire a > 9"}
+    with pytest.raises(problem_sets.ImportFailed, match="no values met every condition"):
+        problem_sets.problems_import(
+            problem_set=cast.problem_set, data=jsonlib.dumps(broken).encode(), filename="t.jsonl"
+        )

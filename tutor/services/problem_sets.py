@@ -249,6 +249,7 @@ class ProblemDraft:
     topic: str
     answer_form: str = ""
     skills: tuple[str, ...] = ()
+    parameters: str = ""
 
 
 def _draft(record: dict[str, Any], where: str, errors: list[str]) -> ProblemDraft | None:
@@ -277,10 +278,16 @@ def _draft(record: dict[str, Any], where: str, errors: list[str]) -> ProblemDraf
         problems.append("no statement (or question)")
     elif len(statement) > MAX_STATEMENT_CHARS:
         problems.append(f"the statement is longer than {MAX_STATEMENT_CHARS} characters")
+    parameters = "\n".join(line.strip() for line in text("parameters").splitlines())
     if not key:
         problems.append("no answer_key (or GSM8K answer after '#### ')")
     elif len(key) > 500:
         problems.append("the answer key is longer than 500 characters")
+    elif parameters:
+        try:
+            template_previews(parameters=parameters, statement=statement, answer_key=key)
+        except UserError as exc:
+            problems.append(exc.message.replace("The template was not saved: ", "the template: "))
     elif (unreadable := answer_key_problem(key)) is not None:
         problems.append(f"the answer key {key[:40]!r} cannot be used: {unreadable}")
     form = text("answer_form")
@@ -291,7 +298,9 @@ def _draft(record: dict[str, Any], where: str, errors: list[str]) -> ProblemDraf
         errors.append(f"{where}: " + ", ".join(problems))
         return None
     topic = text("topic")[:80]
-    return ProblemDraft(statement, key, reference, topic or next(iter(skills), ""), form, skills)
+    return ProblemDraft(
+        statement, key, reference, topic or next(iter(skills), ""), form, skills, parameters
+    )
 
 
 def _skill_names(record: dict[str, Any], problems: list[str]) -> tuple[str, ...]:
@@ -387,6 +396,7 @@ def problems_import(*, problem_set: ProblemSet, data: bytes, filename: str) -> l
                 answer_form=draft.answer_form,
                 reference_solution=draft.reference_solution,
                 topic=draft.topic,
+                parameters=draft.parameters,
             )
             for offset, draft in enumerate(drafts)
         )
