@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    # django-lti: platform registrations, deployments, Stepwise's own keys (docs/lti.md).
+    "lti_tool",
     "tutor",
 ]
 
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tutor.password_change.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After the clickjacking middleware, so it sees the response first: LTI sessions only.
+    "tutor.lti.embedding.LtiFramingMiddleware",
 ]
 
 ROOT_URLCONF = "tutor.urls"

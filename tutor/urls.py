@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from lti_tool.views import jwks
 
 from tutor.forms import StaffPasswordResetForm
 from tutor.login_throttle import ThrottledAuthenticationForm
+from tutor.lti import views as lti
 from tutor.views import accounts, analytics, review, roster, student, teacher
 
 urlpatterns = [
@@ -120,5 +122,10 @@ urlpatterns = [
     # Reviewers
     path("review/", review.queue, name="review_queue"),
     path("review/flags/<int:flag_id>/", review.flag_detail, name="review_flag"),
+    # LTI 1.3 (docs/lti.md): the platform calls these.
+    path("lti/jwks.json", jwks, name="lti_jwks"),
+    path("lti/login/<uuid:registration_uuid>/", lti.LoginInitiation.as_view(), name="lti_login"),
+    path("lti/launch/", lti.launch, name="lti_launch"),
+    path("lti/deep-link/", lti.deep_link, name="lti_deep_link"),
     path("admin/", admin.site.urls),
 ]
