@@ -403,7 +403,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(TUTOR_WALL_CLOCK_S * 2 + 60),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = {"tutor.worker.*": {"queue": TUTOR_QUEUE}}
+# Scores for an LMS (tutor/lti/tasks.py) are short HTTP calls; by default the tutor's worker
+# takes them between turns, so a local run needs no second worker. LTI_QUEUE moves them.
+LTI_QUEUE = env_str("LTI_QUEUE", TUTOR_QUEUE)
+# The first wait before a failed score is sent again; each later wait doubles.
+LTI_SCORE_RETRY_S = env_float("LTI_SCORE_RETRY_S", 15.0)
+CELERY_TASK_ROUTES = {
+    "tutor.worker.*": {"queue": TUTOR_QUEUE},
+    "tutor.lti.*": {"queue": LTI_QUEUE},
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 
 LOGGING = {
