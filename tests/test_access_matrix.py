@@ -152,6 +152,10 @@ TABLE: dict[str, Rule] = {
         "the teacher (the student is in their class)",
         {"classroom_id": "classroom", "student_id": "student"},
     ),
+    # A class not linked to an LMS course: the owner gets a message and a redirect.
+    "teach_class_lti_roster": Rule(
+        frozenset({TEACHER}), "the teacher", {"classroom_id": "classroom"}, "POST", form=_empty
+    ),
     "teach_set_create": Rule(TEACHERS, method="POST", form=lambda w: {"title": "New"}),
     "teach_set": Rule(frozenset({TEACHER}), "the teacher", {"set_id": "set"}),
     "teach_problem_new": Rule(frozenset({TEACHER}), "the teacher", {"set_id": "set"}),

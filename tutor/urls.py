@@ -127,5 +127,10 @@ urlpatterns = [
     path("lti/login/<uuid:registration_uuid>/", lti.LoginInitiation.as_view(), name="lti_login"),
     path("lti/launch/", lti.launch, name="lti_launch"),
     path("lti/deep-link/", lti.deep_link, name="lti_deep_link"),
+    path(
+        "teach/classes/<int:classroom_id>/lti-roster",
+        lti.roster_sync,
+        name="teach_class_lti_roster",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from tutor.lti.models import LtiAssignmentLink, LtiGrade
-from tutor.models import Assignment
+from tutor.lti.models import LtiAssignmentLink, LtiClassLink, LtiGrade
+from tutor.models import Assignment, Classroom
+
+
+def classroom_is_linked(*, classroom: Classroom) -> bool:
+    return LtiClassLink.objects.filter(classroom=classroom).exists()
 
 
 def assignment_is_linked(*, assignment: Assignment) -> bool:

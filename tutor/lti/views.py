@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -25,8 +26,9 @@ from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
 from pylti1p3.message_launch import MessageLaunch
 
+from tutor import selectors
 from tutor.errors import UserError
-from tutor.lti import accounts, embedding
+from tutor.lti import accounts, embedding, roster
 from tutor.lti.refusals import Refusal, first_use_of_nonce, refusal_for, refuse
 from tutor.models import ProblemSet, User
 from tutor.views.common import current_user, teacher_required
@@ -168,3 +170,25 @@ def deep_link(request: HttpRequest) -> HttpResponse:
 
 def _is_id(request: HttpRequest) -> bool:
     return str(request.POST.get("set_id", "")).isdigit()
+
+
+@require_POST
+@teacher_required
+def roster_sync(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    """The teacher's "Sync roster from the LMS" button on a linked class's page."""
+    classroom = selectors.classroom_for_teacher(
+        teacher=current_user(request), classroom_id=classroom_id
+    )
+    if classroom is None:
+        raise Http404
+    try:
+        result = roster.roster_sync(classroom=classroom)
+    except UserError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Roster synced from the LMS: {result.added} added, {result.removed} removed, "
+            f"{result.kept} already here.",
+        )
+    return redirect("teach_class", classroom.pk)

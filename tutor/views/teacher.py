@@ -109,6 +109,7 @@ def _class_page(
             "students": selectors.roster(classroom=classroom),
             "assignments": classroom.assignments.select_related("problem_set"),
             "assign_form": assign_form or _assign_form(request),
+            "lms_linked": lti_selectors.classroom_is_linked(classroom=classroom),
         },
     )
 
