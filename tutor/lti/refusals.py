@@ -14,6 +14,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tutor.lti import embedding
+
 log = logging.getLogger("tutor.lti")
 
 
@@ -72,7 +74,10 @@ def refusal_for(message: str) -> Refusal:
 def refuse(request: HttpRequest, refusal: Refusal, *, detail: str = "") -> HttpResponse:
     log.warning("LTI launch refused: %s", refusal.value)
     context = {"reason": refusal.value, "explanation": detail or EXPLANATIONS[refusal]}
-    return render(request, "lti/refused.html", context, status=403)
+    response = render(request, "lti/refused.html", context, status=403)
+    # Shown inside the LMS's iframe, so the person reads why; the page has no actions.
+    embedding.allow_framing(response, embedding.registered_origins())
+    return response
 
 
 # A nonce is remembered a little longer than any id_token lives (PyLTI1p3 keeps its own for
