@@ -63,6 +63,8 @@ def test_it_sends_the_lms_a_signed_link_to_the_chosen_set(
     assert f'action="{platform.url}/deep-link-return"' in html
     assert platform.url in reply["Content-Security-Policy"].split("form-action")[1]
     token = unescape(re.search(r'name="JWT" value="([^"]+)"', html).group(1))
+    published = {k["kid"] for k in client.get("/lti/jwks.json").json()["keys"]}
+    assert jwt.get_unverified_header(token)["kid"] in published  # the platform can find it
     body = jwt.decode(
         token,
         Key.objects.active().latest().public_key,
