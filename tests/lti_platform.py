@@ -5,6 +5,7 @@ an NRPS memberships endpoint.
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import time
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import pytest
@@ -39,6 +40,8 @@ class Platform:
     fail_scores: int = 0
     members: list[dict[str, Any]] = field(default_factory=list)
     token_requests: int = 0
+    # What the platform's auth endpoint signs for the next browser launch (Platform.claims).
+    launch_args: dict[str, Any] = field(default_factory=dict)
 
     @property
     def issuer(self) -> str:
@@ -113,6 +116,8 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
             if path == "/jwks":
                 public = json.loads(platform.key.export_public())
                 self._reply(200, {"keys": [{**public, "kid": platform.kid, "alg": "RS256"}]})
+            elif path == "/auth":
+                self._auth_response()
             elif path == "/memberships":
                 self._reply(
                     200,
@@ -121,6 +126,23 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
                 )
             else:
                 self._reply(404, {})
+
+        def _auth_response(self) -> None:
+            # The OIDC authorization step of a real LMS: it signs an id_token for the signed-in
+            # user and has the browser post it, with the state, to the tool's redirect URI.
+            query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            token = platform.id_token(platform.claims(nonce=query["nonce"], **platform.launch_args))
+            page = (
+                f'<form method="post" action="{html.escape(query["redirect_uri"])}">'
+                f'<input type="hidden" name="id_token" value="{token}">'
+                f'<input type="hidden" name="state" value="{html.escape(query["state"])}">'
+                "</form><script>document.forms[0].submit()</script>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
@@ -173,6 +195,19 @@ def registration(platform: Platform, db: None) -> Any:
     )
     LtiDeployment.objects.create(registration=reg, deployment_id=DEPLOYMENT_ID, is_active=True)
     return reg
+
+
+def login_initiation_url(base: str, platform: Platform, registration: Any) -> str:
+    """Where an LMS sends the browser to start a launch (the tool's OIDC login URL)."""
+    query = urlencode(
+        {
+            "iss": platform.issuer,
+            "client_id": CLIENT_ID,
+            "login_hint": "hint",
+            "target_link_uri": f"{base}/lti/launch/",
+        }
+    )
+    return f"{base}/lti/login/{registration.uuid}/?{query}"
 
 
 def login_initiation(client: Any, platform: Platform, registration: Any) -> dict[str, str]:
