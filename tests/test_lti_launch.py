@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from lti_tool.models import LtiUser
 
 from tests.lti_platform import INSTRUCTOR, Platform, launch, platform, registration
 from tutor.lti.models import LtiAssignmentLink, LtiClassLink
+from tutor.management.commands.delete_student import delete_student
 from tutor.models import Assignment, Enrolment, Problem, ProblemSet, User
 
 __all__ = ["platform", "registration"]  # fixtures
@@ -85,3 +87,14 @@ def test_it_refuses_a_set_whose_owner_does_not_teach_on_this_platform(
     response = launch(Client(), platform, registration, custom={"stepwise_set": str(foreign.pk)})
     assert response.status_code == 403
     assert not Assignment.objects.exists()
+
+
+def test_it_keeps_no_email_and_forgets_the_lms_identity_with_the_student(
+    platform: Platform, registration: Any, linked_set: ProblemSet
+) -> None:
+    """The email claim is not stored, and deleting the student deletes their LMS record."""
+    launch(Client(), platform, registration, custom={"stepwise_set": str(linked_set.pk)})
+    record = LtiUser.objects.get(sub="learner-1")
+    assert record.email == "" and record.given_name == "Ada"
+    delete_student(User.objects.get(lti_users__sub="learner-1"))
+    assert not LtiUser.objects.filter(sub="learner-1").exists()

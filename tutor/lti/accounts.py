@@ -7,7 +7,7 @@ address to two people.
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 from datetime import timedelta
 
 from django.db import transaction
@@ -33,9 +33,10 @@ def is_instructor(lti_launch: LtiLaunch) -> bool:
     )
 
 
-def _username(issuer: str, sub: str) -> str:
-    # Neutral and stable: no name or address from the LMS goes into a username or a log.
-    return "lti-" + hashlib.sha256(f"{issuer}\n{sub}".encode()).hexdigest()[:16]
+def _new_username() -> str:
+    # Random, not derived from the sub: no name or address from the LMS goes into a username,
+    # and no one can sign up in advance under the name a launch would pick.
+    return "lti-" + secrets.token_hex(8)
 
 
 def user_for_launch(*, lti_user: LtiUser, teacher: bool) -> User:
@@ -49,19 +50,17 @@ def user_for_launch(*, lti_user: LtiUser, teacher: bool) -> User:
     )
     user = known.auth_user if known is not None else None
     if user is None:
-        user, _ = User.objects.get_or_create(
-            username=_username(issuer, lti_user.sub),
-            defaults={"role": User.Role.STUDENT},
-        )
+        user = User(username=_new_username(), role=User.Role.STUDENT)
         user.set_unusable_password()  # signs in through the LMS only
     if teacher and user.role == User.Role.STUDENT:
         user.role = User.Role.TEACHER  # the platform vouches; a teacher is never demoted
     user.first_name = (lti_user.given_name or lti_user.name)[:150]
     user.last_name = lti_user.family_name[:150]
     user.save()
-    if lti_user.auth_user_id != user.pk:
-        lti_user.auth_user = user
-        lti_user.save(update_fields=["auth_user"])
+    # django-lti keeps the claims' email and picture; Stepwise needs neither, so keeps neither.
+    lti_user.auth_user = user
+    lti_user.email = lti_user.picture_url = ""
+    lti_user.save(update_fields=["auth_user", "email", "picture_url"])
     return user
 
 

@@ -63,6 +63,10 @@ def roster_sync(*, classroom: Classroom) -> RosterSync:
     with transaction.atomic():
         context.update_memberships(members)  # django-lti: LtiUser and LtiMembership rows
         registration = context.deployment.registration
+        # The roster's emails and pictures are not needed; they are not kept.
+        LtiUser.objects.filter(registration=registration).exclude(email="", picture_url="").update(
+            email="", picture_url=""
+        )
         active = {m["user_id"] for m in members if _is_learner(m) and m["status"] == "Active"}
         added = 0
         for lti_user in LtiUser.objects.filter(registration=registration, sub__in=active):
