@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import time
 from typing import Any
@@ -123,3 +125,33 @@ def test_it_refuses_a_state_without_its_cookie(
     token = platform.id_token(platform.claims(nonce=flow["nonce"]))
     response = Client().post("/lti/launch/", {"id_token": token, "state": flow["state"]})
     _assert_refused(response, lti_log, "missing_state")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unsigned(header: object, body: object) -> str:
+    return ".".join([_b64(json.dumps(header).encode()), _b64(json.dumps(body).encode()), "c2ln"])
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "a.b.c",  # not base64 JSON
+        "\x00.\x00.\x00",  # NUL bytes
+        "only-one-part",
+        _unsigned({"alg": "RS256"}, ["a", "list"]),  # a body that is not an object
+        _unsigned({"alg": "RS256", "kid": 5}, {"nonce": 5, "iss": ["x"], "aud": {}}),  # wrong types
+        _unsigned({"alg": "none"}, {"nonce": "n", "iss": "x", "aud": "y"}),  # unsigned
+    ],
+)
+def test_it_refuses_a_malformed_token_without_an_error_page(
+    platform: Platform, registration: Any, lti_log: pytest.LogCaptureFixture, token: str
+) -> None:
+    """Garbage in the id_token is a refusal page, never a server error."""
+    client = Client()
+    flow = login_initiation(client, platform, registration)
+    response = client.post("/lti/launch/", {"id_token": token, "state": flow["state"]})
+    assert response.status_code == 403
+    assert b"Stepwise could not open this activity" in response.content

@@ -66,6 +66,10 @@ def _validated(request: HttpRequest) -> LtiLaunch | Refusal:
         lti_launch = get_launch_from_request(request)
     except LtiException as error:
         return refusal_for(str(error))
+    except (TypeError, ValueError, KeyError, AttributeError):
+        # PyLTI1p3 trusts a token's JSON to have the types the spec names before it checks
+        # the signature; a body of other types fails inside it. Not a launch either way.
+        return Refusal.BAD_REQUEST
     if not first_use_of_nonce(
         issuer=lti_launch.get_claim("iss"), nonce=lti_launch.get_claim("nonce")
     ):
