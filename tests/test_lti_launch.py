@@ -11,6 +11,7 @@ from lti_tool.models import LtiUser
 from tests.lti_platform import INSTRUCTOR, Platform, launch, platform, registration
 from tutor.lti.models import LtiAssignmentLink, LtiClassLink
 from tutor.management.commands.delete_student import delete_student
+from tutor.management.commands.export_student import export
 from tutor.models import Assignment, Enrolment, Problem, ProblemSet, User
 
 __all__ = ["platform", "registration"]  # fixtures
@@ -98,3 +99,21 @@ def test_it_keeps_no_email_and_forgets_the_lms_identity_with_the_student(
     assert record.email == "" and record.given_name == "Ada"
     delete_student(User.objects.get(lti_users__sub="learner-1"))
     assert not LtiUser.objects.filter(sub="learner-1").exists()
+
+
+def test_it_exports_the_students_lms_identity(
+    platform: Platform, registration: Any, linked_set: ProblemSet
+) -> None:
+    """export_student includes who the student is in the LMS."""
+    launch(Client(), platform, registration, custom={"stepwise_set": str(linked_set.pk)})
+    data = export(User.objects.get(lti_users__sub="learner-1"))
+    assert data["lms"] == [
+        {
+            "platform": platform.issuer,
+            "sub": "learner-1",
+            "given_name": "Ada",
+            "family_name": "Lovelace",
+            "name": "",
+        }
+    ]
+    assert data["lms_grades"] == []
