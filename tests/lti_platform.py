@@ -182,9 +182,8 @@ def platform() -> Iterator[Platform]:
 @pytest.fixture
 def registration(platform: Platform, db: None) -> Any:
     """The platform registered in Stepwise, as an admin would, with one enabled deployment."""
-    from lti_tool.models import Key, LtiDeployment, LtiRegistration
+    from lti_tool.models import LtiDeployment, LtiRegistration
 
-    Key.objects.generate()
     reg = LtiRegistration.objects.create(
         name="Loopback LMS",
         issuer=platform.issuer,

@@ -27,6 +27,12 @@ def test_it_publishes_only_public_keys(db: None) -> None:
     assert _kids(Client()) == {str(key)}
 
 
+def test_it_makes_a_key_on_first_use(db: None) -> None:
+    """A fresh install publishes a key at once; no command has to be run first."""
+    assert len(_kids(Client())) == 1
+    assert len(_kids(Client())) == 1  # and only one
+
+
 def test_it_keeps_the_old_key_published_for_a_grace_period(db: None) -> None:
     """Rotation adds a key; the old one stays until it is older than --deactivate-after."""
     client = Client()

@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from lti_tool.views import jwks
 
 from tutor.forms import StaffPasswordResetForm
 from tutor.login_throttle import ThrottledAuthenticationForm
 from tutor.lti import views as lti
+from tutor.lti.keys import jwks
 from tutor.views import accounts, analytics, review, roster, student, teacher
 
 urlpatterns = [

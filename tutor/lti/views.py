@@ -29,6 +29,7 @@ from pylti1p3.message_launch import MessageLaunch
 from tutor import selectors
 from tutor.errors import UserError
 from tutor.lti import accounts, embedding, roster
+from tutor.lti.keys import ensure_signing_key
 from tutor.lti.refusals import Refusal, first_use_of_nonce, refusal_for, refuse
 from tutor.models import ProblemSet, User
 from tutor.views.common import current_user, teacher_required
@@ -47,6 +48,7 @@ class LoginInitiation(OIDCLoginInitView):
     def get_oidc_response(self, request: Any, registration_uuid: Any, params: Any) -> Any:
         if not LtiRegistration.objects.active().filter(uuid=registration_uuid).exists():
             raise Http404
+        ensure_signing_key()  # the launch, deep-linking reply and AGS all sign with it
         target = params.get("target_link_uri")
         if target is None:
             return HttpResponseBadRequest("Missing target_link_uri parameter.")
