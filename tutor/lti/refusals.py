@@ -80,9 +80,9 @@ def refuse(request: HttpRequest, refusal: Refusal, *, detail: str = "") -> HttpR
     return response
 
 
-# A nonce is remembered a little longer than any id_token lives (PyLTI1p3 keeps its own for
-# the same time); past that the token's `exp` refuses it anyway.
-NONCE_MEMORY_S = 2 * 60 * 60
+# As long as PyLTI1p3 keeps the nonces it issued (a day): while it would still accept a
+# nonce, Stepwise still remembers that it was used.
+NONCE_MEMORY_S = 24 * 60 * 60
 
 
 def first_use_of_nonce(*, issuer: str, nonce: str) -> bool:
