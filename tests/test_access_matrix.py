@@ -54,6 +54,7 @@ CLASS_STUDENTS = frozenset({STUDENT, CLASSMATE})
 TEACHERS = frozenset({TEACHER, OTHER_TEACHER})
 ALLOWED_STATUS = {200, 201, 302, 405}
 PUBLIC = "nobody (public)"
+UNREGISTERED = "00000000-0000-4000-8000-000000000000"
 # Who owns the foreign twin of what a role owns.
 MIRROR = {STUDENT: OTHER_STUDENT, TEACHER: OTHER_TEACHER}
 
@@ -151,6 +152,10 @@ TABLE: dict[str, Rule] = {
         "the teacher (the student is in their class)",
         {"classroom_id": "classroom", "student_id": "student"},
     ),
+    # A class not linked to an LMS course: the owner gets a message and a redirect.
+    "teach_class_lti_roster": Rule(
+        frozenset({TEACHER}), "the teacher", {"classroom_id": "classroom"}, "POST", form=_empty
+    ),
     "teach_set_create": Rule(TEACHERS, method="POST", form=lambda w: {"title": "New"}),
     "teach_set": Rule(frozenset({TEACHER}), "the teacher", {"set_id": "set"}),
     "teach_problem_new": Rule(frozenset({TEACHER}), "the teacher", {"set_id": "set"}),
@@ -178,6 +183,16 @@ TABLE: dict[str, Rule] = {
     "teach_flags": Rule(TEACHERS),
     "review_queue": Rule(frozenset({ADMIN})),
     "review_flag": Rule(frozenset({ADMIN}), "the reviewers", {"flag_id": "flag"}),
+    # LTI (tests/test_lti_*.py go through them with a platform's signed tokens). Stepwise's
+    # public keys are public; a login initiation names a registration, and this one is not.
+    "lti_jwks": Rule(EVERYONE),
+    "lti_login": Rule(
+        frozenset(), "a registered platform", literals={"registration_uuid": UNREGISTERED}
+    ),
+    # Without a valid id_token from a registered platform, everyone is refused (403).
+    "lti_launch": Rule(frozenset(), "a registered platform", method="POST", form=_empty),
+    # Only with the teacher's own deep-linking launch in their session; none here (403).
+    "lti_deep_link": Rule(frozenset(), "the teacher (their deep-linking launch)"),
     # Websockets (named by their route): the session's student, their teachers, reviewers.
     "ws/session/<int:session_id>/": Rule(
         frozenset({STUDENT, TEACHER, ADMIN}), "the student", {"session_id": "session"}
@@ -301,7 +316,8 @@ def _url(endpoint: Endpoint, ids: Mapping[str, int]) -> str:
     rule = TABLE[endpoint.name]
     for kwarg in endpoint.kwargs:
         if kwarg in rule.literals:
-            url = url.replace(f"<{kwarg}>", rule.literals[kwarg])
+            for converter in ("", "uuid:", "str:", "slug:"):
+                url = url.replace(f"<{converter}{kwarg}>", rule.literals[kwarg])
         else:
             url = url.replace(f"<int:{kwarg}>", str(ids[rule.objects[kwarg]]))
     return url

@@ -14,4 +14,4 @@ GENERATE_TURN = "tutor.worker.generate_turn"
 
 app = Celery("stepwise")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["tutor.worker"])
+app.autodiscover_tasks(["tutor.worker", "tutor.lti"])

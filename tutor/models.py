@@ -555,3 +555,7 @@ class NamedMisconception(models.Model):
         return (
             f"Misconception {self.rule} of student {self.student_id} on problem {self.problem_id}"
         )
+
+
+# LTI links live in their own package; imported here so Django finds them in the tutor app.
+from tutor.lti.models import LtiAssignmentLink, LtiClassLink, LtiGrade  # noqa: E402, F401

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    # django-lti: platform registrations, deployments, Stepwise's own keys (docs/lti.md).
+    "lti_tool",
     "tutor",
 ]
 
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Above the session middleware, to see its cookie: SameSite=None for LTI sessions only.
+    "tutor.lti.embedding.LtiCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tutor.password_change.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After the clickjacking middleware, so it sees the response first: LTI sessions only.
+    "tutor.lti.embedding.LtiFramingMiddleware",
 ]
 
 ROOT_URLCONF = "tutor.urls"
@@ -399,7 +405,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(TUTOR_WALL_CLOCK_S * 2 + 60),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = {"tutor.worker.*": {"queue": TUTOR_QUEUE}}
+# Scores for an LMS (tutor/lti/tasks.py) are short HTTP calls; by default the tutor's worker
+# takes them between turns, so a local run needs no second worker. LTI_QUEUE moves them.
+LTI_QUEUE = env_str("LTI_QUEUE", TUTOR_QUEUE)
+# The first wait before a failed score is sent again; each later wait doubles.
+LTI_SCORE_RETRY_S = env_float("LTI_SCORE_RETRY_S", 15.0)
+CELERY_TASK_ROUTES = {
+    "tutor.worker.*": {"queue": TUTOR_QUEUE},
+    "tutor.lti.*": {"queue": LTI_QUEUE},
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 
 LOGGING = {

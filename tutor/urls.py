@@ -6,6 +6,8 @@ from django.urls import path
 
 from tutor.forms import StaffPasswordResetForm
 from tutor.login_throttle import ThrottledAuthenticationForm
+from tutor.lti import views as lti
+from tutor.lti.keys import jwks
 from tutor.views import accounts, analytics, review, roster, student, teacher
 
 urlpatterns = [
@@ -120,5 +122,15 @@ urlpatterns = [
     # Reviewers
     path("review/", review.queue, name="review_queue"),
     path("review/flags/<int:flag_id>/", review.flag_detail, name="review_flag"),
+    # LTI 1.3 (docs/lti.md): the platform calls these.
+    path("lti/jwks.json", jwks, name="lti_jwks"),
+    path("lti/login/<uuid:registration_uuid>/", lti.LoginInitiation.as_view(), name="lti_login"),
+    path("lti/launch/", lti.launch, name="lti_launch"),
+    path("lti/deep-link/", lti.deep_link, name="lti_deep_link"),
+    path(
+        "teach/classes/<int:classroom_id>/lti-roster",
+        lti.roster_sync,
+        name="teach_class_lti_roster",
+    ),
     path("admin/", admin.site.urls),
 ]

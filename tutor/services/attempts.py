@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from tutor import assignment_rules, counters, selectors
 from tutor.errors import RateLimited, UserError
+from tutor.lti.grades import grade_queue
 from tutor.models import (
     AnswerSubmission,
     Assignment,
@@ -320,7 +321,7 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
         elif equivalent is False and attempt.status != Attempt.Status.CORRECT:
             attempt.status = Attempt.Status.INCORRECT
         attempt.save()
-        return AnswerSubmission.objects.create(
+        submission = AnswerSubmission.objects.create(
             attempt=attempt,
             answer=answer,
             equivalent=equivalent,
@@ -328,6 +329,9 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
             late=late,
             variant=attempt.variant,
         )
+        # The LMS gradebook, when an LTI activity links this assignment (sent after commit).
+        grade_queue(student=student, assignment=assignment)
+        return submission
 
 
 # "Show me another" is offered after a right answer, or after this many tries at one variant.

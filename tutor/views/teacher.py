@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from tutor import selectors
 from tutor.errors import UserError
 from tutor.forms import AssignForm, ClassroomForm, ImportForm, ProblemForm, ProblemSetForm
+from tutor.lti import selectors as lti_selectors
 from tutor.models import (
     Assignment,
     Attempt,
@@ -108,6 +109,7 @@ def _class_page(
             "students": selectors.roster(classroom=classroom),
             "assignments": classroom.assignments.select_related("problem_set"),
             "assign_form": assign_form or _assign_form(request),
+            "lms_linked": lti_selectors.classroom_is_linked(classroom=classroom),
         },
     )
 
@@ -320,10 +322,17 @@ def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
 def progress(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
     problems, rows = selectors.assignment_progress(assignment=assignment)
+    lms = lti_selectors.grade_statuses(assignment=assignment)
     return render(
         request,
         "tutor/teach/progress.html",
-        {"assignment": assignment, "problems": problems, "rows": rows},
+        {
+            "assignment": assignment,
+            "problems": problems,
+            "rows": rows,
+            "grid": [(row, lms.get(row.student.pk, "")) for row in rows],
+            "lms_linked": lti_selectors.assignment_is_linked(assignment=assignment),
+        },
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from lti_tool.models import LtiUser
 
 from tutor import events
 from tutor.management.commands.export_student import student_named
@@ -45,6 +46,8 @@ def delete_student(student: User) -> Counter[str]:
         counts: Counter[str] = Counter()
         for result in (
             Flag.objects.filter(raised_by=student, kind=Flag.Kind.MODERATION).delete(),
+            # django-lti's record of who they are in the LMS (its link would only be nulled).
+            LtiUser.objects.filter(auth_user=student).delete(),
             student.delete(),
         ):
             counts.update({k.split(".")[-1]: n for k, n in result[1].items() if n})

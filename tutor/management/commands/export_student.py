@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
+from lti_tool.models import LtiUser
 
 from tutor.models import Attempt, Flag, TutoringSession, User
 
@@ -123,6 +124,27 @@ def export(student: User) -> dict[str, Any]:
                 "updated_at": m.updated_at,
             }
             for m in student.masteries.select_related("skill").order_by("skill__name")
+        ],
+        # Who they are in an LMS, and the scores Stepwise sent it (docs/lti.md).
+        "lms": [
+            {
+                "platform": u.registration.issuer,
+                "sub": u.sub,
+                "given_name": u.given_name,
+                "family_name": u.family_name,
+                "name": u.name,
+            }
+            for u in LtiUser.objects.filter(auth_user=student).select_related("registration")
+        ],
+        "lms_grades": [
+            {
+                "assignment_id": g.link.assignment_id,
+                "score": g.score,
+                "maximum": g.maximum,
+                "status": g.status,
+                "updated_at": g.updated_at,
+            }
+            for g in student.lti_grades.select_related("link")
         ],
     }
 
