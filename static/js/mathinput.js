@@ -244,12 +244,30 @@
       // Keep the end of the page reachable above the keyboard (CSSOM, which the CSP allows).
       keyboard.addEventListener("geometrychange", () => {
         document.body.style.paddingBottom = keyboard.visible ? keyboard.boundingRect.height + "px" : "";
+        keepInView();
       });
     }
   }
 
+  // The keyboard covers the bottom of the window: the field being typed in stays above it.
+  function keepInView() {
+    const active = document.activeElement;
+    const keyboard = window.mathVirtualKeyboard;
+    if (!active || active.tagName !== "MATH-FIELD" || !keyboard || !keyboard.visible) return;
+    const free = window.innerHeight - keyboard.boundingRect.height;
+    const rect = active.closest(".keypad-editor").getBoundingClientRect();
+    if (rect.bottom > free) window.scrollBy(0, rect.bottom - free + 8);
+    else if (rect.top < 0) window.scrollBy(0, rect.top - 8);
+  }
+
   function showKeyboard() {
-    if (window.mathVirtualKeyboard) window.mathVirtualKeyboard.show();
+    if (!window.mathVirtualKeyboard) return;
+    window.mathVirtualKeyboard.show();
+    // Its keys are for pointer and touch (none takes focus), and a screen reader reads their
+    // labels as raw LaTeX ("\sqrt{#0}"): it is left out of the accessibility tree.
+    const keys = document.querySelector(".ML__keyboard");
+    if (keys) keys.setAttribute("aria-hidden", "true");
+    requestAnimationFrame(keepInView);
   }
 
   function hideKeyboardSoon() {
@@ -270,9 +288,11 @@
     const field = new window.MathfieldElement();
     field.id = id + "-field";
     field.setAttribute("aria-label", label + ", optional visual aid; the text box is the accessible way to type");
-    field.mathVirtualKeyboardPolicy = "manual";
-    field.menuItems = [];
-    field.smartFence = true;
+    // Options as attributes: MathLive refuses most properties until the field is mounted.
+    field.setAttribute("math-virtual-keyboard-policy", "manual");
+    field.setAttribute("smart-fence", "");
+    // No context menu: its items (colours, LaTeX mode) have no meaning for the checker.
+    field.addEventListener("mount", () => { field.menuItems = []; });
     field.addEventListener("focusin", showKeyboard);
     field.addEventListener("focusout", hideKeyboardSoon);
     const echo = document.createElement("p");
