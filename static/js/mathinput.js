@@ -242,8 +242,11 @@
     const keyboard = window.mathVirtualKeyboard;
     if (keyboard) {
       // Keep the end of the page reachable above the keyboard (CSSOM, which the CSP allows).
+      // The room stays while the keypad is on: taking it away when the keyboard hides, as
+      // focus moves to a button, would move that button between press and release.
       keyboard.addEventListener("geometrychange", () => {
-        document.body.style.paddingBottom = keyboard.visible ? keyboard.boundingRect.height + "px" : "";
+        if (keyboard.visible) document.body.style.paddingBottom = keyboard.boundingRect.height + "px";
+        hideKeysFromScreenReaders();
         keepInView();
       });
     }
@@ -263,11 +266,16 @@
   function showKeyboard() {
     if (!window.mathVirtualKeyboard) return;
     window.mathVirtualKeyboard.show();
-    // Its keys are for pointer and touch (none takes focus), and a screen reader reads their
-    // labels as raw LaTeX ("\sqrt{#0}"): it is left out of the accessibility tree.
+    hideKeysFromScreenReaders();
+    requestAnimationFrame(keepInView);
+  }
+
+  // The keys are for pointer and touch (none takes focus), and a screen reader reads their
+  // labels as raw LaTeX ("\sqrt{#0}"): the keyboard is left out of the accessibility tree.
+  // MathLive builds it anew each time it is shown.
+  function hideKeysFromScreenReaders() {
     const keys = document.querySelector(".ML__keyboard");
     if (keys) keys.setAttribute("aria-hidden", "true");
-    requestAnimationFrame(keepInView);
   }
 
   function hideKeyboardSoon() {
@@ -386,6 +394,7 @@
   function close() {
     editors.forEach((ed) => { ed.box.hidden = true; });
     document.body.classList.remove("keypad-open");
+    document.body.style.paddingBottom = "";
     if (window.mathVirtualKeyboard) window.mathVirtualKeyboard.hide();
   }
 

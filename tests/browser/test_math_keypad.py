@@ -8,6 +8,7 @@ keyboard open. The page weight with and without the editor goes to test-artifact
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser import axe
-from tests.browser.conftest import DESKTOP, PHONE, PageErrors, shot
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, PageErrors, shot
 from tests.conftest import ARTIFACTS, Cast, LiveStack, session_cookie
 from tutor.checker.answers import read_key
 from tutor.models import Problem, User
@@ -30,6 +31,7 @@ CONVERSIONS = [
     (r"\frac34", "3/4"),  # typing 3/4 in the field gives this, without braces
     (r"\frac{3}{4}", "3/4"),
     (r"\sqrt{2}", "sqrt(2)"),
+    (r"\sqrt2", "sqrt(2)"),  # the √ key, then 2
     (r"x=\frac{3}{4}", "x=3/4"),
     (r"2\cdot\pi", "2*pi"),
     (r"3\times4", "3*4"),
@@ -114,7 +116,7 @@ def test_mathlive_loads_only_when_the_keypad_is_asked_for(
     """Without the keypad no MathLive byte is fetched; pressing it loads it, once."""
     page, errors = _page(browser, live, cast.alice)
     finished: list[Any] = []
-    page.on("requestfinished", finished.append)
+    page.on("requestfinished", lambda r: finished.append(r))
 
     def fetched_now() -> list[tuple[str, int]]:
         # Bytes of the response body as sent (before any decoding), per request.
@@ -139,25 +141,30 @@ def test_mathlive_loads_only_when_the_keypad_is_asked_for(
     assert len([u for u, _ in fetched_now() if "mathlive" in u]) == 1
     assert errors.messages == []
 
-    weight = {
-        "without_keypad": {
-            "requests": len(without),
-            "bytes": sum(n for _, n in without),
-            "static_bytes": sum(n for u, n in without if "/static/" in u),
-        },
-        "keypad_adds": {
-            "requests": len(added),
-            "bytes": sum(n for _, n in added),
-            "files": sorted({u.removeprefix(live.url) for u, _ in added}),
-        },
-    }
+    weight = {"without_keypad": _weight(live, without), "keypad_adds": _weight(live, added)}
     (ARTIFACTS / "page-weight-problem.json").write_text(json.dumps(weight, indent=2))
+
+
+def _weight(live: LiveStack, fetched: list[tuple[str, int]]) -> dict[str, object]:
+    """Bytes as sent (daphne and WhiteNoise send static files uncompressed here), and what
+    gzip -9 makes of the static files, as a compressing proxy would send them."""
+    files = {u.removeprefix(live.url): n for u, n in fetched}
+    static = [path for path in files if path.startswith("/static/")]
+    return {
+        "requests": len(fetched),
+        "bytes": sum(files.values()),
+        "static_gzip_bytes": sum(
+            len(gzip.compress((STATIC / p.removeprefix("/static/")).read_bytes(), 9))
+            for p in static
+        ),
+        "files": files,
+    }
 
 
 def test_keypad_answers_get_the_verdict_typed_answers_get(
     browser: Any, live: LiveStack, cast: Cast
 ) -> None:
-    """Bob enters \\frac{3}{4} and √2 with the keypad; Alice types 3/4 and sqrt(2): same verdicts."""
+    """Bob enters \\frac{3}{4} and √2 on the keypad; Alice types 3/4 and sqrt(2). Same verdicts."""
     fraction = _problem(cast, "3/4", "Write $0.75$ as a fraction.")
     root = _problem(cast, "sqrt(2)", "What is the side of a square of area $2$?")
 
@@ -192,7 +199,8 @@ def test_keypad_answers_get_the_verdict_typed_answers_get(
     keypad.locator("#answer-keypad math-field").focus()
     _press_key(keypad, "\\sqrt{#0}")  # the √ key of the on-screen keyboard
     keypad.keyboard.type("2")
-    assert keypad.locator("#answer-keypad math-field").evaluate("f => f.value") == "\\sqrt{2}"
+    # MathLive writes a one-character root without braces, as it writes \\frac34.
+    assert keypad.locator("#answer-keypad math-field").evaluate("f => f.value") == "\\sqrt2"
     assert keypad.get_by_label("Your final answer").input_value() == "sqrt(2)"
     keypad.locator("#answer-read-as code").nth(2).wait_for()
     shot(keypad, "keypad-answer-root")
@@ -254,7 +262,7 @@ def test_keypad_work_lines_get_the_verdict_typed_lines_get(
     assert typed_verdicts[1] == "verdict-ok" and typed_verdicts[3] == "verdict-wrong"
     # The echo of a keypad line shows the LaTeX it was entered as, beside how it was read.
     second = keypad.locator("#step-results .step").nth(1)
-    assert "from the keypad \\frac34" in second.inner_text()
+    assert "from the keypad x=\\frac34" in second.inner_text()
     assert "read as x = 3/4" in second.inner_text()
     shot(keypad, "keypad-work-lines")
     assert errors.messages == []
@@ -276,9 +284,13 @@ def test_axe_passes_with_the_keypad_open_and_the_text_boxes_stay_the_way_in(
     page.keyboard.type("3/4")
     page.locator("#answer-read-as code").nth(2).wait_for()
     shot(page, f"keypad-open-{viewport}")
+    # As the student sees it: the window, with the keyboard along its bottom edge.
+    page.screenshot(path=str(SCREENSHOTS / f"keypad-open-{viewport}-window.png"))
 
     found = axe.violations(page, f"{viewport}-problem-keypad-open")
     assert axe.blocking(found) == []
+    # The on-screen keys (pointer and touch only; labelled in raw LaTeX) are not in the tree.
+    assert page.locator(".ML__keyboard").get_attribute("aria-hidden") == "true"
 
     # The accessible path: both text boxes are in the tree under their labels, and focusable.
     for label, element_id in (
@@ -297,8 +309,6 @@ def test_axe_passes_with_the_keypad_open_and_the_text_boxes_stay_the_way_in(
         field = group.get_by_role("textbox")
         assert field.count() == 1
         assert "optional visual aid" in str(field.get_attribute("aria-label"))
-    # The on-screen keys (pointer and touch only; labelled in raw LaTeX) are not in the tree.
-    assert page.locator(".ML__keyboard").get_attribute("aria-hidden") == "true"
     snapshot = page.locator("#work").aria_snapshot()
     (ARTIFACTS / f"keypad-aria-{viewport}.yml").write_text(snapshot)
     assert errors.messages == []
