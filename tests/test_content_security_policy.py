@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import Cast
+from tutor.rendering import markdown_to_html
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -88,3 +89,18 @@ def test_no_template_needs_a_nonce(what: str, pattern: str) -> None:
         if re.search(pattern, path.read_text(encoding="utf-8"), re.IGNORECASE)
     ]
     assert found == [], f"{what} in {found}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<span style="position:fixed;inset:0">cover</span>',
+        "[link](https://example.org){style=color:red}",
+        '<p style="color:red">x</p>',
+    ],
+)
+def test_rendered_text_carries_no_style_attribute(text: str) -> None:
+    """What the problem page allows (style attributes) never comes from rendered text: raw
+    HTML is shown as text, and the allowlist keeps no style attribute."""
+    html = markdown_to_html(text)
+    assert not re.search(r"<[a-z][^>]*\sstyle=", html), html
