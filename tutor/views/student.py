@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +24,10 @@ from tutor.problem_variants import shown_problem
 from tutor.rendering import markdown_to_html
 from tutor.services import answer_reading, attempts, flags, turns
 from tutor.views.common import BadJson, current_user, json_error, read_json, student_required
+
+# The site's policy and style attributes, for the math keypad (tutor/settings.py says why).
+# Cast: the Django plugin for mypy types a setting from its value, here as dict[str, object].
+PROBLEM_PAGE_CSP = cast("Mapping[str, list[str]]", settings.PROBLEM_PAGE_CSP)
 
 
 @require_GET
@@ -65,7 +70,7 @@ def problem_set(request: HttpRequest, set_id: int) -> HttpResponse:
     )
 
 
-@csp_override(settings.PROBLEM_PAGE_CSP)
+@csp_override(PROBLEM_PAGE_CSP)
 @login_required
 def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
     user = current_user(request)
