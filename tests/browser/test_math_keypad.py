@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,17 +51,29 @@ CONVERSIONS = [
 ]
 
 
-def _page(
-    browser: Any, live: LiveStack, user: User, viewport: dict[str, int] = DESKTOP
-) -> tuple[Any, PageErrors]:
-    context = browser.new_context(viewport=viewport, base_url=live.url)
-    context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": live.url}])
-    context.set_default_timeout(20_000)
-    axe.install(context)
-    page = context.new_page()
-    errors = PageErrors()
-    errors.watch(page)
-    return page, errors
+Opener = Callable[..., tuple[Any, PageErrors]]
+
+
+@pytest.fixture
+def open_page(browser: Any, live: LiveStack) -> Iterator[Opener]:
+    """Opens a page logged in as a user, with axe; every context is closed before the live
+    stack's database is flushed (an open page keeps talking to daphne meanwhile)."""
+    contexts: list[Any] = []
+
+    def opener(user: User, viewport: dict[str, int] = DESKTOP) -> tuple[Any, PageErrors]:
+        context = browser.new_context(viewport=viewport, base_url=live.url)
+        contexts.append(context)
+        context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": live.url}])
+        context.set_default_timeout(20_000)
+        axe.install(context)
+        page = context.new_page()
+        errors = PageErrors()
+        errors.watch(page)
+        return page, errors
+
+    yield opener
+    for context in contexts:
+        context.close()
 
 
 def _problem(cast: Cast, key: str, statement: str) -> Problem:
@@ -77,17 +90,36 @@ def _open_keypad(page: Any) -> None:
 
 
 def _press_key(page: Any, latex: str) -> None:
-    """Press the on-screen keycap that inserts ``latex`` (MathLive labels keycaps so)."""
-    found = page.evaluate(
-        """(latex) => {
-          const cap = [...document.querySelectorAll('.MLK__keycap')]
-            .find((k) => k.getAttribute('aria-label') === latex && k.offsetParent !== null);
-          return cap ? cap.id : null;
-        }""",
-        latex,
-    )
-    assert found, f"no keycap for {latex}"
-    page.locator(f"#{found}").click()
+    """Press the on-screen keycap that inserts ``latex`` (MathLive labels keycaps so), and wait
+    until the focused field has changed.
+
+    MathLive rebuilds the keyboard for a field that has just taken focus, and a press in the
+    first few hundred milliseconds can land on the keys being replaced and be lost (8 tries:
+    3 lost at once, none after 500 ms). A person never presses that fast after a tap, so a
+    lost press is pressed again, once.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    before = page.evaluate("() => document.activeElement.value")
+    for _ in range(2):
+        found = page.evaluate(
+            """(latex) => {
+              const cap = [...document.querySelectorAll('.MLK__keycap')]
+                .find((k) => k.getAttribute('aria-label') === latex && k.offsetParent !== null);
+              return cap ? cap.id : null;
+            }""",
+            latex,
+        )
+        assert found, f"no keycap for {latex}"
+        page.locator(f"#{found}").click()
+        try:
+            page.wait_for_function(
+                "(before) => document.activeElement.value !== before", arg=before, timeout=1500
+            )
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the {latex} key changed nothing")
 
 
 def _answer_verdict(page: Any) -> str:
@@ -111,10 +143,10 @@ def test_it_writes_the_plain_text_the_checker_reads(browser: Any) -> None:
 
 
 def test_mathlive_loads_only_when_the_keypad_is_asked_for(
-    browser: Any, live: LiveStack, cast: Cast
+    open_page: Opener, live: LiveStack, cast: Cast
 ) -> None:
     """Without the keypad no MathLive byte is fetched; pressing it loads it, once."""
-    page, errors = _page(browser, live, cast.alice)
+    page, errors = open_page(cast.alice)
     finished: list[Any] = []
     page.on("requestfinished", lambda r: finished.append(r))
 
@@ -161,15 +193,13 @@ def _weight(live: LiveStack, fetched: list[tuple[str, int]]) -> dict[str, object
     }
 
 
-def test_keypad_answers_get_the_verdict_typed_answers_get(
-    browser: Any, live: LiveStack, cast: Cast
-) -> None:
+def test_keypad_answers_get_the_verdict_typed_answers_get(open_page: Opener, cast: Cast) -> None:
     """Bob enters \\frac{3}{4} and √2 on the keypad; Alice types 3/4 and sqrt(2). Same verdicts."""
     fraction = _problem(cast, "3/4", "Write $0.75$ as a fraction.")
     root = _problem(cast, "sqrt(2)", "What is the side of a square of area $2$?")
 
-    typed, typed_errors = _page(browser, live, cast.alice)
-    keypad, keypad_errors = _page(browser, live, cast.bob)
+    typed, typed_errors = open_page(cast.alice)
+    keypad, keypad_errors = open_page(cast.bob)
     verdicts: dict[str, list[str]] = {"typed": [], "keypad": []}
 
     typed.goto(f"/problems/{fraction.pk}/")
@@ -206,6 +236,8 @@ def test_keypad_answers_get_the_verdict_typed_answers_get(
     shot(keypad, "keypad-answer-root")
     verdicts["keypad"].append(_answer_verdict(keypad))
 
+    # Plain typing needed no editor: Alice's page never loaded MathLive.
+    assert typed.evaluate("typeof window.MathfieldElement") == "undefined"
     assert verdicts["keypad"] == verdicts["typed"]
     assert verdicts["typed"] == [
         "Correct: 3/4 matches the answer.",
@@ -226,18 +258,16 @@ def _line_verdicts(page: Any, count: int) -> list[str]:
     return [str(v) for v in found]
 
 
-def test_keypad_work_lines_get_the_verdict_typed_lines_get(
-    browser: Any, live: LiveStack, cast: Cast
-) -> None:
+def test_keypad_work_lines_get_the_verdict_typed_lines_get(open_page: Opener, cast: Cast) -> None:
     """Lines added with the keypad are checked like typed ones, and show both forms."""
     problem = _problem(cast, "x = 3/4", "Solve $4x = 3$.")
-    typed, _ = _page(browser, live, cast.alice)
+    typed, _ = open_page(cast.alice)
     typed.goto(f"/problems/{problem.pk}/")
     typed.get_by_label("One step per line").fill("4x = 3\nx = 3/4\nx^2 = 9/16\nx = sqrt(2)")
     typed.get_by_label("One step per line").blur()
     typed_verdicts = _line_verdicts(typed, 4)
 
-    keypad, errors = _page(browser, live, cast.bob)
+    keypad, errors = open_page(cast.bob)
     keypad.goto(f"/problems/{problem.pk}/")
     keypad.get_by_label("One step per line").fill("4x = 3")
     _open_keypad(keypad)
@@ -270,11 +300,11 @@ def test_keypad_work_lines_get_the_verdict_typed_lines_get(
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_axe_passes_with_the_keypad_open_and_the_text_boxes_stay_the_way_in(
-    browser: Any, live: LiveStack, cast: Cast, viewport: str
+    open_page: Opener, cast: Cast, viewport: str
 ) -> None:
     """With the keypad and its keyboard open: no serious axe finding; the text boxes keep their
     labels and take focus; each visual editor is named as an optional visual aid."""
-    page, errors = _page(browser, live, cast.alice, DESKTOP if viewport == "desktop" else PHONE)
+    page, errors = open_page(cast.alice, DESKTOP if viewport == "desktop" else PHONE)
     page.goto(f"/problems/{cast.problem.pk}/")
     toggle = page.get_by_role("button", name="Math keypad", pressed=False)
     toggle.wait_for()
