@@ -115,6 +115,13 @@ TABLE: dict[str, Rule] = {
     "problem_answer": Rule(
         CLASS_STUDENTS, "the class", {"problem_id": "problem"}, "POST", form=_empty
     ),
+    "problem_answer_read_as": Rule(
+        CLASS_STUDENTS,
+        "the class (assigned set)",
+        {"problem_id": "problem"},
+        "POST",
+        json_body=lambda w: {"answer": ""},
+    ),
     "problem_another": Rule(
         CLASS_STUDENTS, "the class", {"problem_id": "problem"}, "POST", form=_empty
     ),

@@ -2,8 +2,8 @@
 2xx with a JSON body, never 500, and the saved work is never lost.
 
 Bodies of hostile JSON (NUL, lone surrogates, huge numbers, wrong types), JSON nested past
-the parser's limit, over-size bodies and bytes that are not UTF-8 go to the steps and
-dispute endpoints through Django's whole middleware stack, as a logged-in student.
+the parser's limit, over-size bodies and bytes that are not UTF-8 go to the steps, answer
+preview and dispute endpoints through Django's whole middleware stack, as a logged-in student.
 
 Profiles: "ci" (200 examples, the default) and "fuzz" (10,000):
     HYPOTHESIS_PROFILE=fuzz pytest --timeout=0 tests/test_fuzz_http.py
@@ -46,6 +46,7 @@ STEP_BODIES = st.fixed_dictionaries(
     {},
     optional={"lines": st.lists(HOSTILE_TEXT, max_size=5) | VALUES, "version": VALUES},
 )
+ANSWER_BODIES = st.fixed_dictionaries({}, optional={"answer": HOSTILE_TEXT | VALUES})
 DISPUTE_BODIES = st.fixed_dictionaries(
     {},
     optional={"problem": VALUES, "turn": VALUES, "index": VALUES, "reason": VALUES},
@@ -102,4 +103,12 @@ def test_the_steps_endpoint_never_fails(student: Client, cast: Cast, body: bytes
 @given(body=st.one_of(DISPUTE_BODIES.map(_encoded), RAW))
 def test_the_dispute_endpoint_never_fails(student: Client, cast: Cast, body: bytes) -> None:
     response = student.post("/disputes", body, content_type="application/json")
+    _check(response, student, cast)
+
+
+@override_settings(STEP_CHECKS_PER_MINUTE=10**9)
+@PROFILE
+@given(body=st.one_of(ANSWER_BODIES.map(_encoded), RAW))
+def test_the_answer_preview_endpoint_never_fails(student: Client, cast: Cast, body: bytes) -> None:
+    response = student.post(f"/problems/{cast.problem.pk}/answer/read-as", body, "application/json")
     _check(response, student, cast)

@@ -233,6 +233,12 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# The problem page only: its optional math keypad (MathLive, loaded when a student asks for
+# it) lays out formulas with style attributes in markup it builds, which `style-src 'self'`
+# blocks (fractions and roots then overlap). `style-src-attr` lets style attributes through
+# and nothing else: <style> elements, style sheets and scripts keep the policy above.
+# docs/security.md, item 5.
+PROBLEM_PAGE_CSP = {**SECURE_CSP, "style-src-attr": [CSP.UNSAFE_INLINE]}
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 # Any request body, uploads included (an import is up to 2 MB, as multipart), refused with
 # 413 before Django reads it (tutor.body_limit).

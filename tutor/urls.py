@@ -59,6 +59,11 @@ urlpatterns = [
     path("problems/<int:problem_id>/", student.problem, name="problem"),
     path("problems/<int:problem_id>/steps", student.check_steps, name="problem_steps"),
     path("problems/<int:problem_id>/answer", student.submit_answer, name="problem_answer"),
+    path(
+        "problems/<int:problem_id>/answer/read-as",
+        student.answer_read_as,
+        name="problem_answer_read_as",
+    ),
     path("problems/<int:problem_id>/another", student.another_variant, name="problem_another"),
     path("disputes", student.dispute, name="dispute"),
     path("tutor/turns/<int:turn_id>/steps", student.turn_steps, name="turn_steps"),

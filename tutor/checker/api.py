@@ -312,12 +312,14 @@ def check_answer_form(answer: str, form: str, *, timeout: float | None = None) -
     return str(lacking) if lacking else None
 
 
-def check_key(key: str, *, timeout: float | None = None) -> KeyReading:
+def check_key(key: str, *, timeout: float | None = None, owner: object = None) -> KeyReading:
     """How the checker reads an answer key, for the editor and the import to refuse or warn
-    about a key it cannot read (every answer to it would be undecided)."""
+    about a key it cannot read (every answer to it would be undecided). A student's final
+    answer is read the same way for its "read as" preview; ``owner`` is whose queue it
+    waits in, as for ``check_steps``."""
     cap = timeout if timeout is not None else _settings.timeout
     try:
-        replies = list(get_pool(_settings).request("key", (key,), cap))
+        replies = list(get_pool(_settings).request("key", (key,), cap, owner=owner))
     except WorkerBusy:
         return KeyReading(None, problem="the checker is busy; save again in a moment")
     except WorkerTimeout:

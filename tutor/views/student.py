@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 
 from inference.prompts import HINT_RUNGS
@@ -19,8 +22,12 @@ from tutor.forms import JoinForm
 from tutor.models import Attempt, Problem, User
 from tutor.problem_variants import shown_problem
 from tutor.rendering import markdown_to_html
-from tutor.services import attempts, flags, turns
+from tutor.services import answer_reading, attempts, flags, turns
 from tutor.views.common import BadJson, current_user, json_error, read_json, student_required
+
+# The site's policy and style attributes, for the math keypad (tutor/settings.py says why).
+# Cast: the Django plugin for mypy types a setting from its value, here as dict[str, object].
+PROBLEM_PAGE_CSP = cast("Mapping[str, list[str]]", settings.PROBLEM_PAGE_CSP)
 
 
 @require_GET
@@ -63,6 +70,7 @@ def problem_set(request: HttpRequest, set_id: int) -> HttpResponse:
     )
 
 
+@csp_override(PROBLEM_PAGE_CSP)
 @login_required
 def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
     user = current_user(request)
@@ -192,6 +200,29 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
                 "It is saved, and your teacher can see it.",
             )
     return redirect(reverse("problem", args=[found.pk]) + "#answer")
+
+
+@require_POST
+@student_required
+def answer_read_as(request: HttpRequest, problem_id: int) -> JsonResponse:
+    """The final answer's "read as" preview: how the checker would read it, before it is sent."""
+    user = current_user(request)
+    if not selectors.problems_for_student(student=user).filter(pk=problem_id).exists():
+        return json_error("Not found.", 404)
+    try:
+        data = read_json(request)
+    except BadJson as bad:
+        return bad.response
+    answer = data.get("answer")
+    if not isinstance(answer, str):
+        return json_error("Send the answer as text.")
+    try:
+        found = answer_reading.answer_read_as(student=user, answer=answer)
+    except RateLimited as exc:
+        return json_error(exc.message, 429)
+    except UserError as exc:
+        return json_error(exc.message)
+    return JsonResponse(found.to_dict())
 
 
 @require_POST
