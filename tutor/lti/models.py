@@ -1,7 +1,7 @@
 """Links from django-lti's launch records to Stepwise's classes and assignments, and the
 scores owed to a platform's gradebook.
 
-Imported by tutor.models, so the migrations live with the tutor app's (0013_lti).
+Imported by tutor.models, so the migrations live with the tutor app's (0012_lti).
 """
 
 from __future__ import annotations
