@@ -137,3 +137,23 @@ def test_it_answers_an_oversized_message_with_a_clear_error(cast: Cast) -> None:
     error, again = async_to_sync(run)()
     assert error["type"] == "error" and "limited" in error["message"]
     assert again["type"] == "session.snapshot"
+
+
+def test_a_student_on_a_temporary_password_gets_no_socket(cast: Cast) -> None:
+    """Until alice chooses her own password, her socket closes (4403) as her pages redirect."""
+    session = session_for(student=cast.alice, problem=cast.problem)
+    cast.alice.must_change_password = True
+    cast.alice.save(update_fields=["must_change_password"])
+    cookie = session_cookie(cast.alice)
+
+    async def run() -> dict[str, Any]:
+        comm = _communicator(session.pk, cookie, ORIGIN)
+        await comm.connect()
+        first = await _first(comm)
+        await comm.disconnect()
+        return first
+
+    assert async_to_sync(run)() == {"closed": 4403}
+    cast.alice.must_change_password = False
+    cast.alice.save(update_fields=["must_change_password"])
+    assert "closed" not in async_to_sync(run)()

@@ -89,6 +89,11 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self._deny(CLOSE_UNAUTHENTICATED, session_id)
             return None
+        if getattr(user, "must_change_password", False):
+            # A temporary password opens the password page only (tutor/password_change.py),
+            # and a socket opened by hand is no way around that.
+            await self._deny(CLOSE_FORBIDDEN, session_id, user.pk)
+            return None
         session = await database_sync_to_async(selectors.session_visible_to)(
             user=user, session_id=session_id
         )
