@@ -16,7 +16,6 @@ Redis cache that Stepwise already runs.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import unicodedata
 from typing import Any
@@ -31,9 +30,7 @@ from tutor import counters
 
 
 def _key(kind: str, value: str) -> str:
-    # Hashed: the cache holds no usernames or addresses in clear.
-    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-    return f"stepwise:login-fail:{kind}:{digest}"
+    return counters.hashed_key(f"login-fail:{kind}", value)
 
 
 def _account(username: str | None) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -38,11 +36,6 @@ def classroom_regenerate_code(*, classroom: Classroom) -> Classroom:
     raise UserError("Could not generate a new code; try again.")
 
 
-def _key(kind: str, who: str) -> str:
-    # Hashed: the cache holds no addresses in clear.
-    return f"stepwise:{kind}:{hashlib.sha256(who.encode()).hexdigest()[:32]}"
-
-
 def _classroom_by_code(code: str, *, guesser: str) -> Classroom:
     """The class of the code. Wrong codes are counted per guesser (a student, or a client
     address at sign-up); past JOIN_CODE_FAILURE_LIMIT in 15 minutes, codes are not tried.
@@ -50,7 +43,7 @@ def _classroom_by_code(code: str, *, guesser: str) -> Classroom:
     Only wrong codes count, so a whole class signing up behind one school address is never
     stopped by this; guessing a code among 32**8 is.
     """
-    key = _key("join-code-fail", guesser)
+    key = counters.hashed_key("join-code-fail", guesser)
     if counters.total(key) >= settings.JOIN_CODE_FAILURE_LIMIT:
         raise RateLimited(TOO_MANY_CODES)
     found = Classroom.objects.filter(join_code=code.strip().upper()).first()
@@ -78,7 +71,10 @@ def student_signup(
     ``client`` is the address the request came from (tutor.login_throttle.client_address).
     """
     classroom = _classroom_by_code(code, guesser=f"address {client}")
-    if counters.count(_key("signup", client), 3600) > settings.SIGNUPS_PER_HOUR_PER_ADDRESS:
+    if (
+        counters.count(counters.hashed_key("signup", client), 3600)
+        > settings.SIGNUPS_PER_HOUR_PER_ADDRESS
+    ):
         raise RateLimited(TOO_MANY_SIGNUPS)
     with transaction.atomic():
         user = User.objects.create_user(

@@ -30,6 +30,11 @@ from tutor.views.common import BadJson, current_user, json_error, read_json, stu
 PROBLEM_PAGE_CSP = cast("Mapping[str, list[str]]", settings.PROBLEM_PAGE_CSP)
 
 
+def _assigned(student: User, problem_id: int) -> Problem | None:
+    """The problem, if it is assigned to one of the student's classes; else None (a 404)."""
+    return selectors.problems_for_student(student=student).filter(pk=problem_id).first()
+
+
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
@@ -74,7 +79,7 @@ def problem_set(request: HttpRequest, set_id: int) -> HttpResponse:
 @login_required
 def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
     user = current_user(request)
-    found = selectors.problems_for_student(student=user).filter(pk=problem_id).first()
+    found = _assigned(user, problem_id)
     if found is None:
         raise Http404
     session = turns.session_for(student=user, problem=found)
@@ -143,7 +148,7 @@ def _terms_shown(student: User, problem: Problem, answer_key: str) -> dict[str, 
 def check_steps(request: HttpRequest, problem_id: int) -> JsonResponse:
     """The work area posts every line; each comes back with how it was read and its verdict."""
     user = current_user(request)
-    found = selectors.problems_for_student(student=user).filter(pk=problem_id).first()
+    found = _assigned(user, problem_id)
     if found is None:
         return json_error("Not found.", 404)
     try:
@@ -176,7 +181,7 @@ def check_steps(request: HttpRequest, problem_id: int) -> JsonResponse:
 @student_required
 def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
     user = current_user(request)
-    found = selectors.problems_for_student(student=user).filter(pk=problem_id).first()
+    found = _assigned(user, problem_id)
     if found is None:
         raise Http404
     try:
@@ -207,7 +212,7 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
 def answer_read_as(request: HttpRequest, problem_id: int) -> JsonResponse:
     """The final answer's "read as" preview: how the checker would read it, before it is sent."""
     user = current_user(request)
-    if not selectors.problems_for_student(student=user).filter(pk=problem_id).exists():
+    if _assigned(user, problem_id) is None:
         return json_error("Not found.", 404)
     try:
         data = read_json(request)
@@ -230,7 +235,7 @@ def answer_read_as(request: HttpRequest, problem_id: int) -> JsonResponse:
 def another_variant(request: HttpRequest, problem_id: int) -> HttpResponse:
     """ "Show me another": a fresh variant of a templated problem."""
     user = current_user(request)
-    found = selectors.problems_for_student(student=user).filter(pk=problem_id).first()
+    found = _assigned(user, problem_id)
     if found is None:
         raise Http404
     try:
