@@ -40,6 +40,8 @@ class User(AbstractUser):
     # student to the password-change page until they choose their own
     # (tutor.password_change.ForcePasswordChangeMiddleware).
     must_change_password = models.BooleanField(default=False)
+    # The language the user chose for the pages ("" = follow the browser).
+    language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
     # What the sign-up form checks a new username with (tutor/usernames.py). The field's own
     # validators stay Django's, so the schema and its migrations do not change.
     username_validator = UsernameValidator()

@@ -60,9 +60,12 @@ MIDDLEWARE = [
     # Above the session middleware, to see its cookie: SameSite=None for LTI sessions only.
     "tutor.lti.embedding.LtiCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in user's own choice beats the browser's languages.
+    "tutor.language.UserLanguageMiddleware",
     "tutor.middleware_denials.DenialLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tutor.password_change.ForcePasswordChangeMiddleware",
@@ -120,7 +123,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# English and Spanish pages; the browser's Accept-Language picks one until the user chooses
+# (tutor/language.py). The tutor's model explanations stay English whatever the page says.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

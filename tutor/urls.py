@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from tutor.forms import StaffPasswordResetForm
+from tutor.language import choose_language
 from tutor.login_throttle import ThrottledAuthenticationForm
 from tutor.lti import views as lti
 from tutor.lti.keys import jwks
@@ -13,6 +15,9 @@ from tutor.views import accounts, analytics, review, roster, student, teacher
 urlpatterns = [
     path("", student.home, name="home"),
     path("healthz", student.healthz, name="healthz"),
+    path("language", choose_language, name="language"),
+    # The scripts' strings in the page's language (gettext() and interpolate() in JS).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path(
         "login/",
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
