@@ -1,4 +1,4 @@
-.PHONY: run test lint bench lock
+.PHONY: run test lint bench lock messages
 run:
 	./scripts/run.sh
 test:
@@ -12,3 +12,6 @@ bench:
 lock:
 	bash scripts/bootstrap.sh
 	.venv/bin/uv pip compile --quiet --upgrade pyproject.toml -o requirements.lock
+# Extract new strings into locale/es and compile the catalogs (needs GNU gettext).
+messages:
+	./scripts/messages.sh

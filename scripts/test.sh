@@ -17,6 +17,13 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
     echo "Chromium could not be installed; browser tests will be skipped." >&2
 fi
 
+# GNU gettext: the catalog tests extract every string and compare it with locale/.
+if ! command -v msgfmt >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing GNU gettext for the catalog tests..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) ||
+    echo "gettext could not be installed; the catalog tests will be skipped." >&2
+fi
+
 if [ -z "${DATABASE_URL:-}" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then
   export DATABASE_URL="postgres://postgres@127.0.0.1:5432/test"
 fi
