@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import trans_real
 from django.views.decorators.http import require_POST
 
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
@@ -60,3 +61,30 @@ def choose_language(request: HttpRequest) -> HttpResponse:
         secure=request.is_secure(),
     )
     return response
+
+
+def scope_language(scope: dict[str, object], user: object) -> str:
+    """The language of a websocket, in the order pages use: the user's saved choice, the
+    language cookie, then the browser's Accept-Language; else the default."""
+    if chosen := user_language(user):
+        return chosen
+    cookies = scope.get("cookies")
+    if isinstance(cookies, dict):
+        cookie = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if isinstance(cookie, str) and cookie in SUPPORTED:
+            return cookie
+    headers = scope.get("headers")
+    accept = ""
+    if isinstance(headers, list | tuple):
+        for name, value in headers:
+            if name == b"accept-language":
+                accept = value.decode("latin-1")
+                break
+    for code, _quality in trans_real.parse_accept_lang_header(accept):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return translation.get_supported_language_variant(settings.LANGUAGE_CODE)
