@@ -96,6 +96,10 @@ TABLE: dict[str, Rule] = {
     "login": Rule(EVERYONE),
     "logout": Rule(EVERYONE),  # GET is 405 for everyone; logging out is a POST
     "signup": Rule(EVERYONE),
+    # Choosing a language is open to everyone: it saves a cookie, and the choice of a
+    # signed-in user; an unknown language changes nothing.
+    "language": Rule(EVERYONE, method="POST", form=lambda w: {"language": "es", "next": "/"}),
+    "javascript-catalog": Rule(EVERYONE),
     "join": Rule(STUDENTS, "the student", method="POST", form=lambda w: {"join_code": ""}),
     "password_change": Rule(SIGNED_IN, "the user"),
     # Reset by email: open to all (it sends mail to teachers and admins only).

@@ -50,7 +50,7 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     if language not in SUPPORTED:
         return response
     if request.user.is_authenticated and getattr(request.user, "language", None) != language:
-        request.user.language = language  # type: ignore[union-attr]
+        request.user.language = language
         request.user.save(update_fields=["language"])
     translation.activate(language)
     response.set_cookie(
