@@ -13,6 +13,7 @@ from django.conf import settings
 
 from tutor import counters
 from tutor.checker import check_key
+from tutor.checker.decimal_comma import reading_text
 from tutor.errors import RateLimited, UserError
 from tutor.models import User
 from tutor.services.attempts import MAX_ANSWER_CHARS
@@ -33,8 +34,9 @@ class AnswerReading:
         return {"reading": self.reading, "note": self.note}
 
 
-def answer_read_as(*, student: User, answer: str) -> AnswerReading:
-    """How ``answer`` would be read when submitted. UserError for text that cannot be sent,
+def answer_read_as(*, student: User, answer: str, decimal_comma: bool = False) -> AnswerReading:
+    """How ``answer`` would be read when submitted (with ``decimal_comma``, as a page that
+    writes 0,5 for a half submits it). UserError for text that cannot be sent,
     RateLimited past the student's per-minute budget (shared by name with no other check)."""
     answer = answer.strip()
     if len(answer) > MAX_ANSWER_CHARS:
@@ -45,7 +47,7 @@ def answer_read_as(*, student: User, answer: str) -> AnswerReading:
     total = counters.count(f"stepwise:answer-previews:{student.pk}", 60)
     if total > settings.STEP_CHECKS_PER_MINUTE:
         raise RateLimited("That is a lot of previews at once: your answer is checked when sent.")
-    found = check_key(answer, owner=student.pk)
+    found = check_key(reading_text(answer, decimal_comma), owner=student.pk)
     if found.readable:
         return AnswerReading(found.reading)
     return AnswerReading(None, UNREADABLE if found.readable is False else UNDECIDED)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tutor import assignment_rules, counters, selectors
+from tutor.checker.decimal_comma import reading_text
 from tutor.errors import RateLimited, UserError
 from tutor.lti.grades import grade_queue
 from tutor.models import (
@@ -137,7 +138,9 @@ def _known_slow(attempt: Attempt, lines: list[str]) -> list[int]:
     )
 
 
-def _run_checker(lines: list[str], *, owner: int, known_slow: list[int]) -> list[CheckedStep]:
+def _run_checker(
+    lines: list[str], *, owner: int, known_slow: list[int], decimal_comma: bool
+) -> list[CheckedStep]:
     try:
         from tutor.checker import check_steps
     except ImportError:
@@ -145,7 +148,7 @@ def _run_checker(lines: list[str], *, owner: int, known_slow: list[int]) -> list
             CheckedStep(i, t, "unchecked", CHECKER_MISSING, None, None) for i, t in enumerate(lines)
         ]
     results = check_steps(
-        lines,
+        [reading_text(line, decimal_comma) for line in lines],
         source="student",
         timeout=settings.CHECKER_TIMEOUT_S,
         owner=owner,
@@ -171,7 +174,12 @@ def attempt_for(*, student: User, problem: Problem) -> Attempt:
 
 
 def attempt_check_steps(
-    *, student: User, problem: Problem, lines: list[str], version: int | None = None
+    *,
+    student: User,
+    problem: Problem,
+    lines: list[str],
+    version: int | None = None,
+    decimal_comma: bool = False,
 ) -> SavedCheck:
     """Check the student's lines and save them, unless a newer edit is saved already.
 
@@ -179,6 +187,8 @@ def attempt_check_steps(
     request is numbered one past the saved edit when it arrives. Checks run at once (quick
     typing, two tabs) and finish in any order; a save only ever moves the number forward, so
     the lines kept are always those of the newest edit, each with its own verdict.
+    With ``decimal_comma`` (the page's language writes 0,5 for a half) the checker reads
+    decimal commas as points; the lines are saved as typed.
     """
     if version is not None and not (0 < version < MAX_VERSION):
         raise UserError("The edit number must be a positive whole number.")
@@ -188,7 +198,12 @@ def attempt_check_steps(
     if version is None:
         version = attempt.steps_version + 1
     with _check_slot(student):
-        checked = _run_checker(lines, owner=student.pk, known_slow=_known_slow(attempt, lines))
+        checked = _run_checker(
+            lines,
+            owner=student.pk,
+            known_slow=_known_slow(attempt, lines),
+            decimal_comma=decimal_comma,
+        )
     with transaction.atomic():
         # The row lock orders two saves that finish together; the version decides which wins.
         current = Attempt.objects.select_for_update().get(pk=attempt.pk)
@@ -268,7 +283,9 @@ def _refusal(assignment: Assignment | None, *, decided: int, now: datetime) -> s
     return None
 
 
-def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> AnswerSubmission:
+def attempt_submit_answer(
+    *, student: User, problem: Problem, answer: str, decimal_comma: bool = False
+) -> AnswerSubmission:
     """Check a final answer against the key and record it in the attempt's history.
 
     An undecided check is recorded, not flagged: the student is told the checker could not
@@ -277,6 +294,7 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
     answer scores; a late right answer never lowers a score already earned.
     A decided answer to a problem not yet solved moves the student's mastery of its skills;
     answering a solved problem again is no new evidence.
+    With ``decimal_comma`` the checker reads 0,5 as a half; the answer is saved as typed.
     """
     answer = answer.strip()
     if not answer:
@@ -290,12 +308,13 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
     if (refused := _refusal(assignment, decided=decided, now=timezone.now())) is not None:
         raise UserError(refused)
     key = shown_problem(problem=problem, student=student).answer_key
-    equivalent, detail = _answer_result(answer, key)
+    read = reading_text(answer, decimal_comma)
+    equivalent, detail = _answer_result(read, key)
     if equivalent is None and detail == BUSY:
         # Not judged at all: recording it would count a try the student never had.
         raise UserError("The checker is busy right now, so your answer was not sent. Try again.")
     if equivalent is True and problem.answer_form:
-        equivalent, detail = _form_result(answer, problem.answer_form)
+        equivalent, detail = _form_result(read, problem.answer_form)
     attempt = attempt_for(student=student, problem=problem)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)

@@ -11,12 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 
 from inference.prompts import HINT_RUNGS
 from tutor import assignment_rules, mastery_selectors, selectors
+from tutor.checker.decimal_comma import uses_decimal_comma
 from tutor.errors import RateLimited, UserError
 from tutor.forms import JoinForm
 from tutor.models import Attempt, Problem, User
@@ -33,6 +34,11 @@ PROBLEM_PAGE_CSP = cast("Mapping[str, list[str]]", settings.PROBLEM_PAGE_CSP)
 def _assigned(student: User, problem_id: int) -> Problem | None:
     """The problem, if it is assigned to one of the student's classes; else None (a 404)."""
     return selectors.problems_for_student(student=student).filter(pk=problem_id).first()
+
+
+def _decimal_comma() -> bool:
+    """Whether this page's language writes a half as 0,5 (tutor.checker.decimal_comma)."""
+    return uses_decimal_comma(translation.get_language())
 
 
 @require_GET
@@ -162,7 +168,11 @@ def check_steps(request: HttpRequest, problem_id: int) -> JsonResponse:
         return json_error("The edit number must be a positive whole number.")
     try:
         result = attempts.attempt_check_steps(
-            student=user, problem=found, lines=lines, version=version
+            student=user,
+            problem=found,
+            lines=lines,
+            version=version,
+            decimal_comma=_decimal_comma(),
         )
     except RateLimited as exc:
         return json_error(exc.message, 429)
@@ -186,7 +196,10 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
         raise Http404
     try:
         submission = attempts.attempt_submit_answer(
-            student=user, problem=found, answer=request.POST.get("answer", "")
+            student=user,
+            problem=found,
+            answer=request.POST.get("answer", ""),
+            decimal_comma=_decimal_comma(),
         )
     except UserError as exc:
         messages.error(request, exc.message)
@@ -222,7 +235,9 @@ def answer_read_as(request: HttpRequest, problem_id: int) -> JsonResponse:
     if not isinstance(answer, str):
         return json_error("Send the answer as text.")
     try:
-        found = answer_reading.answer_read_as(student=user, answer=answer)
+        found = answer_reading.answer_read_as(
+            student=user, answer=answer, decimal_comma=_decimal_comma()
+        )
     except RateLimited as exc:
         return json_error(exc.message, 429)
     except UserError as exc:

@@ -1,0 +1,184 @@
+"""Languages through the pages: the choice of language, Spanish pages and verdicts, and
+numbers with a decimal comma where the page's language writes them so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.conftest import Cast, Login
+from tutor.language import scope_language
+from tutor.models import AnswerSubmission, Attempt, Problem, User
+
+pytestmark = pytest.mark.django_db
+
+CATALOG = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.mo"
+needs_catalog = pytest.mark.skipif(not CATALOG.exists(), reason="no compiled Spanish catalog")
+
+
+def _spanish(client: Client) -> Client:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    return client
+
+
+def _steps(client: Client, problem: Problem, lines: list[str]) -> list[dict[str, object]]:
+    response = client.post(
+        f"/problems/{problem.pk}/steps", json.dumps({"lines": lines}), "application/json"
+    )
+    assert response.status_code == 200, response.content
+    steps: list[dict[str, object]] = response.json()["steps"]
+    return steps
+
+
+def _answer(client: Client, problem: Problem, answer: str) -> AnswerSubmission:
+    response = client.post(f"/problems/{problem.pk}/answer", {"answer": answer})
+    assert response.status_code == 302
+    return AnswerSubmission.objects.filter(attempt__problem=problem).latest("pk")
+
+
+# The language form
+
+
+def test_the_language_form_saves_a_users_choice_and_a_cookie(cast: Cast, login: Login) -> None:
+    client = login(cast.alice)
+    response = client.post("/language", {"language": "es", "next": "/sets/1/"})
+    assert response.status_code == 302 and response["Location"] == "/sets/1/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    cast.alice.refresh_from_db()
+    assert cast.alice.language == "es"
+
+
+def test_an_unknown_language_or_a_foreign_next_changes_nothing(cast: Cast, login: Login) -> None:
+    client = login(cast.alice)
+    response = client.post("/language", {"language": "xx", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    cast.alice.refresh_from_db()
+    assert cast.alice.language == ""
+
+
+def test_choosing_a_language_needs_a_post() -> None:
+    assert Client().get("/language?language=es").status_code == 405
+
+
+def test_a_visitor_chooses_a_language_with_a_cookie_alone() -> None:
+    response = Client().post("/language", {"language": "es", "next": "/accounts/login/"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    assert not User.objects.filter(language="es").exists()
+
+
+@needs_catalog
+def test_the_login_page_follows_the_browsers_language() -> None:
+    spanish = Client(headers={"accept-language": "es-ES,es;q=0.9"}).get("/accounts/login/")
+    english = Client(headers={"accept-language": "en-GB,en;q=0.9"}).get("/accounts/login/")
+    assert '<html lang="es"' in spanish.content.decode()
+    assert '<html lang="en"' in english.content.decode()
+    assert "Iniciar sesión" in spanish.content.decode()
+    assert "Iniciar sesión" not in english.content.decode()
+
+
+@needs_catalog
+def test_a_saved_choice_beats_the_browser_on_every_device(cast: Cast) -> None:
+    cast.alice.language = "es"
+    cast.alice.save(update_fields=["language"])
+    client = Client(headers={"accept-language": "en-US,en;q=0.9"})
+    client.force_login(cast.alice)
+    page = client.get("/").content.decode()
+    assert '<html lang="es"' in page
+
+
+def test_the_tutor_socket_speaks_the_pages_language(cast: Cast) -> None:
+    browser = {"headers": [(b"accept-language", b"es-MX,es;q=0.8,en;q=0.5")], "cookies": {}}
+    assert scope_language(browser, cast.alice) == "es"
+    cookie = {"headers": [(b"accept-language", b"es")], "cookies": {"django_language": "en"}}
+    assert scope_language(cookie, cast.alice) == "en"
+    cast.alice.language = "es"
+    assert scope_language({"headers": [], "cookies": {"django_language": "en"}}, cast.alice) == "es"
+    assert scope_language({"headers": [(b"accept-language", b"fr, de")]}, None) == "en"
+
+
+# Spanish verdicts
+
+
+@needs_catalog
+def test_a_spanish_page_gets_spanish_verdicts_and_english_is_stored(
+    cast: Cast, login: Login
+) -> None:
+    lines = ["3x + 5 = 20", "3x = 16"]
+    english = _steps(login(cast.bob), cast.problem, lines)[1]
+    spanish = _steps(_spanish(login(cast.alice)), cast.problem, lines)[1]
+    assert english["verdict"] == spanish["verdict"] == "wrong"
+    assert spanish["detail"] != english["detail"]
+    attempt = Attempt.objects.get(student=cast.alice, problem=cast.problem)
+    # What is stored is the canonical verdict, so a teacher reads it in their own language.
+    assert attempt.verdicts.get(index=1).detail == english["detail"]
+
+
+@needs_catalog
+def test_a_spanish_answer_message_is_spanish(cast: Cast, login: Login) -> None:
+    client = _spanish(login(cast.alice))
+    response = client.post(f"/problems/{cast.word_problem.pk}/answer", {"answer": "24"}, follow=True)
+    page = response.content.decode()
+    assert "Correct:" not in page and "24" in page
+
+
+# Decimal commas
+
+
+def test_a_spanish_student_writes_decimals_with_a_comma(cast: Cast, login: Login) -> None:
+    lines = ["x = 0,5 + 0,25", "x = 0,75"]
+    steps = _steps(_spanish(login(cast.alice)), cast.problem, lines)
+    assert steps[1]["verdict"] == "ok", steps
+    # Saved as typed: the student sees their own commas when they come back.
+    assert Attempt.objects.get(student=cast.alice, problem=cast.problem).steps == lines
+
+
+def test_a_wrong_decimal_comma_step_is_still_wrong(cast: Cast, login: Login) -> None:
+    steps = _steps(_spanish(login(cast.alice)), cast.problem, ["x = 0,5 + 0,25", "x = 0,9"])
+    assert steps[1]["verdict"] == "wrong", steps
+
+
+def test_an_english_page_does_not_read_a_comma_as_a_decimal_point(cast: Cast, login: Login) -> None:
+    steps = _steps(login(cast.alice), cast.problem, ["x = 0,5 + 0,25", "x = 0,75"])
+    assert steps[1]["verdict"] != "ok", steps
+
+
+@pytest.fixture
+def thousand(cast: Cast) -> Problem:
+    return Problem.objects.create(
+        problem_set=cast.problem_set,
+        position=2,
+        statement="How many is ten hundreds?",
+        answer_key="1000",
+    )
+
+
+def test_a_thousand_with_a_comma_is_a_thousand_in_english(
+    thousand: Problem, login: Login, cast: Cast
+) -> None:
+    assert _answer(login(cast.alice), thousand, "1,000").equivalent is True
+
+
+def test_in_spanish_a_comma_is_the_decimal_point(
+    thousand: Problem, login: Login, cast: Cast
+) -> None:
+    client = _spanish(login(cast.alice))
+    assert _answer(client, thousand, "1,000").equivalent is False  # one
+    submission = _answer(client, thousand, "1000,0")
+    assert submission.equivalent is True
+    assert submission.answer == "1000,0"  # saved as typed
+
+
+def test_the_answer_preview_reads_a_decimal_comma_on_a_spanish_page(
+    cast: Cast, login: Login
+) -> None:
+    url = f"/problems/{cast.word_problem.pk}/answer/read-as"
+    body = json.dumps({"answer": "0,5"})
+    spanish = _spanish(login(cast.alice)).post(url, body, "application/json").json()
+    english = login(cast.bob).post(url, body, "application/json").json()
+    assert spanish["reading"] in {"0.5", "1/2"}, spanish
+    assert english["reading"] != spanish["reading"], english
