@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop
 
 from tutor import assignment_rules, counters, selectors
 from tutor.errors import RateLimited, UserError
@@ -271,14 +271,11 @@ def _refusal(assignment: Assignment | None, *, decided: int, now: datetime) -> s
             "The due date has passed and the answer is shown, so no more answers are taken."
         )
     if assignment_rules.tries_left(assignment, decided=decided) == 0:
-        tries = assignment.max_tries or 0
-        return ngettext(
-            "You have used your %(tries)d try for this problem. "
-            "Ask your teacher if you need another.",
-            "You have used all %(tries)d tries for this problem. "
-            "Ask your teacher if you need another.",
-            tries,
-        ) % {"tries": tries}
+        # One sentence for any number: the page already says "1 of 1 tries" in English.
+        return gettext(
+            "You have used all %(tries)s tries for this problem. "
+            "Ask your teacher if you need another."
+        ) % {"tries": assignment.max_tries}
     return None
 
 
