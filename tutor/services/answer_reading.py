@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from tutor import counters
 from tutor.checker import check_key
@@ -43,7 +43,7 @@ def answer_read_as(*, student: User, answer: str) -> AnswerReading:
             gettext("The final answer is limited to %(count)s characters.")
             % {"count": MAX_ANSWER_CHARS}
         )
-    storable_text(answer, what=gettext("The final answer"))
+    storable_text(answer, what=pgettext("what cannot be stored", "The final answer"))
     if not answer:
         return AnswerReading(None)
     total = counters.count(f"stepwise:answer-previews:{student.pk}", 60)

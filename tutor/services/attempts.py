@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from tutor import assignment_rules, counters, selectors
 from tutor.errors import RateLimited, UserError
@@ -122,7 +122,7 @@ def _clean_lines(lines: list[str]) -> list[str]:
             gettext("Each line is limited to %(count)s characters.") % {"count": MAX_LINE_CHARS}
         )
     for line in lines:
-        storable_text(line, what=gettext("A line of work"))
+        storable_text(line, what=pgettext("what cannot be stored", "A line of work"))
     # Trailing blank lines are the empty line the student is about to type into.
     cleaned = [line.rstrip() for line in lines]
     while cleaned and not cleaned[-1].strip():
@@ -297,7 +297,7 @@ def attempt_submit_answer(*, student: User, problem: Problem, answer: str) -> An
             gettext("The final answer is limited to %(count)s characters.")
             % {"count": MAX_ANSWER_CHARS}
         )
-    storable_text(answer, what=gettext("The final answer"))
+    storable_text(answer, what=pgettext("what cannot be stored", "The final answer"))
     assignment = selectors.assignment_for_work(student=student, problem=problem)
     decided = selectors.decided_tries(student=student, problem=problem)
     # Refused before the checker runs, so a used-up limit costs no check.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from tutor.errors import UserError
 from tutor.models import Attempt, Flag, FlagEvent, Problem, StepVerdict, Turn, User
@@ -29,9 +29,9 @@ def flag_dispute(
     """ "I think this is wrong" on one step verdict, the model's (turn) or the student's own."""
     if (turn is None) == (attempt is None):
         raise ValueError("a dispute names exactly one of a turn or an attempt")
-    reason = storable_text(reason.strip()[:400], what=gettext("A reason")) or (
-        "The student thinks this verdict is wrong."
-    )
+    reason = storable_text(
+        reason.strip()[:400], what=pgettext("what cannot be stored", "A reason")
+    ) or ("The student thinks this verdict is wrong.")
     step = StepVerdict.objects.filter(turn=turn, attempt=attempt, index=index).first()
     if step is None:
         # A flag with no step shows the reviewer nothing to judge.

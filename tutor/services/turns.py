@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from inference.prompts import HINT_RUNGS
 from tutor import events, turn_state
@@ -45,7 +45,7 @@ def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> 
     """
     if mode not in Turn.Mode.values:
         raise UserError(gettext("Choose a hint, check my work, a full solution or ask a question."))
-    question = storable_text(question.strip(), what=gettext("Questions"))
+    question = storable_text(question.strip(), what=pgettext("what cannot be stored", "Questions"))
     if mode == Turn.Mode.FOLLOWUP and not question:
         raise UserError(gettext("Type a question first."))
     if len(question) > settings.TUTOR_QUESTION_MAX_CHARS:
