@@ -17,6 +17,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tutor import models
 
@@ -103,7 +105,9 @@ class AssignmentForm(forms.ModelForm):
         data = super().clean() or {}
         problem_set, classroom = data.get("problem_set"), data.get("classroom")
         if problem_set and classroom and problem_set.owner_id != classroom.teacher_id:
-            raise forms.ValidationError("A set can only be assigned to its own teacher's class.")
+            raise forms.ValidationError(
+                gettext("A set can only be assigned to its own teacher's class.")
+            )
         return data
 
 
@@ -184,11 +188,11 @@ class FlagAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ("problem__problem_set", "reviewer")
     inlines = [FlagEventInline]
 
-    @admin.display(description="decide")
+    @admin.display(description=_("decide"))
     def review(self, flag: models.Flag) -> str:
         # Decisions are made there: a note is required and the trail records it.
         url = reverse("review_flag", args=[flag.pk])
-        return format_html('<a href="{}">On the review page</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("On the review page"))
 
 
 @admin.register(models.FlagEvent)

@@ -30,6 +30,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Cast, Extract
+from django.utils.translation import gettext
 
 from inference.prompts import HINT_RUNGS
 from tutor.mastery.bkt import MASTERED
@@ -69,7 +70,7 @@ class AnalyticsTable:
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
     chart: Chart | None = None
-    empty: str = "Nothing yet."
+    empty: str = field(default_factory=lambda: gettext("Nothing yet."))
 
 
 def _n(value: int) -> Cell:
@@ -83,7 +84,7 @@ def _share(part: int, whole: int) -> Cell:
 def _minutes(seconds: float | None) -> Cell:
     if seconds is None:
         return Cell("—")
-    return Cell(f"{seconds / 60:.1f} min", round(seconds / 60, 2))
+    return Cell(gettext("%(minutes).1f min") % {"minutes": seconds / 60}, round(seconds / 60, 2))
 
 
 def _label(rule: str) -> str:
@@ -135,39 +136,44 @@ def _misconception_tables(scope: _Scope) -> list[AnalyticsTable]:
         by_student[(student_id, rule)] = n
     frequency = AnalyticsTable(
         "misconceptions",
-        "Misconceptions by frequency",
-        "Steps of the students' own work that the checker marked wrong and explained by a "
-        "known mistake, counted over the class.",
-        ["Misconception", "What it is", "Steps", "Students"],
+        gettext("Misconceptions by frequency"),
+        gettext(
+            "Steps of the students' own work that the checker marked wrong and explained by a "
+            "known mistake, counted over the class."
+        ),
+        [gettext("Misconception"), gettext("What it is"), gettext("Steps"), gettext("Students")],
         [
             [Cell(rule), Cell(_label(rule)), _n(n), _n(students[rule])]
             for rule, n in total.most_common()
         ],
-        Chart("bar", 0, (2,), "steps"),
-        "The checker has named no misconception in this class's work yet.",
+        Chart("bar", 0, (2,), gettext("steps")),
+        gettext("The checker has named no misconception in this class's work yet."),
     )
     # Pivoted, one row per problem or student and one column per misconception: a teacher
     # reads across a student's row, and the page has a few thousand cells, not ten thousand.
     rules = [rule for rule, _ in total.most_common()]
     per_problem = AnalyticsTable(
         "misconceptions_by_problem",
-        "Misconceptions per problem",
-        "The same steps, by problem.",
-        ["Problem", *rules, "Total"],
+        gettext("Misconceptions per problem"),
+        gettext("The same steps, by problem."),
+        [gettext("Problem"), *rules, gettext("Total")],
         [
-            [Cell(f"Problem {i}", i), *_counts(by_problem, p.pk, rules)]
+            [
+                Cell(gettext("Problem %(number)s") % {"number": i}, i),
+                *_counts(by_problem, p.pk, rules),
+            ]
             for i, p in enumerate(scope.problems, start=1)
         ],
-        Chart("stacked", 0, tuple(range(1, len(rules) + 1)), "steps"),
-        empty="No misconceptions named yet.",
+        Chart("stacked", 0, tuple(range(1, len(rules) + 1)), gettext("steps")),
+        empty=gettext("No misconceptions named yet."),
     )
     per_student = AnalyticsTable(
         "misconceptions_by_student",
-        "Misconceptions per student",
-        "The same steps, by student, over the whole roster.",
-        ["Student", *rules, "Total"],
+        gettext("Misconceptions per student"),
+        gettext("The same steps, by student, over the whole roster."),
+        [gettext("Student"), *rules, gettext("Total")],
         [[Cell(_name(s)), *_counts(by_student, s.pk, rules)] for s in scope.students],
-        empty="No misconceptions named yet.",
+        empty=gettext("No misconceptions named yet."),
     )
     if not rules:
         per_problem.rows, per_student.rows = [], []
@@ -212,7 +218,7 @@ def _difficulty_table(scope: _Scope) -> AnalyticsTable:
         mean_tries = statistics.fmean(tries[pid]) if tries[pid] else None
         rows.append(
             [
-                Cell(f"Problem {number}", number),
+                Cell(gettext("Problem %(number)s") % {"number": number}, number),
                 _n(answered[pid]),
                 _share(right_first[pid], answered[pid]),
                 _share(solved[pid], answered[pid]),
@@ -222,13 +228,23 @@ def _difficulty_table(scope: _Scope) -> AnalyticsTable:
         )
     return AnalyticsTable(
         "difficulty",
-        "Item difficulty and time spent",
-        "Of the students who gave a final answer: the share right at the first try, the share "
-        "solved, and the mean number of final answers. Time is the median, over students who "
-        "started the problem, from their first checked line or answer to their last.",
-        ["Problem", "Answered", "Right at first try", "Solved", "Mean tries", "Median time"],
+        gettext("Item difficulty and time spent"),
+        gettext(
+            "Of the students who gave a final answer: the share right at the first try, the "
+            "share solved, and the mean number of final answers. Time is the median, over "
+            "students who started the problem, from their first checked line or answer to "
+            "their last."
+        ),
+        [
+            gettext("Problem"),
+            gettext("Answered"),
+            gettext("Right at first try"),
+            gettext("Solved"),
+            gettext("Mean tries"),
+            gettext("Median time"),
+        ],
         rows,
-        Chart("bar", 0, (2,), "share right at the first try"),
+        Chart("bar", 0, (2,), gettext("share right at the first try")),
     )
 
 
@@ -251,19 +267,26 @@ def _hint_table(scope: _Scope) -> AnalyticsTable:
     rungs = range(1, HINT_RUNGS + 1)
     return AnalyticsTable(
         "hints",
-        "Hints used, by rung",
-        f"Hints the tutor gave, by rung of the ladder (1 is a nudge, {HINT_RUNGS} the "
-        "bottom-out hint), and how many students asked for any.",
-        ["Problem", *[f"Rung {r}" for r in rungs], "Students who asked"],
+        gettext("Hints used, by rung"),
+        gettext(
+            "Hints the tutor gave, by rung of the ladder (1 is a nudge, %(rungs)s the "
+            "bottom-out hint), and how many students asked for any."
+        )
+        % {"rungs": HINT_RUNGS},
+        [
+            gettext("Problem"),
+            *[gettext("Rung %(rung)s") % {"rung": r} for r in rungs],
+            gettext("Students who asked"),
+        ],
         [
             [
-                Cell(f"Problem {number}", number),
+                Cell(gettext("Problem %(number)s") % {"number": number}, number),
                 *[_n(by_rung[(p.pk, r)]) for r in rungs],
                 _n(len(askers[p.pk])),
             ]
             for number, p in enumerate(scope.problems, start=1)
         ],
-        Chart("stacked", 0, tuple(range(1, HINT_RUNGS + 1)), "hints"),
+        Chart("stacked", 0, tuple(range(1, HINT_RUNGS + 1)), gettext("hints")),
     )
 
 
@@ -278,19 +301,29 @@ def _mastery_tables(scope: _Scope) -> list[AnalyticsTable]:
     }
     summary = AnalyticsTable(
         "mastery",
-        "Mastery per skill across the roster",
-        f"Each student's estimated P(known) by knowledge tracing; a student with no answer on "
-        f"a skill counts at the skill's prior. Mastered is {MASTERED:.0%} or more.",
-        ["Skill", "Students with answers", "Mean mastery", "Mastered"],
-        empty="The problems in this set carry no skills yet.",
-        chart=Chart("bar", 0, (2,), "mean P(known)"),
+        gettext("Mastery per skill across the roster"),
+        gettext(
+            "Each student's estimated P(known) by knowledge tracing; a student with no answer "
+            "on a skill counts at the skill's prior. Mastered is %(mastered)s or more."
+        )
+        % {"mastered": f"{MASTERED:.0%}"},
+        [
+            gettext("Skill"),
+            gettext("Students with answers"),
+            gettext("Mean mastery"),
+            gettext("Mastered"),
+        ],
+        empty=gettext("The problems in this set carry no skills yet."),
+        chart=Chart("bar", 0, (2,), gettext("mean P(known)")),
     )
     grid = AnalyticsTable(
         "mastery_by_student",
-        "Mastery per student",
-        "P(known) per student and skill; — where the student has not answered on the skill.",
-        ["Student", *[s.name for s in skills]],
-        empty="No students or no skills yet.",
+        gettext("Mastery per student"),
+        gettext(
+            "P(known) per student and skill; — where the student has not answered on the skill."
+        ),
+        [gettext("Student"), *[s.name for s in skills]],
+        empty=gettext("No students or no skills yet."),
     )
     for skill in skills:
         levels = [known.get((skill.pk, s.pk), (skill.prior, 0)) for s in scope.students]

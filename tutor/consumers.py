@@ -24,9 +24,12 @@ from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from tutor import counters, events, selectors
 from tutor.errors import UserError
+from tutor.language import scope_language
 from tutor.models import Turn, TutoringSession, User
 from tutor.services import turns
 
@@ -38,9 +41,12 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
 MAX_MESSAGE_CHARS = 8192
-NOT_UNDERSTOOD = "That request was not understood."
-TOO_MANY = "You are sending requests very quickly. Wait a few seconds, then try again."
-FAILED = "Something went wrong with that request, and it was not done. Try again."
+# Marked here, translated when sent: the constants themselves stay English.
+NOT_UNDERSTOOD = gettext_noop("That request was not understood.")
+TOO_MANY = gettext_noop(
+    "You are sending requests very quickly. Wait a few seconds, then try again."
+)
+FAILED = gettext_noop("Something went wrong with that request, and it was not done. Try again.")
 BUDGET_WINDOW_S = 60
 
 
@@ -49,6 +55,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
     user: User | None = None
     groups_joined: tuple[str, ...] = ()
     waiting: set[int]
+    # The page's language, as pages choose it (tutor.language); read again with the user.
+    language: str = settings.LANGUAGE_CODE
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,6 +109,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             await self._deny(CLOSE_FORBIDDEN, session_id, user.pk)
             return None
         self.user, self.session = user, session
+        self.language = scope_language(self.scope, user)
         return session
 
     async def _deny(self, code: int, session_id: int, user_id: int | None = None) -> None:
@@ -122,12 +131,15 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         await self._leave_groups()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        try:
-            content = _parse(text_data, bytes_data)
-        except UserError as error:
-            await self._error(error.message)
-            return
-        await self.receive_json(content)
+        # Every message the socket sends back, the services' errors included, is in the
+        # page's language; the context carries it into database_sync_to_async's threads.
+        with translation.override(self.language):
+            try:
+                content = _parse(text_data, bytes_data)
+            except UserError as error:
+                await self._error(error.message)
+                return
+            await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if self.session is None:
@@ -137,7 +149,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
                 # Never refused, only later: the page waits for this snapshot to go on.
                 self._snapshot_later(BUDGET_WINDOW_S - time.time() % BUDGET_WINDOW_S)
             else:
-                await self._error(TOO_MANY)
+                await self._error(gettext(TOO_MANY))
             return
         if await self._authorise(self.session.pk) is None:
             return
@@ -149,7 +161,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             # The socket stays open. The log gets where it failed, not the message: a
             # database error can quote the user's text.
             _log_failure("websocket request", error)
-            await self._error(FAILED)
+            await self._error(gettext(FAILED))
 
     async def _dispatch(self, content: dict[str, Any]) -> None:
         action = content.get("type")
@@ -160,7 +172,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         elif action == "sync":
             await self._resync()
         else:
-            raise UserError("Unknown request.")
+            raise UserError(gettext("Unknown request."))
 
     async def _error(self, message: str) -> None:
         await self.send_json({"type": "error", "message": message})
@@ -176,10 +188,10 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
     async def _ask(self, content: dict[str, Any]) -> None:
         assert self.session is not None and self.user is not None
         if self.session.student_id != self.user.pk:
-            raise UserError("Only the student can ask the tutor in this session.")
+            raise UserError(gettext("Only the student can ask the tutor in this session."))
         mode, question = content.get("mode", ""), content.get("question", "")
         if not isinstance(mode, str) or not isinstance(question, str):
-            raise UserError(NOT_UNDERSTOOD)
+            raise UserError(gettext(NOT_UNDERSTOOD))
         await database_sync_to_async(turns.turn_request)(
             session=self.session, mode=mode, question=question
         )
@@ -187,12 +199,12 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
     async def _act_on_turn(self, action: str, turn_id: Any) -> None:
         assert self.session is not None and self.user is not None
         if self.session.student_id != self.user.pk:
-            raise UserError("Only the student can change this session.")
+            raise UserError(gettext("Only the student can change this session."))
         turn = await database_sync_to_async(
             Turn.objects.filter(pk=_as_id(turn_id), session=self.session).first
         )()
         if turn is None:
-            raise UserError("That answer does not exist.")
+            raise UserError(gettext("That answer does not exist."))
         if action == "stop":
             await database_sync_to_async(turns.turn_cancel)(turn=turn)
         elif action == "continue":
@@ -278,17 +290,19 @@ class UnknownRouteConsumer(AsyncWebsocketConsumer):
 def _parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
     """The message as a JSON object, or UserError saying what is wrong with it."""
     if text_data is None:
-        raise UserError("Send requests as JSON text, not binary.")
+        raise UserError(gettext("Send requests as JSON text, not binary."))
     if len(text_data) > MAX_MESSAGE_CHARS:
-        raise UserError(f"Messages are limited to {MAX_MESSAGE_CHARS} characters.")
+        raise UserError(
+            gettext("Messages are limited to %(count)s characters.") % {"count": MAX_MESSAGE_CHARS}
+        )
     try:
         content = json.loads(text_data)
     except (ValueError, RecursionError):
         # RecursionError: JSON nested deeper than the parser goes (a few thousand brackets
         # fit in the size cap).
-        raise UserError(NOT_UNDERSTOOD) from None
+        raise UserError(gettext(NOT_UNDERSTOOD)) from None
     if not isinstance(content, dict):
-        raise UserError(NOT_UNDERSTOOD)
+        raise UserError(gettext(NOT_UNDERSTOOD))
     return content
 
 
@@ -297,7 +311,7 @@ def _as_id(value: Any) -> int:
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
         value = int(value)
     if not selectors.is_row_id(value):
-        raise UserError("That answer does not exist.")
+        raise UserError(gettext("That answer does not exist."))
     return int(value)
 
 

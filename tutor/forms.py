@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tutor import counters
 from tutor.models import Flag, User
@@ -18,24 +20,28 @@ from tutor.usernames import normalise_username, validate_person_name
 
 
 class SignupForm(forms.Form):
-    username = forms.CharField(max_length=150, widget=forms.TextInput({"autocomplete": "username"}))
+    username = forms.CharField(
+        label=_("Username"), max_length=150, widget=forms.TextInput({"autocomplete": "username"})
+    )
     first_name = forms.CharField(
-        label="First name", max_length=150, validators=[validate_person_name]
+        label=_("First name"), max_length=150, validators=[validate_person_name]
     )
     last_name = forms.CharField(
-        label="Last name", max_length=150, required=False, validators=[validate_person_name]
+        label=_("Last name"), max_length=150, required=False, validators=[validate_person_name]
     )
     password = forms.CharField(
-        widget=forms.PasswordInput({"autocomplete": "new-password"}), max_length=128
+        label=_("Password"),
+        widget=forms.PasswordInput({"autocomplete": "new-password"}),
+        max_length=128,
     )
-    join_code = forms.CharField(label="Class join code", max_length=16)
+    join_code = forms.CharField(label=_("Class join code"), max_length=16)
 
     def clean_username(self) -> str:
         # As it is stored (NFKC): full-width "alice" is "alice", and is taken if alice is.
         username = normalise_username(self.cleaned_data["username"])
         User.username_validator(username)
         if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("That username is taken; choose another.")
+            raise forms.ValidationError(gettext("That username is taken; choose another."))
         return username
 
     def clean(self) -> dict[str, Any]:
@@ -52,68 +58,70 @@ class SignupForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    join_code = forms.CharField(label="Class join code", max_length=16)
+    join_code = forms.CharField(label=_("Class join code"), max_length=16)
 
 
 class ClassroomForm(forms.Form):
-    name = forms.CharField(label="Class name", max_length=120)
+    name = forms.CharField(label=_("Class name"), max_length=120)
 
 
 class ProblemSetForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        widget=forms.Textarea({"rows": 3}), required=False, max_length=5000
+        label=_("Description"), widget=forms.Textarea({"rows": 3}), required=False, max_length=5000
     )
 
 
 ANSWER_FORMS = [
-    ("", "any form"),
-    ("expanded", "expanded"),
-    ("factored", "fully factored"),
-    ("simplified", "fully simplified"),
-    ("exact", "exact (no decimals)"),
-    ("lowest_terms", "lowest terms"),
-    ("units", "units required"),
+    ("", _("any form")),
+    ("expanded", _("expanded")),
+    ("factored", _("fully factored")),
+    ("simplified", _("fully simplified")),
+    ("exact", _("exact (no decimals)")),
+    ("lowest_terms", _("lowest terms")),
+    ("units", _("units required")),
 ]
 
 
 class ProblemForm(forms.Form):
     statement = forms.CharField(
+        label=_("Statement"),
         widget=forms.Textarea({"rows": 6, "data-preview": "statement-preview"}),
         max_length=10_000,
-        help_text="Markdown; math between $...$ or \\(...\\), display math between $$...$$.",
+        help_text=_("Markdown; math between $...$ or \\(...\\), display math between $$...$$."),
     )
     answer_key = forms.CharField(
-        label="Answer key",
+        label=_("Answer key"),
         max_length=500,
-        help_text="The checker reads the key when you save; a key it cannot read is refused.",
+        help_text=_("The checker reads the key when you save; a key it cannot read is refused."),
     )
     answer_form = forms.ChoiceField(
-        label="The answer must be",
+        label=_("The answer must be"),
         choices=ANSWER_FORMS,
         required=False,
-        help_text="A right value in another form is told so, not marked wrong.",
+        help_text=_("A right value in another form is told so, not marked wrong."),
     )
     skills = forms.CharField(
-        label="Skills",
+        label=_("Skills"),
         max_length=900,
         required=False,
-        help_text="Separated by commas, e.g. linear equations, fractions. "
-        "Mastery is tracked per skill.",
+        help_text=_(
+            "Separated by commas, e.g. linear equations, fractions. Mastery is tracked per skill."
+        ),
     )
     parameters = forms.CharField(
-        label="Parameters",
+        label=_("Parameters"),
         widget=forms.Textarea({"rows": 4, "spellcheck": "false"}),
         required=False,
         max_length=2000,
-        help_text=(
+        help_text=_(
             "Optional: makes the problem a template, with its own numbers for each student. "
             "One per line: 'a in 2..9', 'b in [1, 3, 5]', 'c = a*k + b', 'require c != 0'; "
             "then {a} in the statement and the key, or {(c - b)/a}."
         ),
     )
     reference_solution = forms.CharField(
-        label="Reference solution",
+        label=_("Reference solution"),
         widget=forms.Textarea({"rows": 5, "data-preview": "solution-preview"}),
         required=False,
         max_length=20_000,
@@ -129,41 +137,44 @@ class ProblemForm(forms.Form):
             self.suggested_form = suggest_form(statement)
         if self.suggested_form:
             label = dict(ANSWER_FORMS)[self.suggested_form]
-            self.fields["answer_form"].help_text = (
-                f"Suggested from the statement: {label}. "
+            self.fields["answer_form"].help_text = gettext(
+                "Suggested from the statement: %(label)s. "
                 "A right value in another form is told so, not marked wrong."
-            )
+            ) % {"label": label}
             if not self.is_bound and "answer_form" not in self.initial:
                 self.initial["answer_form"] = self.suggested_form
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="JSONL or CSV, up to 2 MB. See the import format.")
+    file = forms.FileField(
+        label=_("File"), help_text=_("JSONL or CSV, up to 2 MB. See the import format.")
+    )
 
 
 class AssignForm(forms.Form):
-    problem_set = forms.TypedChoiceField(label="Problem set", coerce=int)
+    problem_set = forms.TypedChoiceField(label=_("Problem set"), coerce=int)
     due_at = forms.DateTimeField(
-        label="Due", widget=forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("Due"),
+        widget=forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     late_penalty_percent = forms.IntegerField(
-        label="Late penalty (%)",
+        label=_("Late penalty (%)"),
         min_value=0,
         max_value=100,
         required=False,
-        help_text="Taken off a problem first answered right after the due date. Empty: none.",
+        help_text=_("Taken off a problem first answered right after the due date. Empty: none."),
     )
     max_tries = forms.IntegerField(
-        label="Tries per problem",
+        label=_("Tries per problem"),
         min_value=1,
         max_value=1000,
         required=False,
-        help_text="Final answers allowed per problem. Empty: no limit.",
+        help_text=_("Final answers allowed per problem. Empty: no limit."),
     )
     show_answer_after_due = forms.BooleanField(
-        label="Show students the answer key after the deadline",
+        label=_("Show students the answer key after the deadline"),
         required=False,
-        help_text="Students then see the key on each problem; no more answers are taken.",
+        help_text=_("Students then see the key on each problem; no more answers are taken."),
     )
     # Set by the confirmation page: yes, move the due date of the set the class already has.
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -176,17 +187,17 @@ class AssignForm(forms.Form):
         due_at: datetime = self.cleaned_data["due_at"]
         if due_at <= timezone.now():
             raise forms.ValidationError(
-                "The due date is in the past. Choose a date and time still to come."
+                gettext("The due date is in the past. Choose a date and time still to come.")
             )
         return due_at
 
 
 class TemporaryPasswordForm(forms.Form):
     password = forms.CharField(
-        label="Temporary password",
+        label=_("Temporary password"),
         max_length=128,
         widget=forms.PasswordInput({"autocomplete": "new-password"}),
-        help_text="Tell it to the student; they must choose their own when they next log in.",
+        help_text=_("Tell it to the student; they must choose their own when they next log in."),
     )
 
 
@@ -215,19 +226,25 @@ def _reset_mail_allowed(user_id: int) -> bool:
 
 class ResolveForm(forms.Form):
     action = forms.ChoiceField(
+        label=_("Action"),
         choices=[
-            ("confirm", "Confirm: the verdict or flag is right"),
-            ("dismiss", "Dismiss as a false alarm"),
-            ("fix_key", "Fix the answer key"),
+            ("confirm", _("Confirm: the verdict or flag is right")),
+            ("dismiss", _("Dismiss as a false alarm")),
+            ("fix_key", _("Fix the answer key")),
         ],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(widget=forms.Textarea({"rows": 3}), max_length=2000)
-    new_key = forms.CharField(label="Corrected answer key", max_length=500, required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea({"rows": 3}), max_length=2000)
+    new_key = forms.CharField(label=_("Corrected answer key"), max_length=500, required=False)
 
 
 class QueueFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "All kinds"), *Flag.Kind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *Flag.Kind.choices], required=False
+    )
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *Flag.Status.choices], required=False, initial="open"
+        label=_("Status"),
+        choices=[("", _("Any status")), *Flag.Status.choices],
+        required=False,
+        initial="open",
     )

@@ -25,6 +25,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from tutor import counters
 
@@ -108,7 +109,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": "Too many failed attempts. Wait %(minutes)s minutes, then try again.",
+        "locked": _("Too many failed attempts. Wait %(minutes)s minutes, then try again."),
     }
 
     def clean(self) -> dict[str, Any]:

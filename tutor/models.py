@@ -14,6 +14,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tutor.usernames import (
     UsernameValidator,
@@ -31,9 +33,9 @@ def new_join_code() -> str:
 
 class User(AbstractUser):
     class Role(models.TextChoices):
-        STUDENT = "student", "Student"
-        TEACHER = "teacher", "Teacher"
-        ADMIN = "admin", "Admin"
+        STUDENT = "student", _("Student")
+        TEACHER = "teacher", _("Teacher")
+        ADMIN = "admin", _("Admin")
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
     # Set when a teacher gives the student a temporary password: every page then sends the
@@ -52,7 +54,9 @@ class User(AbstractUser):
         errors: dict[str, str] = {}
         problem = username_problem(self.username)
         if problem is None and look_alike_taken(self.username, exclude_pk=self.pk):
-            problem = "That username looks too much like one already taken; choose another."
+            problem = gettext(
+                "That username looks too much like one already taken; choose another."
+            )
         if problem:
             errors["username"] = problem
         for field in ("first_name", "last_name"):
@@ -141,7 +145,7 @@ class Skill(models.Model):
 class Problem(models.Model):
     problem_set = models.ForeignKey(ProblemSet, on_delete=models.CASCADE, related_name="problems")
     position = models.PositiveIntegerField(default=0)
-    statement = models.TextField(help_text="Markdown with LaTeX between $...$ or \\(...\\).")
+    statement = models.TextField(help_text=_("Markdown with LaTeX between $...$ or \\(...\\)."))
     answer_key = models.CharField(max_length=500)
     # A template's parameters (tutor.checker.variants): with them, the statement and the key
     # hold {...} placeholders and each student works their own variant.
@@ -152,13 +156,13 @@ class Problem(models.Model):
         blank=True,
         default="",
         choices=[
-            ("", "any form"),
-            ("expanded", "expanded"),
-            ("factored", "fully factored"),
-            ("simplified", "fully simplified"),
-            ("exact", "exact (no decimals)"),
-            ("lowest_terms", "lowest terms"),
-            ("units", "units required"),
+            ("", _("any form")),
+            ("expanded", _("expanded")),
+            ("factored", _("fully factored")),
+            ("simplified", _("fully simplified")),
+            ("exact", _("exact (no decimals)")),
+            ("lowest_terms", _("lowest terms")),
+            ("units", _("units required")),
         ],
     )
     reference_solution = models.TextField(blank=True)
@@ -209,9 +213,9 @@ class Assignment(models.Model):
 
 class Attempt(models.Model):
     class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        CORRECT = "correct", "Correct"
-        INCORRECT = "incorrect", "Incorrect"
+        IN_PROGRESS = "in_progress", _("In progress")
+        CORRECT = "correct", _("Correct")
+        INCORRECT = "incorrect", _("Incorrect")
 
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
@@ -303,24 +307,24 @@ class TutoringSession(models.Model):
 
 class Turn(models.Model):
     class Mode(models.TextChoices):
-        HINT = "hint", "Hint"
-        CHECK = "check", "Check my work"
-        SOLVE = "solve", "Full solution"
-        FOLLOWUP = "followup", "Question"
+        HINT = "hint", _("Hint")
+        CHECK = "check", _("Check my work")
+        SOLVE = "solve", _("Full solution")
+        FOLLOWUP = "followup", _("Question")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Final(models.TextChoices):
         """The tutor's final answer against the problem's key."""
 
-        AGREES = "agrees", "Agrees with the key"
-        DISAGREES = "disagrees", "Disagrees with the key"
-        UNDECIDED = "undecided", "Could not be compared with the key"
+        AGREES = "agrees", _("Agrees with the key")
+        DISAGREES = "disagrees", _("Disagrees with the key")
+        UNDECIDED = "undecided", _("Could not be compared with the key")
 
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
@@ -376,12 +380,12 @@ class Turn(models.Model):
 
 class StepVerdict(models.Model):
     class Verdict(models.TextChoices):
-        OK = "ok", "Correct"
-        WRONG = "wrong", "Wrong"
-        WEAKER = "weaker", "Only implied"
-        UNKNOWN = "unknown", "Cannot decide"
-        NONE = "none", "No math to check"
-        UNCHECKED = "unchecked", "Not checked"
+        OK = "ok", _("Correct")
+        WRONG = "wrong", _("Wrong")
+        WEAKER = "weaker", _("Only implied")
+        UNKNOWN = "unknown", _("Cannot decide")
+        NONE = "none", _("No math to check")
+        UNCHECKED = "unchecked", _("Not checked")
 
     # Exactly one owner: a student's attempt or a model's turn.
     attempt = models.ForeignKey(
@@ -437,16 +441,16 @@ class StepVerdict(models.Model):
 
 class Flag(models.Model):
     class Kind(models.TextChoices):
-        MODEL_STEP = "model_step", "Model step marked wrong"
-        ANSWER_MISMATCH = "answer_mismatch", "Final answer disagrees with the key"
-        DISPUTE = "dispute", "Student dispute"
-        MODERATION = "moderation", "Moderation"
+        MODEL_STEP = "model_step", _("Model step marked wrong")
+        ANSWER_MISMATCH = "answer_mismatch", _("Final answer disagrees with the key")
+        DISPUTE = "dispute", _("Student dispute")
+        MODERATION = "moderation", _("Moderation")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CONFIRMED = "confirmed", "Confirmed"
-        DISMISSED = "dismissed", "Dismissed as a false alarm"
-        KEY_FIXED = "key_fixed", "Answer key fixed"
+        OPEN = "open", _("Open")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISMISSED = "dismissed", _("Dismissed as a false alarm")
+        KEY_FIXED = "key_fixed", _("Answer key fixed")
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
@@ -498,10 +502,10 @@ class FlagEvent(models.Model):
     """The audit trail of the review queue: who did what to a flag, when, and why."""
 
     class Action(models.TextChoices):
-        RAISED = "raised", "Raised"
-        CONFIRMED = "confirmed", "Confirmed"
-        DISMISSED = "dismissed", "Dismissed as a false alarm"
-        KEY_FIXED = "key_fixed", "Answer key fixed"
+        RAISED = "raised", _("Raised")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISMISSED = "dismissed", _("Dismissed as a false alarm")
+        KEY_FIXED = "key_fixed", _("Answer key fixed")
 
     flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

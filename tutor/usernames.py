@@ -20,6 +20,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Length
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext
 
 ALLOWED = re.compile(r"^[\w.@+-]+\Z")
 # Scripts that are written together in one name.
@@ -62,9 +63,11 @@ def username_problem(value: str) -> str | None:
     """What is wrong with the username's spelling, or None."""
     username = normalise_username(value)
     if not ALLOWED.match(username):
-        return "Use letters, digits and . @ + - _ only, with no spaces or line breaks."
+        return gettext("Use letters, digits and . @ + - _ only, with no spaces or line breaks.")
     if len(_scripts(username)) > 1:
-        return "Use one alphabet in a username: letters from two can look like someone else's."
+        return gettext(
+            "Use one alphabet in a username: letters from two can look like someone else's."
+        )
     return None
 
 
@@ -101,7 +104,7 @@ class UsernameValidator(UnicodeUsernameValidator):
             raise ValidationError(problem, code="invalid")
         if look_alike_taken(value):
             raise ValidationError(
-                "That username looks too much like one already taken; choose another.",
+                gettext("That username looks too much like one already taken; choose another."),
                 code="look_alike",
             )
 
@@ -110,5 +113,6 @@ def validate_person_name(value: str) -> None:
     """A first or last name: any letters, but no line breaks or invisible characters."""
     if any(unicodedata.category(char) in INVISIBLE for char in value):
         raise ValidationError(
-            "Names cannot contain line breaks or invisible characters.", code="invisible"
+            gettext("Names cannot contain line breaks or invisible characters."),
+            code="invisible",
         )

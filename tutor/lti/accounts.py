@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from lti_tool.models import LtiContext, LtiLaunch, LtiResourceLink, LtiUser
 
 from tutor.errors import UserError
@@ -22,8 +23,11 @@ from tutor.models import Assignment, Classroom, Enrolment, ProblemSet, User
 SET_PARAMETER = "stepwise_set"
 # An LMS activity has its own dates; the Stepwise assignment only needs one to exist.
 LINKED_DUE_IN = timedelta(days=365)
-NOT_SET_UP = "This activity is not set up in Stepwise yet. Ask your teacher to open it once."
-NO_SUCH_SET = "The problem set this activity points to is not available."
+# Marked here, translated where raised: the constants themselves stay English.
+NOT_SET_UP = gettext_noop(
+    "This activity is not set up in Stepwise yet. Ask your teacher to open it once."
+)
+NO_SUCH_SET = gettext_noop("The problem set this activity points to is not available.")
 
 
 def is_instructor(lti_launch: LtiLaunch) -> bool:
@@ -70,14 +74,14 @@ def _linked_set(*, lti_launch: LtiLaunch) -> ProblemSet | None:
         return None
     problem_set = ProblemSet.objects.filter(pk=int(raw)).select_related("owner").first()
     if problem_set is None:
-        raise UserError(NO_SUCH_SET)
+        raise UserError(gettext(NO_SUCH_SET))
     # A custom parameter is signed by the platform but typed by whoever set up the activity:
     # only sets whose owner teaches through this same registration can be linked.
     owner_here = LtiUser.objects.filter(
         registration=lti_launch.registration, auth_user=problem_set.owner
     ).exists()
     if not owner_here:
-        raise UserError(NO_SUCH_SET)
+        raise UserError(gettext(NO_SUCH_SET))
     return problem_set
 
 
@@ -86,7 +90,7 @@ def classroom_for_context(*, context: LtiContext, teacher: User | None) -> Class
     if link is not None:
         return link.classroom
     if teacher is None:
-        raise UserError(NOT_SET_UP)
+        raise UserError(gettext(NOT_SET_UP))
     classroom = Classroom.objects.create(
         teacher=teacher, name=(context.title or context.label or "LMS course")[:120]
     )
@@ -113,7 +117,7 @@ def assignment_for_link(
         return link.assignment
     problem_set = _linked_set(lti_launch=lti_launch)
     if problem_set is None:
-        raise UserError(NOT_SET_UP)
+        raise UserError(gettext(NOT_SET_UP))
     classroom = classroom_for_context(
         context=resource_link.context, teacher=teacher or problem_set.owner
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LtiClassLink(models.Model):
@@ -52,10 +53,10 @@ class LtiGrade(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        RETRYING = "retrying", "Failed, retrying"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Failed, retrying")
+        FAILED = "failed", _("Failed")
 
     link = models.ForeignKey(LtiAssignmentLink, on_delete=models.CASCADE, related_name="grades")
     student = models.ForeignKey(

@@ -13,6 +13,7 @@ from enum import StrEnum
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_noop
 
 from tutor.lti import embedding
 
@@ -30,22 +31,29 @@ class Refusal(StrEnum):
     BAD_REQUEST = "bad_request"
 
 
+# Marked here, translated when shown: refuse() renders them in the page's language.
 EXPLANATIONS = {
-    Refusal.BAD_SIGNATURE: "The LMS's signature on this launch could not be verified.",
-    Refusal.WRONG_AUDIENCE: "This launch was meant for a different tool, not this Stepwise.",
-    Refusal.EXPIRED: "This launch has expired. Go back to the LMS and open the activity again.",
-    Refusal.REPLAYED_NONCE: (
+    Refusal.BAD_SIGNATURE: gettext_noop(
+        "The LMS's signature on this launch could not be verified."
+    ),
+    Refusal.WRONG_AUDIENCE: gettext_noop(
+        "This launch was meant for a different tool, not this Stepwise."
+    ),
+    Refusal.EXPIRED: gettext_noop(
+        "This launch has expired. Go back to the LMS and open the activity again."
+    ),
+    Refusal.REPLAYED_NONCE: gettext_noop(
         "This launch was already used. Go back to the LMS and open the activity again."
     ),
-    Refusal.UNKNOWN_DEPLOYMENT: (
+    Refusal.UNKNOWN_DEPLOYMENT: gettext_noop(
         "This LMS deployment is not enabled in Stepwise. An administrator can enable it."
     ),
-    Refusal.MISSING_STATE: (
+    Refusal.MISSING_STATE: gettext_noop(
         "Your browser did not keep the launch's cookie (embedded pages often cannot). "
         "Open the activity in a new window, or allow cookies for this site."
     ),
-    Refusal.NOT_SET_UP: "This activity is not set up in Stepwise yet.",
-    Refusal.BAD_REQUEST: "This launch is not a valid LTI launch.",
+    Refusal.NOT_SET_UP: gettext_noop("This activity is not set up in Stepwise yet."),
+    Refusal.BAD_REQUEST: gettext_noop("This launch is not a valid LTI launch."),
 }
 
 # Message fragments of pylti1p3.message_launch's checks, first match wins.
@@ -73,7 +81,7 @@ def refusal_for(message: str) -> Refusal:
 
 def refuse(request: HttpRequest, refusal: Refusal, *, detail: str = "") -> HttpResponse:
     log.warning("LTI launch refused: %s", refusal.value)
-    context = {"reason": refusal.value, "explanation": detail or EXPLANATIONS[refusal]}
+    context = {"reason": refusal.value, "explanation": detail or gettext(EXPLANATIONS[refusal])}
     response = render(request, "lti/refused.html", context, status=403)
     # Shown inside the LMS's iframe, so the person reads why; the page has no actions.
     embedding.allow_framing(response, embedding.registered_origins())

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import LtiContext, LtiUser
@@ -24,9 +25,12 @@ from tutor.lti.platform_client import service_connector
 from tutor.models import Classroom, Enrolment, User
 from tutor.services.classes import student_remove
 
-NOT_LINKED = "This class is not linked to an LMS course."
-NO_ROSTER = "The LMS did not offer its roster for this course; open Stepwise from the LMS first."
-LMS_DOWN = "The LMS did not answer with the roster. Try again in a few minutes."
+# Marked here, translated where raised: the constants themselves stay English.
+NOT_LINKED = gettext_noop("This class is not linked to an LMS course.")
+NO_ROSTER = gettext_noop(
+    "The LMS did not offer its roster for this course; open Stepwise from the LMS first."
+)
+LMS_DOWN = gettext_noop("The LMS did not answer with the roster. Try again in a few minutes.")
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def _is_learner(member: dict[str, Any]) -> bool:
 
 def _members(context: LtiContext) -> list[dict[str, Any]]:
     if not context.memberships_url:
-        raise UserError(NO_ROSTER)
+        raise UserError(gettext(NO_ROSTER))
     service = NamesRolesProvisioningService(
         service_connector(context.deployment.registration),
         {"context_memberships_url": context.memberships_url},
@@ -51,13 +55,13 @@ def _members(context: LtiContext) -> list[dict[str, Any]]:
     try:
         return cast(list[dict[str, Any]], service.get_members())
     except Exception as error:  # network or platform: the teacher may try again
-        raise UserError(LMS_DOWN) from error
+        raise UserError(gettext(LMS_DOWN)) from error
 
 
 def roster_sync(*, classroom: Classroom) -> RosterSync:
     link = LtiClassLink.objects.filter(classroom=classroom).select_related("context").first()
     if link is None:
-        raise UserError(NOT_LINKED)
+        raise UserError(gettext(NOT_LINKED))
     context = link.context
     members = _members(context)
     with transaction.atomic():

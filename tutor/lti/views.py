@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from lti_tool.models import LtiLaunch, LtiRegistration
@@ -51,7 +52,7 @@ class LoginInitiation(OIDCLoginInitView):
         ensure_signing_key()  # the launch, deep-linking reply and AGS all sign with it
         target = params.get("target_link_uri")
         if target is None:
-            return HttpResponseBadRequest("Missing target_link_uri parameter.")
+            return HttpResponseBadRequest(gettext("Missing target_link_uri parameter."))
         oidc_login = DjangoOIDCLogin(
             request,
             DjangoToolConfig(registration_uuid),
@@ -104,7 +105,9 @@ def launch(request: HttpRequest) -> HttpResponse:
         return redirect("teach_progress", assignment_id=assignment.pk)
     if user.is_teacher:
         return refuse(
-            request, Refusal.NOT_SET_UP, detail="This class belongs to another Stepwise teacher."
+            request,
+            Refusal.NOT_SET_UP,
+            detail=gettext("This class belongs to another Stepwise teacher."),
         )
     return redirect("problem_set", set_id=assignment.problem_set_id)
 
@@ -118,7 +121,9 @@ def _sign_in(request: HttpRequest, user: User, lti_launch: LtiLaunch) -> None:
 
 def _deep_link_launch(request: HttpRequest, lti_launch: LtiLaunch) -> HttpResponse:
     if not accounts.is_instructor(lti_launch):
-        return refuse(request, Refusal.BAD_REQUEST, detail="Only teachers can add activities.")
+        return refuse(
+            request, Refusal.BAD_REQUEST, detail=gettext("Only teachers can add activities.")
+        )
     user = accounts.user_for_launch(lti_user=lti_launch.user, teacher=True)
     _sign_in(request, user, lti_launch)
     return redirect("lti_deep_link")
@@ -194,7 +199,10 @@ def roster_sync(request: HttpRequest, classroom_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Roster synced from the LMS: {result.added} added, {result.removed} removed, "
-            f"{result.kept} already here.",
+            gettext(
+                "Roster synced from the LMS: %(added)s added, %(removed)s removed, "
+                "%(kept)s already here."
+            )
+            % {"added": result.added, "removed": result.removed, "kept": result.kept},
         )
     return redirect("teach_class", classroom.pk)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext, pgettext
 
 from tutor import counters
 from tutor.checker import check_key
@@ -40,13 +41,18 @@ def answer_read_as(*, student: User, answer: str, decimal_comma: bool = False) -
     RateLimited past the student's per-minute budget (shared by name with no other check)."""
     answer = answer.strip()
     if len(answer) > MAX_ANSWER_CHARS:
-        raise UserError(f"The final answer is limited to {MAX_ANSWER_CHARS} characters.")
-    storable_text(answer, what="The final answer")
+        raise UserError(
+            gettext("The final answer is limited to %(count)s characters.")
+            % {"count": MAX_ANSWER_CHARS}
+        )
+    storable_text(answer, what=pgettext("what cannot be stored", "The final answer"))
     if not answer:
         return AnswerReading(None)
     total = counters.count(f"stepwise:answer-previews:{student.pk}", 60)
     if total > settings.STEP_CHECKS_PER_MINUTE:
-        raise RateLimited("That is a lot of previews at once: your answer is checked when sent.")
+        raise RateLimited(
+            gettext("That is a lot of previews at once: your answer is checked when sent.")
+        )
     found = check_key(reading_text(answer, decimal_comma), owner=student.pk)
     if found.readable:
         return AnswerReading(found.reading)

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from tutor import assignment_rules, counters, selectors
 from tutor.checker.decimal_comma import reading_text
@@ -45,7 +46,10 @@ MAX_VERSION = 2**62
 # A request may spend at most this many time caps on lines that run out of time; the rest come
 # back "not checked yet" and are asked again, so one student's slow lines cannot hold a worker.
 SLOW_LINES_PER_REQUEST = 2
-TOO_MANY_CHECKS = "Your earlier lines are still being checked; they are checked again in a moment."
+# Marked here, translated where raised: the constant itself stays English.
+TOO_MANY_CHECKS = gettext_noop(
+    "Your earlier lines are still being checked; they are checked again in a moment."
+)
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def _check_slot(student: User) -> Iterator[None]:
     """
     with _in_flight_lock:
         if _in_flight[student.pk] >= settings.CHECKS_IN_FLIGHT_PER_STUDENT:
-            raise RateLimited(TOO_MANY_CHECKS)
+            raise RateLimited(gettext(TOO_MANY_CHECKS))
         _in_flight[student.pk] += 1
     try:
         yield
@@ -104,18 +108,22 @@ def _check_slot(student: User) -> Iterator[None]:
 def _count_check(student: User) -> None:
     total = counters.count(f"stepwise:step-checks:{student.pk}", 60)
     if total > settings.STEP_CHECKS_PER_MINUTE:
-        raise RateLimited("That is a lot of checking at once: wait a minute, then go on typing.")
+        raise RateLimited(
+            gettext("That is a lot of checking at once: wait a minute, then go on typing.")
+        )
 
 
 def _clean_lines(lines: list[str]) -> list[str]:
     if len(lines) > MAX_LINES:
-        raise UserError(f"A solution is limited to {MAX_LINES} lines.")
+        raise UserError(gettext("A solution is limited to %(count)s lines.") % {"count": MAX_LINES})
     if any(not isinstance(line, str) for line in lines):
-        raise UserError("Each step must be a line of text.")
+        raise UserError(gettext("Each step must be a line of text."))
     if any(len(line) > MAX_LINE_CHARS for line in lines):
-        raise UserError(f"Each line is limited to {MAX_LINE_CHARS} characters.")
+        raise UserError(
+            gettext("Each line is limited to %(count)s characters.") % {"count": MAX_LINE_CHARS}
+        )
     for line in lines:
-        storable_text(line, what="A line of work")
+        storable_text(line, what=pgettext("what cannot be stored", "A line of work"))
     # Trailing blank lines are the empty line the student is about to type into.
     cleaned = [line.rstrip() for line in lines]
     while cleaned and not cleaned[-1].strip():
@@ -191,7 +199,7 @@ def attempt_check_steps(
     decimal commas as points; the lines are saved as typed.
     """
     if version is not None and not (0 < version < MAX_VERSION):
-        raise UserError("The edit number must be a positive whole number.")
+        raise UserError(gettext("The edit number must be a positive whole number."))
     lines = _clean_lines(lines)
     _count_check(student)
     attempt = attempt_for(student=student, problem=problem)
@@ -274,12 +282,15 @@ def _refusal(assignment: Assignment | None, *, decided: int, now: datetime) -> s
     if assignment is None:
         return None
     if assignment_rules.answer_shown(assignment, now):
-        return "The due date has passed and the answer is shown, so no more answers are taken."
-    if assignment_rules.tries_left(assignment, decided=decided) == 0:
-        return (
-            f"You have used all {assignment.max_tries} tries for this problem. "
-            "Ask your teacher if you need another."
+        return gettext(
+            "The due date has passed and the answer is shown, so no more answers are taken."
         )
+    if assignment_rules.tries_left(assignment, decided=decided) == 0:
+        # One sentence for any number: the page already says "1 of 1 tries" in English.
+        return gettext(
+            "You have used all %(tries)s tries for this problem. "
+            "Ask your teacher if you need another."
+        ) % {"tries": assignment.max_tries}
     return None
 
 
@@ -298,10 +309,13 @@ def attempt_submit_answer(
     """
     answer = answer.strip()
     if not answer:
-        raise UserError("Type your final answer first.")
+        raise UserError(gettext("Type your final answer first."))
     if len(answer) > MAX_ANSWER_CHARS:
-        raise UserError(f"The final answer is limited to {MAX_ANSWER_CHARS} characters.")
-    storable_text(answer, what="The final answer")
+        raise UserError(
+            gettext("The final answer is limited to %(count)s characters.")
+            % {"count": MAX_ANSWER_CHARS}
+        )
+    storable_text(answer, what=pgettext("what cannot be stored", "The final answer"))
     assignment = selectors.assignment_for_work(student=student, problem=problem)
     decided = selectors.decided_tries(student=student, problem=problem)
     # Refused before the checker runs, so a used-up limit costs no check.
@@ -312,7 +326,9 @@ def attempt_submit_answer(
     equivalent, detail = _answer_result(read, key)
     if equivalent is None and detail == BUSY:
         # Not judged at all: recording it would count a try the student never had.
-        raise UserError("The checker is busy right now, so your answer was not sent. Try again.")
+        raise UserError(
+            gettext("The checker is busy right now, so your answer was not sent. Try again.")
+        )
     if equivalent is True and problem.answer_form:
         equivalent, detail = _form_result(read, problem.answer_form)
     attempt = attempt_for(student=student, problem=problem)
@@ -375,8 +391,11 @@ def attempt_another_variant(*, student: User, problem: Problem) -> Attempt:
         attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if not another_allowed(problem=problem, attempt=attempt):
             raise UserError(
-                "Another variant comes after a right answer, or after "
-                f"{ANOTHER_AFTER_TRIES} tries at this one."
+                gettext(
+                    "Another variant comes after a right answer, or after "
+                    "%(tries)s tries at this one."
+                )
+                % {"tries": ANOTHER_AFTER_TRIES}
             )
         attempt.variant += 1
         attempt.steps = []

@@ -6,20 +6,26 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from tutor import counters, events
 from tutor.errors import RateLimited, UserError
 from tutor.models import Classroom, Enrolment, User, new_join_code
 
-BAD_CODE = "That join code does not match any class. Check it with your teacher."
-TOO_MANY_CODES = "Too many join codes that match no class. Wait 15 minutes, then try again."
-TOO_MANY_SIGNUPS = "Too many new accounts from here in the last hour. Try again later."
+# Marked here, translated where raised: the constants themselves stay English.
+BAD_CODE = gettext_noop("That join code does not match any class. Check it with your teacher.")
+TOO_MANY_CODES = gettext_noop(
+    "Too many join codes that match no class. Wait 15 minutes, then try again."
+)
+TOO_MANY_SIGNUPS = gettext_noop(
+    "Too many new accounts from here in the last hour. Try again later."
+)
 
 
 def classroom_create(*, teacher: User, name: str) -> Classroom:
     name = name.strip()
     if not name:
-        raise UserError("Give the class a name.")
+        raise UserError(gettext("Give the class a name."))
     return Classroom.objects.create(teacher=teacher, name=name[:120])
 
 
@@ -33,7 +39,7 @@ def classroom_regenerate_code(*, classroom: Classroom) -> Classroom:
             return classroom
         except IntegrityError:  # a collision among 32**8 codes: draw again
             continue
-    raise UserError("Could not generate a new code; try again.")
+    raise UserError(gettext("Could not generate a new code; try again."))
 
 
 def _classroom_by_code(code: str, *, guesser: str) -> Classroom:
@@ -45,21 +51,23 @@ def _classroom_by_code(code: str, *, guesser: str) -> Classroom:
     """
     key = counters.hashed_key("join-code-fail", guesser)
     if counters.total(key) >= settings.JOIN_CODE_FAILURE_LIMIT:
-        raise RateLimited(TOO_MANY_CODES)
+        raise RateLimited(gettext(TOO_MANY_CODES))
     found = Classroom.objects.filter(join_code=code.strip().upper()).first()
     if found is None:
         counters.count(key, 15 * 60)
-        raise UserError(BAD_CODE)
+        raise UserError(gettext(BAD_CODE))
     return found
 
 
 def student_join(*, student: User, code: str) -> Enrolment:
     if student.role != User.Role.STUDENT:
-        raise UserError("Only student accounts can join a class.")
+        raise UserError(gettext("Only student accounts can join a class."))
     classroom = _classroom_by_code(code, guesser=f"user {student.pk}")
     enrolment, created = Enrolment.objects.get_or_create(classroom=classroom, student=student)
     if not created:
-        raise UserError(f"You are already in {classroom.name}.")
+        raise UserError(
+            gettext("You are already in %(class_name)s.") % {"class_name": classroom.name}
+        )
     return enrolment
 
 
@@ -75,7 +83,7 @@ def student_signup(
         counters.count(counters.hashed_key("signup", client), 3600)
         > settings.SIGNUPS_PER_HOUR_PER_ADDRESS
     ):
-        raise RateLimited(TOO_MANY_SIGNUPS)
+        raise RateLimited(gettext(TOO_MANY_SIGNUPS))
     with transaction.atomic():
         user = User.objects.create_user(
             username=username,
@@ -98,7 +106,10 @@ def student_remove(*, classroom: Classroom, student: User) -> None:
     """
     deleted, _ = Enrolment.objects.filter(classroom=classroom, student=student).delete()
     if not deleted:
-        raise UserError(f"{student.username} is not in {classroom.name}.")
+        raise UserError(
+            gettext("%(username)s is not in %(class_name)s.")
+            % {"username": student.username, "class_name": classroom.name}
+        )
 
 
 def student_set_temporary_password(*, student: User, password: str) -> None:
@@ -108,7 +119,7 @@ def student_set_temporary_password(*, student: User, password: str) -> None:
     password hash on each request); their open sockets are closed here as on a logout.
     """
     if student.role != User.Role.STUDENT:
-        raise UserError("Only a student's password can be set here.")
+        raise UserError(gettext("Only a student's password can be set here."))
     try:
         password_validation.validate_password(password, student)
     except ValidationError as exc:

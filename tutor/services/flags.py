@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from tutor.errors import UserError
 from tutor.models import Attempt, Flag, FlagEvent, Problem, StepVerdict, Turn, User
@@ -28,13 +29,13 @@ def flag_dispute(
     """ "I think this is wrong" on one step verdict, the model's (turn) or the student's own."""
     if (turn is None) == (attempt is None):
         raise ValueError("a dispute names exactly one of a turn or an attempt")
-    reason = storable_text(reason.strip()[:400], what="A reason") or (
-        "The student thinks this verdict is wrong."
-    )
+    reason = storable_text(
+        reason.strip()[:400], what=pgettext("what cannot be stored", "A reason")
+    ) or ("The student thinks this verdict is wrong.")
     step = StepVerdict.objects.filter(turn=turn, attempt=attempt, index=index).first()
     if step is None:
         # A flag with no step shows the reviewer nothing to judge.
-        raise UserError("That step is not saved yet: wait for its check, then report it.")
+        raise UserError(gettext("That step is not saved yet: wait for its check, then report it."))
     problem: Problem = turn.session.problem if turn is not None else attempt.problem  # type: ignore[union-attr]
     with transaction.atomic():
         existing = Flag.objects.filter(
@@ -63,17 +64,21 @@ def flag_dispute(
 def flag_resolve(*, flag: Flag, reviewer: User, action: str, note: str, new_key: str = "") -> Flag:
     """Confirm, dismiss, or fix the answer key. The note is required and goes in the trail."""
     if action not in RESOLUTIONS:
-        raise UserError("Choose confirm, dismiss or fix the answer key.")
+        raise UserError(gettext("Choose confirm, dismiss or fix the answer key."))
     note = note.strip()
     if not note:
-        raise UserError("Write a note: it is kept in the audit trail.")
+        raise UserError(gettext("Write a note: it is kept in the audit trail."))
     if len(note) > MAX_NOTE_CHARS:
-        raise UserError(f"The note is limited to {MAX_NOTE_CHARS} characters.")
+        raise UserError(
+            gettext("The note is limited to %(count)s characters.") % {"count": MAX_NOTE_CHARS}
+        )
     new_key = new_key.strip()
     if action == "fix_key" and not new_key:
-        raise UserError("Type the corrected answer key.")
+        raise UserError(gettext("Type the corrected answer key."))
     if len(new_key) > 500:
-        raise UserError("The answer key is limited to 500 characters.")
+        raise UserError(
+            gettext("The answer key is limited to %(count)s characters.") % {"count": 500}
+        )
     status, event_action = RESOLUTIONS[action]
     with transaction.atomic():
         # Conditional on "open": two reviewers acting at once cannot both resolve the flag.
@@ -81,7 +86,7 @@ def flag_resolve(*, flag: Flag, reviewer: User, action: str, note: str, new_key:
             status=status, reviewer=reviewer, resolution=note, resolved_at=timezone.now()
         )
         if not changed:
-            raise UserError("This flag was already resolved.")
+            raise UserError(gettext("This flag was already resolved."))
         old_key = ""
         if action == "fix_key":
             problem = Problem.objects.select_for_update().get(pk=flag.problem_id)

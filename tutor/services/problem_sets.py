@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tutor.errors import UserError
 from tutor.models import Assignment, Classroom, Problem, ProblemSet, User
@@ -32,7 +33,7 @@ ANSWER_FORMS = frozenset(
 
 def problem_set_create(*, owner: User, title: str, description: str = "") -> ProblemSet:
     if not title.strip():
-        raise UserError("Give the problem set a title.")
+        raise UserError(gettext("Give the problem set a title."))
     return ProblemSet.objects.create(
         owner=owner, title=title.strip()[:200], description=description.strip()
     )
@@ -40,7 +41,7 @@ def problem_set_create(*, owner: User, title: str, description: str = "") -> Pro
 
 def problem_set_update(*, problem_set: ProblemSet, title: str, description: str) -> ProblemSet:
     if not title.strip():
-        raise UserError("Give the problem set a title.")
+        raise UserError(gettext("Give the problem set a title."))
     problem_set.title = title.strip()[:200]
     problem_set.description = description.strip()
     problem_set.save(update_fields=["title", "description", "updated_at"])
@@ -60,8 +61,16 @@ def answer_key_problem(key: str) -> str | None:
 
     reading = check_key(key)
     if reading.readable is False:
-        return reading.problem or "the checker cannot read it"
+        return reading.problem or gettext("the checker cannot read it")
     return None
+
+
+class TemplateRefused(UserError):
+    """Variants of a template could not be made; ``reason`` is the checker's why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(gettext("The template was not saved: %(reason)s.") % {"reason": reason})
+        self.reason = reason
 
 
 def template_previews(
@@ -72,13 +81,13 @@ def template_previews(
     from tutor.checker import TemplateError
 
     if not parameters.strip():
-        raise UserError("Give the parameters first, like 'a in 2..9'.")
+        raise UserError(gettext("Give the parameters first, like 'a in 2..9'."))
     try:
         return previews(
             parameters=parameters, statement=statement.strip(), answer_key=answer_key.strip()
         )
     except TemplateError as exc:
-        raise UserError(f"The template was not saved: {exc}.") from None
+        raise TemplateRefused(str(exc)) from None
 
 
 def problem_save(
@@ -104,19 +113,22 @@ def problem_save(
     # A browser's textarea sends CRLF; stored one parameter a line, as the teacher reads it.
     parameters = "\n".join(line.strip() for line in parameters.strip().splitlines())
     if not statement.strip():
-        raise UserError("The problem needs a statement.")
+        raise UserError(gettext("The problem needs a statement."))
     if not answer_key.strip():
-        raise UserError("The problem needs an answer key.")
+        raise UserError(gettext("The problem needs an answer key."))
     if answer_form not in ANSWER_FORMS:
-        raise UserError("Choose one of the listed answer forms.")
+        raise UserError(gettext("Choose one of the listed answer forms."))
     if parameters.strip():
         template_previews(parameters=parameters, statement=statement, answer_key=answer_key)
     else:
         unreadable = answer_key_problem(answer_key.strip()[:500])
         if unreadable is not None:
             raise UserError(
-                f"The answer key was not saved: {unreadable}. "
-                "Every answer to it would be undecided."
+                gettext(
+                    "The answer key was not saved: %(reason)s. "
+                    "Every answer to it would be undecided."
+                )
+                % {"reason": unreadable}
             )
     if problem is None:
         problem = Problem(problem_set=problem_set, position=_next_position(problem_set))
@@ -154,7 +166,7 @@ def problem_move(*, problem: Problem, offset: int) -> None:
 
 def problem_delete(*, problem: Problem) -> None:
     if problem.attempts.exists() or problem.sessions.exists():
-        raise UserError("Students have worked on this problem, so it cannot be deleted.")
+        raise UserError(gettext("Students have worked on this problem, so it cannot be deleted."))
     problem.delete()
 
 
@@ -173,18 +185,21 @@ class AlreadyAssigned(UserError):
 
     def __init__(self, assignment: Assignment) -> None:
         super().__init__(
-            f"{assignment.problem_set.title} is already assigned to {assignment.classroom.name}."
+            gettext("%(set)s is already assigned to %(class_name)s.")
+            % {"set": assignment.problem_set.title, "class_name": assignment.classroom.name}
         )
         self.assignment = assignment
 
 
 def _check_terms(terms: AssignmentTerms) -> None:
     if terms.due_at <= timezone.now():
-        raise UserError("The due date is in the past. Choose a date and time still to come.")
+        raise UserError(
+            gettext("The due date is in the past. Choose a date and time still to come.")
+        )
     if not 0 <= terms.late_penalty_percent <= 100:
-        raise UserError("The late penalty is a percentage from 0 to 100.")
+        raise UserError(gettext("The late penalty is a percentage from 0 to 100."))
     if terms.max_tries is not None and terms.max_tries < 1:
-        raise UserError("Allow at least one try, or leave the limit empty for no limit.")
+        raise UserError(gettext("Allow at least one try, or leave the limit empty for no limit."))
 
 
 def assignment_create(
@@ -200,9 +215,9 @@ def assignment_create(
     moving a due date students are working to is asked for, never done by a second click.
     """
     if problem_set.owner_id != classroom.teacher_id:
-        raise UserError("You can only assign your own problem sets to your own classes.")
+        raise UserError(gettext("You can only assign your own problem sets to your own classes."))
     if not problem_set.problems.exists():
-        raise UserError("Add at least one problem before assigning the set.")
+        raise UserError(gettext("Add at least one problem before assigning the set."))
     _check_terms(terms)
     fields = {
         "due_at": terms.due_at,
@@ -237,7 +252,9 @@ class ImportFailed(UserError):
     """A bad file: every error found, each naming its line or row; nothing was saved."""
 
     def __init__(self, errors: list[str]) -> None:
-        super().__init__("The file was not imported: " + "; ".join(errors[:3]))
+        super().__init__(
+            gettext("The file was not imported: %(errors)s") % {"errors": "; ".join(errors[:3])}
+        )
         self.errors = errors
 
 
@@ -258,7 +275,9 @@ def _draft(record: dict[str, Any], where: str, errors: list[str]) -> ProblemDraf
         if value is None:
             return ""
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            errors.append(f"{where}: '{name}' must be text")
+            errors.append(
+                gettext("%(where)s: '%(name)s' must be text") % {"where": where, "name": name}
+            )
             return ""
         return str(value).strip()
 
@@ -268,34 +287,52 @@ def _draft(record: dict[str, Any], where: str, errors: list[str]) -> ProblemDraf
     if not key and "answer" in record:
         answer = text("answer")
         if "####" not in answer:
-            errors.append(f"{where}: 'answer' has no '#### ' line with the final answer")
+            errors.append(
+                gettext("%(where)s: 'answer' has no '#### ' line with the final answer")
+                % {"where": where}
+            )
             return None
         reference, _, key = answer.rpartition("####")
         reference = _CALCULATOR.sub("", reference).strip()
         key = key.strip()
     problems = []
     if not statement:
-        problems.append("no statement (or question)")
+        problems.append(gettext("no statement (or question)"))
     elif len(statement) > MAX_STATEMENT_CHARS:
-        problems.append(f"the statement is longer than {MAX_STATEMENT_CHARS} characters")
+        problems.append(
+            gettext("the statement is longer than %(count)s characters")
+            % {"count": MAX_STATEMENT_CHARS}
+        )
     parameters = "\n".join(line.strip() for line in text("parameters").splitlines())
     if not key:
-        problems.append("no answer_key (or GSM8K answer after '#### ')")
+        problems.append(gettext("no answer_key (or GSM8K answer after '#### ')"))
     elif len(key) > 500:
-        problems.append("the answer key is longer than 500 characters")
+        problems.append(
+            gettext("the answer key is longer than %(count)s characters") % {"count": 500}
+        )
     elif parameters:
         try:
             template_previews(parameters=parameters, statement=statement, answer_key=key)
+        except TemplateRefused as exc:
+            problems.append(gettext("the template: %(reason)s.") % {"reason": exc.reason})
         except UserError as exc:
-            problems.append(exc.message.replace("The template was not saved: ", "the template: "))
+            problems.append(exc.message)
     elif (unreadable := answer_key_problem(key)) is not None:
-        problems.append(f"the answer key {key[:40]!r} cannot be used: {unreadable}")
+        problems.append(
+            gettext("the answer key %(key)s cannot be used: %(reason)s")
+            % {"key": repr(key[:40]), "reason": unreadable}
+        )
     form = text("answer_form")
     if form not in ANSWER_FORMS:
-        problems.append(f"answer_form must be one of {', '.join(sorted(ANSWER_FORMS - {''}))}")
+        problems.append(
+            gettext("answer_form must be one of %(forms)s")
+            % {"forms": ", ".join(sorted(ANSWER_FORMS - {""}))}
+        )
     skills = _skill_names(record, problems)
     if problems:
-        errors.append(f"{where}: " + ", ".join(problems))
+        errors.append(
+            gettext("%(where)s: %(problems)s") % {"where": where, "problems": ", ".join(problems)}
+        )
         return None
     topic = text("topic")[:80]
     return ProblemDraft(
@@ -310,7 +347,7 @@ def _skill_names(record: dict[str, Any], problems: list[str]) -> tuple[str, ...]
     # A topic that is not text is reported by _draft already; here it is simply no skill.
     topic = str(topic) if isinstance(topic, (str, int, float)) else ""
     if not isinstance(value, (str, list)) or not all(isinstance(v, str) for v in value):
-        problems.append("'skills' must be a list of names or a text of names")
+        problems.append(gettext("'skills' must be a list of names or a text of names"))
         return ()
     try:
         return tuple(skill_names_parse([*skill_names_parse(value), topic]))
@@ -327,12 +364,15 @@ def _records_jsonl(text: str, errors: list[str]) -> list[tuple[str, dict[str, An
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            errors.append(f"line {number}: not valid JSON ({exc.msg})")
+            errors.append(
+                gettext("line %(number)s: not valid JSON (%(error)s)")
+                % {"number": number, "error": exc.msg}
+            )
             continue
         if not isinstance(value, dict):
-            errors.append(f"line {number}: expected a JSON object")
+            errors.append(gettext("line %(number)s: expected a JSON object") % {"number": number})
             continue
-        records.append((f"line {number}", value))
+        records.append((gettext("line %(number)s") % {"number": number}, value))
     return records
 
 
@@ -340,27 +380,34 @@ def _records_csv(text: str, errors: list[str]) -> list[tuple[str, dict[str, Any]
     reader = csv.DictReader(io.StringIO(text))
     header = {name.strip() for name in reader.fieldnames or []}
     if not header & {"statement", "question"}:
-        errors.append("row 1: the header needs a 'statement' (or 'question') column")
+        errors.append(gettext("row 1: the header needs a 'statement' (or 'question') column"))
         return []
     records = []
     try:
         for row in reader:
             cleaned = {(k or "").strip(): v for k, v in row.items() if k}
             if any((v or "").strip() for v in cleaned.values()):
-                records.append((f"row {reader.line_num}", cleaned))
+                records.append((gettext("row %(number)s") % {"number": reader.line_num}, cleaned))
     except csv.Error as exc:
-        errors.append(f"row {reader.line_num}: {exc}")
+        errors.append(
+            gettext("row %(number)s: %(error)s") % {"number": reader.line_num, "error": exc}
+        )
     return records
 
 
 def import_parse(*, data: bytes, filename: str) -> list[ProblemDraft]:
     """Every problem in the file, or ImportFailed listing what is wrong with it."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFailed([f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB"])
+        raise ImportFailed(
+            [
+                gettext("the file is larger than %(size)s MB")
+                % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}
+            ]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFailed(["the file is not UTF-8 text"]) from None
+        raise ImportFailed([gettext("the file is not UTF-8 text")]) from None
     errors: list[str] = []
     name = filename.lower()
     if name.endswith((".jsonl", ".json", ".ndjson")):
@@ -368,15 +415,18 @@ def import_parse(*, data: bytes, filename: str) -> list[ProblemDraft]:
     elif name.endswith(".csv"):
         records = _records_csv(text, errors)
     else:
-        raise ImportFailed(["the file name must end in .jsonl or .csv"])
+        raise ImportFailed([gettext("the file name must end in .jsonl or .csv")])
     drafts = [d for where, record in records if (d := _draft(record, where, errors))]
     if not records and not errors:
-        errors.append("the file holds no problems")
+        errors.append(gettext("the file holds no problems"))
     if len(records) > MAX_IMPORT_PROBLEMS:
-        errors.append(f"at most {MAX_IMPORT_PROBLEMS} problems per file")
+        errors.append(
+            gettext("at most %(count)s problems per file") % {"count": MAX_IMPORT_PROBLEMS}
+        )
     if errors:
         extra = len(errors) - MAX_REPORTED_ERRORS
-        shown = errors[:MAX_REPORTED_ERRORS] + ([f"and {extra} more"] if extra > 0 else [])
+        more = [gettext("and %(count)s more") % {"count": extra}] if extra > 0 else []
+        shown = errors[:MAX_REPORTED_ERRORS] + more
         raise ImportFailed(shown)
     return drafts
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from tutor.errors import UserError
 from tutor.models import Problem, Skill
@@ -28,15 +29,24 @@ def skill_names_parse(text: str | Iterable[str]) -> list[str]:
         if not name:
             continue
         if len(name) > MAX_SKILL_CHARS:
-            raise UserError(f"A skill name is limited to {MAX_SKILL_CHARS} characters.")
+            raise UserError(
+                gettext("A skill name is limited to %(count)s characters.")
+                % {"count": MAX_SKILL_CHARS}
+            )
         slug = skill_slug(name)
         if not slug:
-            raise UserError(f"The skill {name!r} needs at least one letter or digit.")
+            raise UserError(
+                gettext("The skill %(name)s needs at least one letter or digit.")
+                % {"name": repr(name)}
+            )
         if slug not in seen:
             seen.add(slug)
             names.append(name)
     if len(names) > MAX_SKILLS_PER_PROBLEM:
-        raise UserError(f"A problem carries at most {MAX_SKILLS_PER_PROBLEM} skills.")
+        raise UserError(
+            gettext("A problem carries at most %(count)s skills.")
+            % {"count": MAX_SKILLS_PER_PROBLEM}
+        )
     return names
 
 

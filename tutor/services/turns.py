@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from inference.prompts import HINT_RUNGS
 from tutor import events, turn_state
@@ -43,19 +44,22 @@ def turn_request(*, session: TutoringSession, mode: str, question: str = "") -> 
     class, or whose assignment was withdrawn, can no longer ask about it.
     """
     if mode not in Turn.Mode.values:
-        raise UserError("Choose a hint, check my work, a full solution or ask a question.")
-    question = storable_text(question.strip(), what="Questions")
+        raise UserError(gettext("Choose a hint, check my work, a full solution or ask a question."))
+    question = storable_text(question.strip(), what=pgettext("what cannot be stored", "Questions"))
     if mode == Turn.Mode.FOLLOWUP and not question:
-        raise UserError("Type a question first.")
+        raise UserError(gettext("Type a question first."))
     if len(question) > settings.TUTOR_QUESTION_MAX_CHARS:
-        raise UserError(f"Questions are limited to {settings.TUTOR_QUESTION_MAX_CHARS} characters.")
+        raise UserError(
+            gettext("Questions are limited to %(count)s characters.")
+            % {"count": settings.TUTOR_QUESTION_MAX_CHARS}
+        )
     with transaction.atomic():
         # Lock the session row so two quick clicks cannot both pass the busy check.
         TutoringSession.objects.select_for_update().get(pk=session.pk)
         if not is_assigned(student_id=session.student_id, problem_id=session.problem_id):
-            raise UserError("This problem is no longer assigned to you.")
+            raise UserError(gettext("This problem is no longer assigned to you."))
         if session.turns.filter(status__in=ACTIVE).exists():
-            raise TurnBusy("The tutor is still answering. Wait for it, or press Stop.")
+            raise TurnBusy(gettext("The tutor is still answering. Wait for it, or press Stop."))
         _check_rate(student_id=session.student_id)
         last = session.turns.aggregate(last=Max("index"))["last"]
         turn = Turn.objects.create(
@@ -85,7 +89,7 @@ def turn_continue(*, turn: Turn) -> Turn:
     with transaction.atomic():
         TutoringSession.objects.select_for_update().get(pk=turn.session_id)
         if turn.session.turns.filter(status__in=ACTIVE).exists():
-            raise TurnBusy("The tutor is still answering. Wait for it, or press Stop.")
+            raise TurnBusy(gettext("The tutor is still answering. Wait for it, or press Stop."))
         _check_rate(student_id=turn.session.student_id)
         updated = Turn.objects.filter(
             pk=turn.pk, status=Turn.Status.DONE, finish_reason="length"
@@ -98,7 +102,7 @@ def turn_continue(*, turn: Turn) -> Turn:
             queued_at=timezone.now(),
         )
         if not updated:
-            raise UserError("Only an answer that was cut off can be continued.")
+            raise UserError(gettext("Only an answer that was cut off can be continued."))
         turn.refresh_from_db()
         transaction.on_commit(lambda: _enqueue(turn))
     return turn
@@ -115,12 +119,12 @@ def _check_rate(*, student_id: int) -> None:
     if mine.filter(queued_at__gte=now - timedelta(minutes=1)).count() >= (
         settings.TUTOR_REQUESTS_PER_MINUTE
     ):
-        raise RateLimited("You are asking very quickly. Wait a minute, then ask again.")
+        raise RateLimited(gettext("You are asking very quickly. Wait a minute, then ask again."))
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     if mine.filter(queued_at__gte=midnight).count() >= settings.TUTOR_REQUESTS_PER_DAY:
         raise RateLimited(
-            f"You have used today's {settings.TUTOR_REQUESTS_PER_DAY} tutor requests. "
-            "They reset at midnight."
+            gettext("You have used today's %(count)s tutor requests. They reset at midnight.")
+            % {"count": settings.TUTOR_REQUESTS_PER_DAY}
         )
 
 
@@ -135,7 +139,7 @@ def turn_retry(*, turn: Turn) -> Turn:
     with transaction.atomic():
         TutoringSession.objects.select_for_update().get(pk=turn.session_id)
         if turn.session.turns.filter(status__in=ACTIVE).exclude(pk=turn.pk).exists():
-            raise TurnBusy("The tutor is still answering. Wait for it, or press Stop.")
+            raise TurnBusy(gettext("The tutor is still answering. Wait for it, or press Stop."))
         updated = Turn.objects.filter(
             pk=turn.pk, status__in=(Turn.Status.FAILED, Turn.Status.CANCELLED)
         ).update(
@@ -152,7 +156,7 @@ def turn_retry(*, turn: Turn) -> Turn:
             queued_at=timezone.now(),
         )
         if not updated:
-            raise UserError("Only a failed or stopped answer can be retried.")
+            raise UserError(gettext("Only a failed or stopped answer can be retried."))
         turn.verdicts.all().delete()
         Turn.objects.filter(pk=turn.pk).update(final_answer="", final_verdict="", rewrites=0)
         turn.refresh_from_db()

@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from tutor.errors import UserError
@@ -40,7 +41,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             # login() rotates the session key, so a session fixed before sign-up is useless.
             # The first configured backend: it must be one the session can be restored with.
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-            messages.success(request, "Welcome to Stepwise. Your assignments are below.")
+            messages.success(request, gettext("Welcome to Stepwise. Your assignments are below."))
             return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -50,7 +51,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Type the join code your teacher gave you.")
+        messages.error(request, gettext("Type the join code your teacher gave you."))
         return redirect("home")
     try:
         enrolment = classes.student_join(
@@ -59,7 +60,10 @@ def join(request: HttpRequest) -> HttpResponse:
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"You joined {enrolment.classroom.name}.")
+        messages.success(
+            request,
+            gettext("You joined %(class_name)s.") % {"class_name": enrolment.classroom.name},
+        )
     return redirect("home")
 
 
@@ -74,5 +78,5 @@ class PasswordChange(auth_views.PasswordChangeView):
         # Cleared on the same object the form saves, in the same save.
         form.user.must_change_password = False
         response = super().form_valid(form)
-        messages.success(self.request, "Your password is changed.")
+        messages.success(self.request, gettext("Your password is changed."))
         return response

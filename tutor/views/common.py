@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 
 from tutor.models import User
 
@@ -61,17 +62,21 @@ def read_json(request: HttpRequest) -> dict[str, Any]:
     except ValueError:
         length = 0
     if length > MAX_JSON_BYTES:
-        raise BadJson(json_error("That is too much text to check at once (limit 20 KB).", 413))
+        raise BadJson(
+            json_error(gettext("That is too much text to check at once (limit 20 KB)."), 413)
+        )
     body = request.body
     if len(body) > MAX_JSON_BYTES:
-        raise BadJson(json_error("That is too much text to check at once (limit 20 KB).", 413))
+        raise BadJson(
+            json_error(gettext("That is too much text to check at once (limit 20 KB)."), 413)
+        )
     try:
         data = json.loads(body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadJson(json_error("The request was not valid JSON.")) from None
+        raise BadJson(json_error(gettext("The request was not valid JSON."))) from None
     except RecursionError:
         # Nested deeper than the parser goes: a few thousand brackets fit in 20 KB.
-        raise BadJson(json_error("The request was nested too deeply.")) from None
+        raise BadJson(json_error(gettext("The request was nested too deeply."))) from None
     if not isinstance(data, dict):
-        raise BadJson(json_error("The request was not a JSON object."))
+        raise BadJson(json_error(gettext("The request was not a JSON object.")))
     return data

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from tutor import selectors
 from tutor.errors import UserError
@@ -64,7 +65,11 @@ def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
         except UserError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Flag {flag.pk}: {flag.get_status_display().lower()}.")
+            messages.success(
+                request,
+                gettext("Flag %(number)s: %(status)s.")
+                % {"number": flag.pk, "status": flag.get_status_display().lower()},
+            )
             return redirect("review_queue")
     student = None
     if flag.attempt is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from tutor import selectors
 from tutor.errors import UserError
@@ -47,7 +48,11 @@ def student_remove(request: HttpRequest, classroom_id: int, student_id: int) -> 
     else:
         messages.success(
             request,
-            f"{student.get_full_name() or student.username} was removed from {classroom.name}.",
+            gettext("%(student)s was removed from %(class_name)s.")
+            % {
+                "student": student.get_full_name() or student.username,
+                "class_name": classroom.name,
+            },
         )
     return redirect("teach_class", classroom.pk)
 
@@ -66,8 +71,11 @@ def student_password(request: HttpRequest, classroom_id: int, student_id: int) -
         else:
             messages.success(
                 request,
-                f"Temporary password set for {student.username}. "
-                "They must choose their own when they next log in.",
+                gettext(
+                    "Temporary password set for %(username)s. "
+                    "They must choose their own when they next log in."
+                )
+                % {"username": student.username},
             )
             return redirect("teach_class", classroom.pk)
     return render(

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 
@@ -156,16 +157,16 @@ def check_steps(request: HttpRequest, problem_id: int) -> JsonResponse:
     user = current_user(request)
     found = _assigned(user, problem_id)
     if found is None:
-        return json_error("Not found.", 404)
+        return json_error(gettext("Not found."), 404)
     try:
         data = read_json(request)
     except BadJson as bad:
         return bad.response
     lines, version = data.get("lines"), data.get("version")
     if not isinstance(lines, list):
-        return json_error("Send the lines of your work as a list.")
+        return json_error(gettext("Send the lines of your work as a list."))
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        return json_error("The edit number must be a positive whole number.")
+        return json_error(gettext("The edit number must be a positive whole number."))
     try:
         result = attempts.attempt_check_steps(
             student=user,
@@ -205,17 +206,33 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         if submission.equivalent is True:
-            messages.success(request, f"Correct: {submission.answer} matches the answer.")
+            messages.success(
+                request,
+                gettext("Correct: %(answer)s matches the answer.") % {"answer": submission.answer},
+            )
         elif submission.equivalent is False:
-            messages.error(request, f"Not yet: {submission.answer} does not match. Try again.")
+            messages.error(
+                request,
+                gettext("Not yet: %(answer)s does not match. Try again.")
+                % {"answer": submission.answer},
+            )
         elif submission.detail.startswith(attempts.RIGHT_VALUE_WRONG_FORM):
             # The value is right and the form is not what the question asks for: say which.
-            messages.warning(request, f"Almost: {submission.answer} has the {submission.detail}.")
+            # The detail is the checker's stored English ("right value, but ..."); it is
+            # rendered in the page's language here, once translate_detail is wired in.
+            detail = submission.detail
+            messages.warning(
+                request,
+                gettext("Almost: %(answer)s has the %(detail)s.")
+                % {"answer": submission.answer, "detail": detail},
+            )
         else:
             messages.warning(
                 request,
-                "The checker could not decide whether your answer matches. "
-                "It is saved, and your teacher can see it.",
+                gettext(
+                    "The checker could not decide whether your answer matches. "
+                    "It is saved, and your teacher can see it."
+                ),
             )
     return redirect(reverse("problem", args=[found.pk]) + "#answer")
 
@@ -226,14 +243,14 @@ def answer_read_as(request: HttpRequest, problem_id: int) -> JsonResponse:
     """The final answer's "read as" preview: how the checker would read it, before it is sent."""
     user = current_user(request)
     if _assigned(user, problem_id) is None:
-        return json_error("Not found.", 404)
+        return json_error(gettext("Not found."), 404)
     try:
         data = read_json(request)
     except BadJson as bad:
         return bad.response
     answer = data.get("answer")
     if not isinstance(answer, str):
-        return json_error("Send the answer as text.")
+        return json_error(gettext("Send the answer as text."))
     try:
         found = answer_reading.answer_read_as(
             student=user, answer=answer, decimal_comma=_decimal_comma()
@@ -258,7 +275,9 @@ def another_variant(request: HttpRequest, problem_id: int) -> HttpResponse:
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Here is another one: the same kind of problem, new numbers.")
+        messages.success(
+            request, gettext("Here is another one: the same kind of problem, new numbers.")
+        )
     return redirect("problem", found.pk)
 
 
@@ -274,25 +293,26 @@ def dispute(request: HttpRequest) -> JsonResponse:
     index = data.get("index")
     reason = data.get("reason") or ""
     if not isinstance(index, int) or index < 0 or not isinstance(reason, str):
-        return json_error("Say which step you mean.")
+        return json_error(gettext("Say which step you mean."))
     if isinstance(data.get("turn"), int):
         turn = selectors.dispute_turn_for(user=user, turn_id=data["turn"])
         if turn is None:
-            return json_error("Not found.", 404)
+            return json_error(gettext("Not found."), 404)
         target: dict[str, Any] = {"turn": turn}
     elif isinstance(data.get("problem"), int):
         attempt = selectors.dispute_attempt_for(user=user, problem_id=data["problem"])
         if attempt is None:
-            return json_error("Not found.", 404)
+            return json_error(gettext("Not found."), 404)
         target = {"attempt": attempt}
     else:
-        return json_error("Say which step you mean.")
+        return json_error(gettext("Say which step you mean."))
     try:
         flag = flags.flag_dispute(user=user, index=index, reason=reason, **target)
     except UserError as exc:
         return json_error(exc.message)
     return JsonResponse(
-        {"flag": flag.pk, "message": "Thanks: a reviewer will look at this step."}, status=201
+        {"flag": flag.pk, "message": gettext("Thanks: a reviewer will look at this step.")},
+        status=201,
     )
 
 
@@ -309,12 +329,12 @@ def turn_steps(request: HttpRequest, turn_id: int) -> JsonResponse:
         raise Http404
     part = request.GET.get("part", "answer")
     if part not in ("answer", "thinking"):
-        return json_error("part must be answer or thinking.", status=400)
+        return json_error(gettext("part must be answer or thinking."), status=400)
     try:
         after = int(request.GET.get("after", "-1"))
         limit = int(request.GET.get("limit", str(selectors.STEPS_PAGE)))
     except ValueError:
-        return json_error("after and limit must be whole numbers.", status=400)
+        return json_error(gettext("after and limit must be whole numbers."), status=400)
     page = selectors.turn_steps_page(
         turn=turn, thinking=part == "thinking", after=after, limit=limit
     )

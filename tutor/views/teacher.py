@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from tutor import selectors
@@ -82,13 +83,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def classroom_create(request: HttpRequest) -> HttpResponse:
     form = ClassroomForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the class a name (up to 120 characters).")
+        messages.error(request, gettext("Give the class a name (up to 120 characters)."))
         return redirect("teach_home")
     classroom = classes.classroom_create(
         teacher=current_user(request), name=form.cleaned_data["name"]
     )
     messages.success(
-        request, f"Class {classroom.name} created. Its join code is {classroom.join_code}."
+        request,
+        gettext("Class %(class_name)s created. Its join code is %(code)s.")
+        % {"class_name": classroom.name, "code": classroom.join_code},
     )
     return redirect("teach_class", classroom.pk)
 
@@ -124,7 +127,9 @@ def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
 def classroom_regenerate(request: HttpRequest, classroom_id: int) -> HttpResponse:
     classroom = classes.classroom_regenerate_code(classroom=_classroom(request, classroom_id))
     messages.success(
-        request, f"New join code: {classroom.join_code}. The old code no longer works."
+        request,
+        gettext("New join code: %(code)s. The old code no longer works.")
+        % {"code": classroom.join_code},
     )
     return redirect("teach_class", classroom.pk)
 
@@ -164,8 +169,12 @@ def assign(request: HttpRequest, classroom_id: int) -> HttpResponse:
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        verb = "updated for" if form.cleaned_data["confirm"] else "assigned to"
-        messages.success(request, f"{problem_set.title} is {verb} {classroom.name}.")
+        names = {"set": problem_set.title, "class_name": classroom.name}
+        if form.cleaned_data["confirm"]:
+            done = gettext("%(set)s is updated for %(class_name)s.") % names
+        else:
+            done = gettext("%(set)s is assigned to %(class_name)s.") % names
+        messages.success(request, done)
     return redirect("teach_class", classroom.pk)
 
 
@@ -174,7 +183,7 @@ def assign(request: HttpRequest, classroom_id: int) -> HttpResponse:
 def set_create(request: HttpRequest) -> HttpResponse:
     form = ProblemSetForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the problem set a title.")
+        messages.error(request, gettext("Give the problem set a title."))
         return redirect("teach_home")
     created = problem_sets.problem_set_create(owner=current_user(request), **form.cleaned_data)
     return redirect("teach_set", created.pk)
@@ -189,7 +198,7 @@ def set_detail(request: HttpRequest, set_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         problem_sets.problem_set_update(problem_set=problem_set, **form.cleaned_data)
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
         return redirect("teach_set", problem_set.pk)
     return render(
         request,
@@ -245,7 +254,7 @@ def problem_edit(request: HttpRequest, set_id: int, problem_id: int | None = Non
         except UserError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Problem saved.")
+            messages.success(request, gettext("Problem saved."))
             return redirect("teach_set", problem_set.pk)
     return render(
         request,
@@ -277,7 +286,7 @@ def problem_delete(request: HttpRequest, problem_id: int) -> HttpResponse:
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Problem deleted.")
+        messages.success(request, gettext("Problem deleted."))
     return redirect(_set_url(problem))
 
 
@@ -289,7 +298,7 @@ def set_import(request: HttpRequest, set_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > problem_sets.MAX_IMPORT_BYTES:
-            errors = ["the file is larger than 2 MB"]
+            errors = [gettext("the file is larger than 2 MB")]
         else:
             try:
                 created = problem_sets.problems_import(
@@ -298,7 +307,12 @@ def set_import(request: HttpRequest, set_id: int) -> HttpResponse:
             except ImportFailed as exc:
                 errors = exc.errors
             else:
-                messages.success(request, f"Imported {len(created)} problems.")
+                count = len(created)
+                messages.success(
+                    request,
+                    ngettext("Imported %(count)d problem.", "Imported %(count)d problems.", count)
+                    % {"count": count},
+                )
                 return redirect("teach_set", problem_set.pk)
     status = 400 if errors else 200
     return render(
