@@ -41,6 +41,8 @@
         }),
       },
       options: {
+        // Tick and tooltip numbers written the page's way (2,5 in Spanish), not the browser's.
+        locale: document.documentElement.lang || undefined,
         maintainAspectRatio: false,
         animation: false,
         plugins: {legend: {display: valueColumns.length > 1}},

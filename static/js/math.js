@@ -4,6 +4,9 @@
 // replaces text nodes, with trust off and finite size and macro-expansion limits.
 (function () {
   "use strict";
+  // The script catalog (/jsi18n/, loaded first) defines gettext; without it the English
+  // is shown as written.
+  const gettext = window.gettext || ((s) => s);
   document.documentElement.classList.add("js");
 
   const KATEX_OPTIONS = {
@@ -143,7 +146,7 @@
       try { data = await response.json(); } catch (err) { data = {}; }
       return {ok: response.ok, status: response.status, data: data};
     } catch (err) {
-      return {ok: false, status: 0, data: {error: "No connection. Your work is kept here; it will be checked when you are back online."}};
+      return {ok: false, status: 0, data: {error: gettext("No connection. Your work is kept here; it will be checked when you are back online.")}};
     }
   }
 
@@ -172,7 +175,7 @@
     const button = document.createElement("button");
     button.type = "button";
     button.className = "dispute small secondary";
-    button.textContent = "I think this is wrong";
+    button.textContent = gettext("I think this is wrong");
     const described = (Array.isArray(about) ? about : [about]).filter((n) => n && n.nodeType === 1);
     if (described.length) button.setAttribute("aria-describedby", described.map(idOf).join(" "));
     button.addEventListener("click", async () => {
@@ -181,19 +184,38 @@
       button.disabled = true;
       const reply = await postJson(url, payload);
       if (reply.ok) {
-        const done = Object.assign(document.createElement("span"), {className: "reported", textContent: "Reported for review"});
+        const done = Object.assign(document.createElement("span"), {className: "reported", textContent: gettext("Reported for review")});
         // The button goes away: keep focus where it was rather than dropping it to <body>.
         done.tabIndex = -1;
         button.replaceWith(done);
         if (hadFocus) done.focus();
-        report(reply.data.message || "Reported.", false);
+        report(reply.data.message || gettext("Reported."), false);
       } else {
         button.disabled = false;
         if (hadFocus) button.focus();
-        report(reply.data.error || "Could not report this step; try again.", true);
+        report(reply.data.error || gettext("Could not report this step; try again."), true);
       }
     });
     return button;
+  }
+
+  // A translated sentence with elements in it (code, a verdict glyph): `fmt` has named
+  // %(name)s placeholders, and `values` maps each name to a node or a plain value. Returns
+  // what to pass to append(): text stays text (never HTML), so the sentence's word order is
+  // the translation's while the math and the student's words are inserted as nodes.
+  function formatNodes(fmt, values) {
+    const text = String(fmt);
+    const parts = [];
+    let last = 0;
+    text.replace(/%\((\w+)\)s/g, (match, name, offset) => {
+      if (offset > last) parts.push(text.slice(last, offset));
+      const value = values[name];
+      parts.push(value && value.nodeType ? value : String(value));
+      last = offset + match.length;
+      return match;
+    });
+    if (last < text.length) parts.push(text.slice(last));
+    return parts;
   }
 
   // After a page load that follows an action (a flash message, a form's errors), focus goes
@@ -206,7 +228,7 @@
     target.scrollIntoView({block: "center"});
   }
 
-  window.Stepwise = {renderMath, renderMarkdown, postJson, csrfToken, debounce, disputeButton, KATEX_OPTIONS};
+  window.Stepwise = {renderMath, renderMarkdown, postJson, csrfToken, debounce, disputeButton, formatNodes, KATEX_OPTIONS};
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll(".math-render").forEach(renderMath);

@@ -9,6 +9,9 @@
 // optional visual aid and never replace a text box.
 (function () {
   "use strict";
+  // The script catalog (/jsi18n/, loaded first) defines gettext; without it the English is
+  // shown as written.
+  const gettext = window.gettext || ((s) => s);
 
   // ---- LaTeX (as MathLive writes it) to the checker's plain syntax ----
 
@@ -198,13 +201,18 @@
     if (!text) { preview.replaceChildren(); return; }
     const reply = await window.Stepwise.postJson(answerForm.dataset.readAsUrl, {answer: text});
     if (ticket !== asked) return; // a newer edit is already on its way
-    const parts = [];
     const latex = fromKeypad.get(text);
-    if (latex) parts.push("From the keypad ", code(latex), ", as text ", code(text), ": ");
-    if (!reply.ok) parts.push(reply.data.error || "No preview right now; the answer is still checked when you send it.");
-    else if (reply.data.reading) parts.push("read as ", code(reply.data.reading));
-    else parts.push(reply.data.note || "");
-    preview.replaceChildren(...parts);
+    // Whole sentences, with the math put in as <code> nodes (never as HTML).
+    const values = {latex: latex ? code(latex) : "", text: code(text)};
+    let fmt;
+    if (reply.ok && reply.data.reading) {
+      values.reading = code(reply.data.reading);
+      fmt = latex ? gettext("From the keypad %(latex)s, as text %(text)s: read as %(reading)s") : gettext("read as %(reading)s");
+    } else {
+      values.message = reply.ok ? reply.data.note || "" : reply.data.error || gettext("No preview right now; the answer is still checked when you send it.");
+      fmt = latex ? gettext("From the keypad %(latex)s, as text %(text)s: %(message)s") : "%(message)s";
+    }
+    preview.replaceChildren(...window.Stepwise.formatNodes(fmt, values));
   }
 
   if (answer && preview && answerForm && answerForm.dataset.readAsUrl) {
@@ -239,6 +247,10 @@
     // No sounds (nothing to fetch), and the KaTeX fonts this page already loads.
     MF.soundsDirectory = null;
     MF.fontsDirectory = toggle.dataset.fonts;
+    // The keyboard's tooltips and the field's own words in the page's language, not the
+    // browser's (MathLive falls back to English for a language it does not know).
+    const lang = document.documentElement.lang;
+    if (lang && "locale" in MF) MF.locale = lang;
     const keyboard = window.mathVirtualKeyboard;
     if (keyboard) {
       // Keep the end of the page reachable above the keyboard (CSSOM, which the CSP allows).
@@ -286,16 +298,18 @@
   }
 
   // A MathLive field in a group that says what it is: an optional visual aid for `target`.
-  function editor(id, label, echoLabel) {
+  // `words`: the group's and the field's names, and the echo's sentence (%(plain)s is the
+  // plain text the entry becomes).
+  function editor(id, words) {
     const box = document.createElement("div");
     box.className = "keypad-editor";
     box.id = id;
     box.setAttribute("role", "group");
-    box.setAttribute("aria-label", label + " (optional visual aid)");
+    box.setAttribute("aria-label", words.group);
     box.setAttribute("aria-describedby", "keypad-note");
     const field = new window.MathfieldElement();
     field.id = id + "-field";
-    field.setAttribute("aria-label", label + ", optional visual aid; the text box is the accessible way to type");
+    field.setAttribute("aria-label", words.field);
     // Options as attributes: MathLive refuses most properties until the field is mounted.
     field.setAttribute("math-virtual-keyboard-policy", "manual");
     field.setAttribute("smart-fence", "");
@@ -308,7 +322,7 @@
     echo.id = id + "-echo";
     const update = () => {
       const plain = toPlain(field.value);
-      echo.replaceChildren(...(plain ? [echoLabel + " ", code(plain)] : []));
+      echo.replaceChildren(...(plain ? window.Stepwise.formatNodes(words.echo, {plain: code(plain)}) : []));
       return plain;
     };
     box.append(field, echo);
@@ -316,11 +330,15 @@
   }
 
   function workEditor() {
-    const ed = editor("work-keypad", "New line, visual editor", "Becomes the line");
+    const ed = editor("work-keypad", {
+      group: gettext("New line, visual editor (optional visual aid)"),
+      field: gettext("New line, visual editor, optional visual aid; the text box is the accessible way to type"),
+      echo: gettext("Becomes the line %(plain)s"),
+    });
     const add = document.createElement("button");
     add.type = "button";
     add.className = "keypad-add";
-    add.textContent = "Add line";
+    add.textContent = gettext("Add line");
     ed.box.insertBefore(add, ed.box.lastChild);
     function addLine() {
       const plain = ed.update();
@@ -344,7 +362,11 @@
   }
 
   function answerEditor() {
-    const ed = editor("answer-keypad", "Final answer, visual editor", "Becomes the answer");
+    const ed = editor("answer-keypad", {
+      group: gettext("Final answer, visual editor (optional visual aid)"),
+      field: gettext("Final answer, visual editor, optional visual aid; the text box is the accessible way to type"),
+      echo: gettext("Becomes the answer %(plain)s"),
+    });
     ed.field.addEventListener("input", (ev) => {
       if (ev.inputType === "insertLineBreak") { answerForm.requestSubmit(); return; }
       const plain = ed.update();
@@ -364,7 +386,7 @@
       if (!latex || li.querySelector(".typed-as")) continue;
       const typed = document.createElement("span");
       typed.className = "typed-as";
-      typed.append("from the keypad ", code(latex));
+      typed.append(...window.Stepwise.formatNodes(gettext("from the keypad %(latex)s"), {latex: code(latex)}));
       text.after(" ", typed);
     }
   }
@@ -376,7 +398,7 @@
     } catch (err) {
       toggle.removeAttribute("aria-busy");
       toggle.setAttribute("aria-pressed", "false");
-      document.getElementById("keypad-note").textContent = "The keypad could not be loaded. Type in the text boxes instead.";
+      document.getElementById("keypad-note").textContent = gettext("The keypad could not be loaded. Type in the text boxes instead.");
       return;
     }
     toggle.removeAttribute("aria-busy");

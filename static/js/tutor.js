@@ -11,6 +11,15 @@
 // holds means events were lost, and the page reads the missing steps again.
 (function () {
   "use strict";
+  // The script catalog (/jsi18n/, loaded first) defines these; without it the English is
+  // shown as written.
+  const gettext = window.gettext || ((s) => s);
+  const ngettext = window.ngettext || ((s, p, n) => (n === 1 ? s : p));
+  const interpolate = window.interpolate || ((fmt, obj, named) => (named
+    ? fmt.replace(/%\((\w+)\)s/g, (m, name) => String(obj[name]))
+    : fmt.replace(/%s/g, () => String(obj.shift()))));
+  // Numbers shown to people are written the page's way (3,000 in English, 3.000 in Spanish).
+  const LANG = document.documentElement.lang || undefined;
   const panel = document.getElementById("tutor");
   if (!panel) return;
   const sessionId = panel.dataset.session;
@@ -26,16 +35,19 @@
   let retryDelay = 1000;
   let openedAt = 0;
 
-  const LABELS = {queued: "Queued", running: "Answering…", done: "Done", failed: "Failed", cancelled: "Stopped"};
-  const MODES = {hint: "Hint", check: "Check my work", solve: "Full solution", followup: "Question"};
+  const LABELS = {queued: gettext("Queued"), running: gettext("Answering…"), done: gettext("Done"), failed: gettext("Failed"), cancelled: gettext("Stopped")};
+  const MODES = {hint: gettext("Hint"), check: gettext("Check my work"), solve: gettext("Full solution"), followup: gettext("Question")};
   const MARKS = {ok: "✓", wrong: "✗", weaker: "~", unknown: "?"};
-  const VERDICTS = {ok: "Checked: follows", wrong: "Checked: wrong", weaker: "Checked: only implied", unknown: "Checked: cannot decide"};
+  const VERDICTS = {ok: gettext("Checked: follows"), wrong: gettext("Checked: wrong"), weaker: gettext("Checked: only implied"), unknown: gettext("Checked: cannot decide")};
+  // A verdict glyph's name, as a screen reader says it.
+  const MARK_NAMES = {ok: gettext("follows"), wrong: gettext("wrong"), weaker: gettext("only implied"), unknown: gettext("cannot decide")};
   // Said once when an answer the page saw running ends, and never cleared by a later event.
   const ENDED = {
-    done: "Done: the tutor has finished, and every step shown was checked.",
-    cancelled: "Stopped. Press Try again to ask again.",
-    failed: "The tutor stopped before it finished. Press Try again.",
+    done: gettext("Done: the tutor has finished, and every step shown was checked."),
+    cancelled: gettext("Stopped. Press Try again to ask again."),
+    failed: gettext("The tutor stopped before it finished. Press Try again."),
   };
+  const CONNECTING = gettext("Connecting to the tutor…");
   const ANNOUNCED_KEPT = 20;
 
   function setStatus(message) { statusLine.textContent = message; }
@@ -74,19 +86,19 @@
     const status = el("span", "turn-status");
     const queue = el("span", "queue");
     queue.hidden = true;
-    const demo = el("span", "demo", "demo model");
+    const demo = el("span", "demo", gettext("demo model"));
     demo.hidden = true;
     meta.append(mode, " · ", status, " ", queue, " ", demo);
-    const toggle = el("button", "small secondary show-turn", "Show this answer");
+    const toggle = el("button", "small secondary show-turn", gettext("Show this answer"));
     toggle.type = "button";
     toggle.hidden = true;
     const body = el("div", "turn-body");
     const thinking = el("details", "thinking");
     thinking.hidden = true;
-    const summary = el("summary", null, "How the tutor thought");
+    const summary = el("summary", null, gettext("How the tutor thought"));
     thinking.append(summary);
     const answer = el("ol", "steps answer-steps");
-    answer.setAttribute("aria-label", "The tutor's steps, each checked");
+    answer.setAttribute("aria-label", gettext("The tutor's steps, each checked"));
     answer.tabIndex = -1; // focus lands here after "Show this answer", which goes away
     const writing = el("p", "writing");
     writing.hidden = true;
@@ -97,9 +109,9 @@
     error.setAttribute("role", "alert");
     error.hidden = true;
     const actions = el("div", "turn-actions");
-    const stop = el("button", "stop", "Stop");
-    const retry = el("button", "retry", "Try again");
-    const more = el("button", "continue", "Continue the answer");
+    const stop = el("button", "stop", gettext("Stop"));
+    const retry = el("button", "retry", gettext("Try again"));
+    const more = el("button", "continue", gettext("Continue the answer"));
     [stop, retry, more].forEach((b) => { b.type = "button"; b.hidden = true; actions.append(b); });
     body.append(thinking, answer, writing, final, error, actions);
     li.append(meta, toggle, body);
@@ -175,16 +187,22 @@
   function renderSummary(view) {
     const c = view.counts;
     view.thinking.hidden = c.thinking === 0 && !(view.progress && view.progress.thinking);
-    const label = active(view) && view.progress && view.progress.thinking ? "The tutor is thinking" : "How the tutor thought";
-    view.summary.textContent = label + " · " + c.thinking.toLocaleString() + " lines";
-    if (c.thinking_wrong) view.summary.append(" · " + c.thinking_wrong + " marked ", mark("wrong"));
+    const thinkingNow = active(view) && view.progress && view.progress.thinking;
+    const label = thinkingNow
+      ? ngettext("The tutor is thinking · %(count)s line", "The tutor is thinking · %(count)s lines", c.thinking)
+      : ngettext("How the tutor thought · %(count)s line", "How the tutor thought · %(count)s lines", c.thinking);
+    view.summary.textContent = interpolate(label, {count: c.thinking.toLocaleString(LANG)}, true);
+    if (c.thinking_wrong) {
+      const marked = ngettext("%(count)s marked %(mark)s", "%(count)s marked %(mark)s", c.thinking_wrong);
+      view.summary.append(" · ", ...window.Stepwise.formatNodes(marked, {count: c.thinking_wrong, mark: mark("wrong")}));
+    }
   }
 
   // A verdict glyph that is read as its word, not as "ballot x".
   function mark(verdict) {
     const node = el("span", "mark", MARKS[verdict]);
     node.setAttribute("role", "img");
-    node.setAttribute("aria-label", VERDICTS[verdict].replace("Checked: ", ""));
+    node.setAttribute("aria-label", MARK_NAMES[verdict]);
     return node;
   }
 
@@ -215,12 +233,16 @@
       li.append(el("p", "detail", step.detail + (step.rule ? " (" + step.rule + ")" : "")));
     }
     if (step.rewritten) {
-      li.append(el("p", "rewritten", "Rewritten: an earlier version of this step was proven wrong " +
-        (step.rewritten > 1 ? step.rewritten + " times" : "once") + "."));
+      const rewritten = ngettext(
+        "Rewritten: an earlier version of this step was proven wrong once.",
+        "Rewritten: an earlier version of this step was proven wrong %(count)s times.",
+        step.rewritten,
+      );
+      li.append(el("p", "rewritten", interpolate(rewritten, {count: step.rewritten}, true)));
     }
     if (step.final === "disagrees") {
       li.classList.add("final-disagrees");
-      li.append(el("p", "detail", "This answer disagrees with the answer key. A reviewer has been asked to check it."));
+      li.append(el("p", "detail", gettext("This answer disagrees with the answer key. A reviewer has been asked to check it.")));
     }
     if (MARKS[step.verdict] && !step.thinking) {
       li.append(window.Stepwise.disputeButton(
@@ -299,8 +321,8 @@
   async function openThinking(view) {
     if (view.thinkingBody) return;
     view.thinkingBody = el("ol", "steps thinking-steps");
-    view.thinkingBody.setAttribute("aria-label", "How the tutor thought, each line checked");
-    view.thinkingMoreButton = el("button", "small secondary", "Show more of the thinking");
+    view.thinkingBody.setAttribute("aria-label", gettext("How the tutor thought, each line checked"));
+    view.thinkingMoreButton = el("button", "small secondary", gettext("Show more of the thinking"));
     view.thinkingMoreButton.type = "button";
     view.thinkingMoreButton.hidden = true;
     view.thinkingMoreButton.addEventListener("click", () => loadThinking(view));
@@ -339,11 +361,17 @@
     renderSummary(view);
     if (e.thinking) {
       view.writing.hidden = false;
-      view.writing.textContent = "Thinking… line " + (view.counts.thinking + 1).toLocaleString() + " (checked before it is shown)";
+      const line = (view.counts.thinking + 1).toLocaleString(LANG);
+      view.writing.textContent = interpolate(gettext("Thinking… line %(line)s (checked before it is shown)"), {line: line}, true);
       return;
     }
     view.writing.hidden = false;
-    view.writing.textContent = "Writing the next step… " + e.chars + " characters so far. It is shown once it is checked.";
+    const writing = ngettext(
+      "Writing the next step… %(count)s character so far. It is shown once it is checked.",
+      "Writing the next step… %(count)s characters so far. It is shown once it is checked.",
+      e.chars,
+    );
+    view.writing.textContent = interpolate(writing, {count: e.chars}, true);
   }
 
   function showFinal(view, final) {
@@ -355,16 +383,16 @@
     window.Stepwise.renderMarkdown(answer, final.answer);
     const glyph = (text) => { const g = el("span", null, text + " "); g.setAttribute("aria-hidden", "true"); return g; };
     if (final.verdict === "agrees") {
-      view.final.append(el("strong", null, "Final answer, checked against the key: "), answer);
+      view.final.append(el("strong", null, gettext("Final answer, checked against the key:") + " "), answer);
       view.final.firstChild.prepend(glyph("✓"));
     } else if (final.verdict === "disagrees") {
       view.final.append(
-        el("strong", null, "The tutor's final answer disagrees with the answer key: "), answer,
-        el("p", null, "Do not rely on it. A reviewer has been asked to check this answer."),
+        el("strong", null, gettext("The tutor's final answer disagrees with the answer key:") + " "), answer,
+        el("p", null, gettext("Do not rely on it. A reviewer has been asked to check this answer.")),
       );
       view.final.firstChild.prepend(glyph("✗"));
     } else {
-      view.final.append(el("strong", null, "The tutor's final answer could not be compared with the key: "), answer);
+      view.final.append(el("strong", null, gettext("The tutor's final answer could not be compared with the key:") + " "), answer);
     }
   }
 
@@ -380,8 +408,7 @@
     view.modeName = t.mode;
     view.counts = t.counts || view.counts;
     view.synced = true;
-    const rung = t.hint_rung ? " " + t.hint_rung + " of " + HINT_RUNGS : "";
-    view.mode.textContent = t.question ? MODES.followup + ": " + t.question : (MODES[t.mode] || t.mode) + rung;
+    view.mode.textContent = modeText(t);
     view.demo.hidden = !t.is_demo;
     if (t.last_step > view.lastStep) view.lastStep = t.last_step;
     setError(view, t.error);
@@ -390,16 +417,30 @@
     render(view);
     if (view.expanded) loadAnswer(view);
     if (view.thinkingBody) loadThinking(view);
-    if (t.status === "queued" && t.position) setStatus("Waiting for the tutor: number " + t.position + " in the queue.");
+    if (t.status === "queued" && t.position) setStatus(waiting(t.position));
     // A turn failed from outside (its worker died) arrives as a snapshot: the status line
     // must not keep saying the tutor is answering. One the page saw running says how it ended.
     if (t.status === "failed" && !view.sawActive) setStatus(ENDED.failed);
     noteStatus(view);
   }
 
+  // What the turn asked for: "Hint 2 of 3", "Full solution", "Question: why divide by 3?".
+  function modeText(t) {
+    // The question is the student's own words: it goes in as text (textContent), never HTML.
+    if (t.question) return interpolate(gettext("Question: %(question)s"), {question: t.question}, true);
+    const name = MODES[t.mode] || t.mode;
+    if (!t.hint_rung) return name;
+    const fmt = t.mode === "hint" ? gettext("Hint %(rung)s of %(total)s") : gettext("%(mode)s %(rung)s of %(total)s");
+    return interpolate(fmt, {mode: name, rung: t.hint_rung, total: HINT_RUNGS}, true);
+  }
+
+  function waiting(position) {
+    return interpolate(gettext("Waiting for the tutor: number %(position)s in the queue."), {position: position}, true);
+  }
+
   function setQueue(view, position) {
     view.queue.hidden = !(view.status === "queued" && position);
-    view.queue.textContent = position ? "number " + position + " in the queue" : "";
+    view.queue.textContent = position ? interpolate(gettext("number %(position)s in the queue"), {position: position}, true) : "";
   }
 
   function newestFirstExpanded() {
@@ -416,7 +457,11 @@
   function updateHintButton() {
     const given = [...turns.values()].filter((v) => v.modeName === "hint" && v.status === "done").length;
     if (!hintButton) return;
-    hintButton.textContent = given === 0 ? "Give me a hint" : given < HINT_RUNGS ? "Another hint (" + (given + 1) + " of " + HINT_RUNGS + ")" : "The last hint again";
+    hintButton.textContent = given === 0
+      ? gettext("Give me a hint")
+      : given < HINT_RUNGS
+        ? interpolate(gettext("Another hint (%(next)s of %(total)s)"), {next: given + 1, total: HINT_RUNGS}, true)
+        : gettext("The last hint again");
   }
 
   let lastEventAt = Date.now();
@@ -454,13 +499,13 @@
     switch (e.type) {
       case "turn.queue":
         setQueue(view, e.position);
-        setStatus("Waiting for the tutor: number " + e.position + " in the queue.");
+        setStatus(waiting(e.position));
         break;
       case "turn.status":
         view.status = e.status;
         setQueue(view, null);
         if (e.is_demo) view.demo.hidden = false;
-        if (e.status === "running") setStatus("The tutor is answering. Each step appears once it is checked.");
+        if (e.status === "running") setStatus(gettext("The tutor is answering. Each step appears once it is checked."));
         newestFirstExpanded();
         render(view);
         noteStatus(view);
@@ -471,7 +516,11 @@
         break;
       case "turn.rewrite":
         view.writing.hidden = false;
-        view.writing.textContent = "A step was proven wrong, so the tutor is writing it again (try " + e.attempt + " of " + e.of + ").";
+        view.writing.textContent = interpolate(
+          gettext("A step was proven wrong, so the tutor is writing it again (try %(attempt)s of %(total)s)."),
+          {attempt: e.attempt, total: e.of},
+          true,
+        );
         break;
       case "turn.step":
         if (e.step.thinking) view.counts.thinking += 1; else view.counts.answer += 1;
@@ -503,7 +552,7 @@
   function send(message) {
     if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(message)); return; }
     if (message.type !== "sync") pending.push(message);
-    setStatus("Connecting to the tutor…");
+    setStatus(CONNECTING);
   }
 
   function connect() {
@@ -513,20 +562,20 @@
       openedAt = Date.now();
       panel.dataset.connected = "true";
       syncing = false;
-      if (statusLine.textContent === "Connecting to the tutor…") setStatus("");
+      if (statusLine.textContent === CONNECTING) setStatus("");
       while (pending.length) socket.send(JSON.stringify(pending.shift()));
     });
     socket.addEventListener("message", (m) => onEvent(JSON.parse(m.data)));
     socket.addEventListener("close", (ev) => {
       panel.dataset.connected = "false";
-      if (ev.code === 4401 || ev.code === 4403) { setStatus("You are not allowed to use this tutor session."); return; }
+      if (ev.code === 4401 || ev.code === 4403) { setStatus(gettext("You are not allowed to use this tutor session.")); return; }
       // Back off for real: a connection that opens and drops at once must not reset the
       // delay, or a failing server is asked again every second, forever.
       if (openedAt && Date.now() - openedAt > 10000) retryDelay = 1000;
       openedAt = 0;
       const wait = retryDelay * (0.75 + Math.random() / 2);
       retryDelay = Math.min(retryDelay * 2, 30000);
-      setStatus("Connection lost, reconnecting in " + Math.round(wait / 1000) + " s…");
+      setStatus(interpolate(gettext("Connection lost, reconnecting in %(seconds)s s…"), {seconds: Math.round(wait / 1000)}, true));
       setTimeout(connect, wait);
     });
   }
@@ -537,7 +586,7 @@
   document.getElementById("followup").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const input = document.getElementById("question");
-    if (!input.value.trim()) { setStatus("Type a question first."); return; }
+    if (!input.value.trim()) { setStatus(gettext("Type a question first.")); return; }
     send({type: "ask", mode: "followup", question: input.value});
     input.value = "";
   });

@@ -2,6 +2,13 @@
 // Enter); each comes back with how the checker read it and its verdict.
 (function () {
   "use strict";
+  // The script catalog (/jsi18n/, loaded first) defines these; without it the English is
+  // shown as written.
+  const gettext = window.gettext || ((s) => s);
+  const ngettext = window.ngettext || ((s, p, n) => (n === 1 ? s : p));
+  const interpolate = window.interpolate || ((fmt, obj, named) => (named
+    ? fmt.replace(/%\((\w+)\)s/g, (m, name) => String(obj[name]))
+    : fmt.replace(/%s/g, () => String(obj.shift()))));
   const work = document.getElementById("work");
   if (!work) return;
   const area = document.getElementById("work-lines");
@@ -10,7 +17,23 @@
   const MAX_BYTES = 20 * 1024;
   const MAX_LINES = 100;
   const MARKS = {ok: "✓", wrong: "✗", weaker: "~", unknown: "?", none: "·", unchecked: "…"};
-  const LABELS = {ok: "Follows", wrong: "Wrong", weaker: "Only implied", unknown: "Cannot decide", none: "No math to check", unchecked: "Not checked"};
+  const LABELS = {
+    ok: gettext("Follows"),
+    wrong: gettext("Wrong"),
+    weaker: gettext("Only implied"),
+    unknown: gettext("Cannot decide"),
+    none: gettext("No math to check"),
+    unchecked: gettext("Not checked"),
+  };
+  // "2 wrong", for the summary: one phrase per verdict, so each language agrees it with the count.
+  const COUNTED = {
+    ok: (n) => ngettext("%(count)s follows", "%(count)s follows", n),
+    wrong: (n) => ngettext("%(count)s wrong", "%(count)s wrong", n),
+    weaker: (n) => ngettext("%(count)s only implied", "%(count)s only implied", n),
+    unknown: (n) => ngettext("%(count)s cannot decide", "%(count)s cannot decide", n),
+    none: (n) => ngettext("%(count)s no math to check", "%(count)s no math to check", n),
+    unchecked: (n) => ngettext("%(count)s not checked", "%(count)s not checked", n),
+  };
   let lastSent = null;
   // The edit number: the server keeps the lines of the highest number it has seen, so checks
   // that finish out of order (quick typing, or another tab) never put older lines back.
@@ -56,10 +79,9 @@
     if (step.read_as) {
       const read = document.createElement("span");
       read.className = "read-as";
-      read.append("read as ");
       const code = document.createElement("code");
       code.textContent = step.read_as;
-      read.appendChild(code);
+      read.append(...window.Stepwise.formatNodes(gettext("read as %(reading)s"), {reading: code}));
       li.append(" ", read);
     }
     if (step.detail && step.verdict !== "ok") {
@@ -84,8 +106,9 @@
     const counts = {};
     shown.forEach((s) => { counts[s.verdict] = (counts[s.verdict] || 0) + 1; });
     if (!shown.length) { setSummary(""); return; }
-    const parts = Object.keys(counts).map((v) => counts[v] + " " + (LABELS[v] || v).toLowerCase());
-    setSummary(shown.length + " line" + (shown.length === 1 ? "" : "s") + " checked: " + parts.join(", ") + ".");
+    const parts = Object.keys(counts).map((v) => (COUNTED[v] ? interpolate(COUNTED[v](counts[v]), {count: counts[v]}, true) : counts[v] + " " + v.toLowerCase()));
+    const checked = ngettext("%(count)s line checked: %(verdicts)s.", "%(count)s lines checked: %(verdicts)s.", shown.length);
+    setSummary(interpolate(checked, {count: shown.length, verdicts: parts.join(", ")}, true));
   }
 
   async function check(force) {
@@ -93,7 +116,7 @@
     if (text === lastSent && force !== true) return;
     const lines = text.split("\n");
     if (new Blob([text]).size > MAX_BYTES || lines.length > MAX_LINES) {
-      setSummary("That is too much to check at once: at most " + MAX_LINES + " lines and 20 KB.", true);
+      setSummary(interpolate(gettext("That is too much to check at once: at most %(lines)s lines and 20 KB."), {lines: MAX_LINES}, true), true);
       return;
     }
     if (inFlight) { pending = true; return; }
@@ -112,7 +135,7 @@
     work.removeAttribute("aria-busy");
     if (!reply.ok) {
       lastSent = null;
-      setSummary(reply.data.error || "The check failed; keep typing to try again.", true);
+      setSummary(reply.data.error || gettext("The check failed; keep typing to try again."), true);
       // Too many checks at once: the lines are kept here and sent again shortly.
       if (reply.status === 429) recheck = setTimeout(() => check(true), 3000);
       return;
@@ -124,8 +147,9 @@
     }
     const steps = reply.data.steps || [];
     show(steps);
-    // Lines the busy checker did not get to are checked again shortly.
-    if (steps.some((s) => s.verdict === "unchecked" && /^not checked yet/.test(s.detail || ""))) recheck = setTimeout(() => check(true), 3000);
+    // Lines the busy checker did not get to are checked again shortly. The server marks them
+    // `retry`; the English detail is the older sign, kept for replies saved before that.
+    if (steps.some((s) => s.verdict === "unchecked" && (s.retry || /^not checked yet/.test(s.detail || "")))) recheck = setTimeout(() => check(true), 3000);
   }
 
   const scheduled = window.Stepwise.debounce(check, 600);
