@@ -440,7 +440,7 @@ def _lenient(a: Side, k: Side, approx: bool) -> AnswerResult | None:
     """Rounding and percentages: the readings of two different numbers that are still right."""
     a_places, k_places = _places(a), _places(k)
     if a_places is not None and _rounds_to(k.expr, a.expr, a_places, tie=True):
-        return AnswerResult(True, W.ANSWER_ROUNDED.format(answer=a.text, key=render(k.expr)))
+        return AnswerResult(True, W.IS_ROUNDED.format(text=a.text, before=render(k.expr)))
     if a_places is not None and not _terminates(k.expr) and _cut_to(k.expr, a.expr, a_places):
         # 0.66 for 2/3: no decimal is exact, and cutting off is common. (0.1 for 0.19 is not:
         # that key can be written exactly.)
@@ -453,7 +453,7 @@ def _lenient(a: Side, k: Side, approx: bool) -> AnswerResult | None:
         if a_places is not None and a_places > k_places:
             return AnswerResult(None, W.MORE_DECIMALS.text)
     if approx and a.is_number and a_places is None and _rounds_to(k.expr, a.expr, 0, tie=True):
-        return AnswerResult(None, W.ANSWER_ROUNDED_WHOLE.format(answer=a.text, key=render(k.expr)))
+        return AnswerResult(None, W.IS_ROUNDED_WHOLE.format(text=a.text, before=render(k.expr)))
     if a.percent and numbers_equal(a.expr * 100, k.expr):
         return AnswerResult(True, W.SAME_AS_PERCENTAGE.text)
     if k.percent and not a.percent and numbers_equal(a.expr, k.expr * 100):

@@ -291,10 +291,8 @@ EQUATION_SETS_STRICT = Wording(gettext_noop("sets of equations are not compared 
 APPROXIMATE_RELATION = Wording(gettext_noop("an approximate relation"))
 RELATION_AND_VALUE = Wording(gettext_noop("one is an equation or inequality, the other is not"))
 EQUIVALENT = Wording(gettext_noop("equivalent"))
-ANSWER_ROUNDED = Wording(gettext_noop("{answer} is {key} rounded"))
 ANSWER_CUT_OFF = Wording(gettext_noop("{answer} is {key} cut off"))
 MORE_DECIMALS = Wording(gettext_noop("more decimals than the key"))
-ANSWER_ROUNDED_WHOLE = Wording(gettext_noop("{answer} is {key} rounded to a whole number"))
 SAME_AS_PERCENTAGE = Wording(gettext_noop("the same number, written as a percentage"))
 SAME_PERCENTAGE = Wording(gettext_noop("the same percentage"))
 SET_NUMBERS_ONLY = Wording(gettext_noop("set elements are compared only when they are numbers"))
@@ -381,7 +379,11 @@ class _Reading:
     wording: Wording
     values: dict[str, str]
     score: int  # characters covered by template words, the nested readings' included
+    balanced: bool  # every value closes the brackets it opens: "(x + 1)", not "(x"
     size: int  # templates used: of two readings that cover as much, the simpler one wins
+
+    def rank(self) -> tuple[int, bool, int]:
+        return (self.score, self.balanced, -self.size)
 
 
 def match(text: str) -> tuple[Wording, dict[str, str]] | None:
@@ -425,9 +427,21 @@ def _best(text: str, depth: int) -> _Reading | None:
                     nested = _best(value, inner)
                     if nested is not None:
                         score, size = score + nested.score, size + nested.size
-            if best is None or (score, -size) > (best.score, -best.size):
-                best = _Reading(wording, values, score, size)
+            balanced = all(_balanced(value) for value in values.values())
+            reading = _Reading(wording, values, score, balanced, size)
+            if best is None or reading.rank() > best.rank():
+                best = reading
     return best
+
+
+def _balanced(value: str) -> bool:
+    """Whether brackets open and close in turn (of any kind: "[0, 1)" is an interval)."""
+    depth = 0
+    for ch in value:
+        depth += (ch in "([{") - (ch in ")]}")
+        if depth < 0:
+            return False
+    return depth == 0 and value == value.strip()
 
 
 def _splits(parts: tuple[tuple[str, str | None], ...], text: str) -> Iterator[dict[str, str]]:
