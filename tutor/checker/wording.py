@@ -14,6 +14,7 @@ numbers) stays as written.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Iterator
@@ -393,7 +394,7 @@ def match(text: str) -> tuple[Wording, dict[str, str]] | None:
     most of the text wins.
     """
     found = _best(text, 0)
-    return (found.wording, found.values) if found is not None else None
+    return (found.wording, dict(found.values)) if found is not None else None
 
 
 def covered(text: str, depth: int = 0) -> bool:
@@ -403,7 +404,7 @@ def covered(text: str, depth: int = 0) -> bool:
     if found is None:
         return False
     return all(
-        covered(value, depth if name in _SAME_DEPTH else depth + 1)
+        covered(value, nested_depth(name, depth))
         for name, value in found.values.items()
         if name in NESTED and depth < MAX_DEPTH
     )
@@ -414,15 +415,26 @@ def nested_depth(name: str, depth: int) -> int:
     return depth if name in _SAME_DEPTH else depth + 1
 
 
+@functools.lru_cache(maxsize=4096)
 def _best(text: str, depth: int) -> _Reading | None:
+    """The best reading of ``text``: one template, or a list of details ("first; rest")."""
+    single = _best_single(text, depth)
+    listed = _best_list(text, depth) if _SEPARATOR in text else None
+    if listed is not None and (single is None or listed.rank() > single.rank()):
+        return listed
+    return single
+
+
+@functools.lru_cache(maxsize=4096)
+def _best_single(text: str, depth: int) -> _Reading | None:
     best: _Reading | None = None
     for wording in ALL:
-        if wording.pattern.fullmatch(text) is None:
+        if wording is LIST or wording.pattern.fullmatch(text) is None:
             continue
         for values in _splits(wording.parts, text):
             score, size = wording.literal_length, 1
             for name, value in values.items():
-                inner = depth + (0 if name in _SAME_DEPTH else 1)
+                inner = nested_depth(name, depth)
                 if name in NESTED and inner <= MAX_DEPTH:
                     nested = _best(value, inner)
                     if nested is not None:
@@ -432,6 +444,37 @@ def _best(text: str, depth: int) -> _Reading | None:
             if best is None or reading.rank() > best.rank():
                 best = reading
     return best
+
+
+_SEPARATOR = "; "
+_MAX_ITEM_PARTS = 4  # an item of a list may itself hold "; " ("...; it is checked again ...")
+
+
+def _best_list(text: str, depth: int) -> _Reading | None:
+    """``text`` as a list of details joined by "; " (how the tutor's checked claims are
+    joined), read item by item: the split whose items' templates cover most wins."""
+    if depth + 1 > MAX_DEPTH:
+        return None
+    pieces = text.split(_SEPARATOR)
+    n = len(pieces)
+    # tail[i]: (score, size, where the first item ends) for pieces[i:] read as a list.
+    tail: list[tuple[int, int, int]] = [(0, 0, n)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        options = []
+        for j in range(i + 1, min(n, i + _MAX_ITEM_PARTS) + 1):
+            item = _best_single(_SEPARATOR.join(pieces[i:j]), depth + 1)
+            score, size = (item.score, item.size) if item is not None else (0, 0)
+            if j < n:
+                score, size = score + LIST.literal_length + tail[j][0], size + 1 + tail[j][1]
+            options.append((score, -size, j))
+        score, negative_size, end = max(options)
+        tail[i] = (score, -negative_size, end)
+    score, size, end = tail[0]
+    if end == n:
+        return None  # one item: the text is not a list
+    values = {"first": _SEPARATOR.join(pieces[:end]), "rest": _SEPARATOR.join(pieces[end:])}
+    balanced = all(_balanced(value) for value in values.values())
+    return _Reading(LIST, values, score, balanced, size)
 
 
 def _balanced(value: str) -> bool:
