@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from tutor.checker import wording as W
 from tutor.checker.answer_text import clean, with_units
 from tutor.checker.grammar import parse_statement
 from tutor.checker.limits import ParseError
@@ -21,12 +22,12 @@ from tutor.checker.relations import free
 
 # The forms a teacher can ask for, with the words a student reads.
 FORMS: dict[str, str] = {
-    "expanded": "expanded",
-    "factored": "fully factored",
-    "simplified": "fully simplified",
-    "exact": "as an exact value, without decimals",
-    "lowest_terms": "in lowest terms",
-    "units": "with its units",
+    "expanded": W.FORM_EXPANDED.text,
+    "factored": W.FORM_FACTORED.text,
+    "simplified": W.FORM_SIMPLIFIED.text,
+    "exact": W.FORM_EXACT.text,
+    "lowest_terms": W.FORM_LOWEST_TERMS.text,
+    "units": W.FORM_UNITS.text,
 }
 
 # The verb or phrase in a statement that asks for a form, checked in this order.
@@ -61,14 +62,14 @@ def form_problem(answer: str, form: str) -> str | None:
         return None
     if holds is not False:
         return None
-    return f"right value, but the question asks for it {FORMS[form]}"
+    return W.RIGHT_VALUE_FORM.format(form=FORMS[form])
 
 
 def _value(text: str) -> sp.Expr:
     """The answer's value (the right side of ``y = ...``), as typed, sympy's own tidying only."""
     statement = parse_statement(text)
     if len(statement.sides) > 2 or (statement.is_relation and statement.rels[0] != "="):
-        raise ParseError("not one value")
+        raise ParseError(W.NOT_ONE_VALUE.text)
     return statement.sides[-1].expr
 
 

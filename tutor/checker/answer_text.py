@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from tutor.checker import wording as W
 from tutor.checker.extract import boxed_answers
 from tutor.checker.latex import latex_to_plain, repeating_decimals
 from tutor.checker.limits import MAX_INPUT_CHARS, ParseError
@@ -77,7 +78,7 @@ _OPENERS, _CLOSERS = "([{", ")]}"
 def clean(text: str, strict: bool) -> str:
     """The answer without its wrapping (boxes, "the answer is", TeX delimiters) in plain text."""
     if len(text) > MAX_INPUT_CHARS:
-        raise ParseError("input too long")  # before any rewrite: they are not all linear
+        raise ParseError(W.INPUT_TOO_LONG.text)  # before any rewrite: they are not all linear
     text = _FBOX.sub(r"\\boxed{", text.strip())
     boxed = boxed_answers(text)
     if len(boxed) > 1:
@@ -114,7 +115,7 @@ def _matrix(m: re.Match[str]) -> str:
     rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip()]
     cells = [[c.strip() for c in r.split("&")] for r in rows]
     if len({len(r) for r in cells}) != 1:
-        raise ParseError("a matrix with rows of different lengths")
+        raise ParseError(W.MATRIX_ROWS.text)
     entries = [c for r in cells for c in r]
     if len(entries) == 1:
         return entries[0]

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 import sympy as sp
 
+from tutor.checker import wording as W
 from tutor.checker.answer_forms import form_problem
 from tutor.checker.answer_text import (
     ROOT_LIST,
@@ -90,10 +91,10 @@ def judge_answer(answer: str, key: str, *, strict: bool = False, form: str = "")
     except TooLarge:
         result = AnswerResult(None, UNKNOWN_TOO_LARGE)
     except ParseError as exc:
-        result = AnswerResult(None, f"could not read ({exc})")
+        result = AnswerResult(None, W.COULD_NOT_READ.format(reason=exc))
     if result.equivalent is None and not strict and _same_text(answer, key):
         # Something the grammar cannot read (a time such as 2:30) but written identically.
-        result = AnswerResult(True, "the same text as the key")
+        result = AnswerResult(True, W.SAME_TEXT.text)
     if result.equivalent is True and form:
         lacking = form_problem(answer, form)
         if lacking is not None:
@@ -103,9 +104,9 @@ def judge_answer(answer: str, key: str, *, strict: bool = False, form: str = "")
 
 # What a student reads: never the key, nor a value of it ("12 is not 14", "3 is missing").
 _FEEDBACK = {
-    True: "matches the answer",
-    False: "not the answer",
-    None: "the checker could not decide; your teacher can see it",
+    True: W.MATCHES.text,
+    False: W.NOT_THE_ANSWER.text,
+    None: W.UNDECIDED_FEEDBACK.text,
 }
 
 
@@ -113,17 +114,17 @@ def read_key(key: str) -> KeyReading:
     """Whether the checker can read ``key`` as an answer at all (in-process; the public
     ``check_key`` runs it in the pool). An unreadable key makes every answer undecided."""
     if not key.strip():
-        return KeyReading(False, problem="the key is empty")
+        return KeyReading(False, problem=W.KEY_EMPTY.text)
     try:
         form = _read_form(clean(key, False), False)
     except TooLarge:
-        return KeyReading(False, problem="the key is too large to check")
+        return KeyReading(False, problem=W.KEY_TOO_LARGE.text)
     except ParseError as exc:
         if _AS_WRITTEN.fullmatch(key.strip()):
             return KeyReading(True, reading=f"{key.strip()} (compared as written)")
         if _NUMBER_WORD.search(key):
-            return KeyReading(False, problem="the key is written in words; write it as a number")
-        return KeyReading(False, problem=f"the checker cannot read the key ({exc})")
+            return KeyReading(False, problem=W.KEY_IN_WORDS.text)
+        return KeyReading(False, problem=W.KEY_UNREADABLE.format(reason=exc))
     return KeyReading(True, reading=_describe(form))
 
 
@@ -168,7 +169,7 @@ def _compare_texts(answer: str, key: str, strict: bool) -> AnswerResult:
         except ParseError:
             other = AnswerResult(None, "")
         if other.equivalent is not False:
-            return AnswerResult(None, "different with i a letter, not with i the imaginary unit")
+            return AnswerResult(None, W.I_LETTER_OR_UNIT.text)
     if result.equivalent is False and ROOT_LIST.match(a_text):
         # "x=1,5" lists two roots, or is 1.5 with a decimal comma: wrong only if both are.
         try:
@@ -176,7 +177,7 @@ def _compare_texts(answer: str, key: str, strict: bool) -> AnswerResult:
         except ParseError:
             return result
         if other.equivalent is not False:
-            return AnswerResult(None, "a comma that may be a decimal comma")
+            return AnswerResult(None, W.DECIMAL_COMMA.text)
     return result
 
 
@@ -206,19 +207,22 @@ def _compare(a: _Form, k: _Form, strict: bool) -> AnswerResult:
         if a.kind == k.kind == Kind.LETTER:
             same = a.letter == k.letter
             return AnswerResult(
-                same, f"choice {a.letter} {'matches' if same else 'is not'} {k.letter}"
+                same,
+                (W.CHOICE_MATCHES if same else W.CHOICE_IS_NOT).format(
+                    answer=a.letter, key=k.letter
+                ),
             )
-        return AnswerResult(None, "one side is a multiple-choice letter")
+        return AnswerResult(None, W.CHOICE_AND_OTHER.text)
     a_point, k_point = _point_of(a, strict), _point_of(k, strict)
     if a_point is not None and k_point is not None:
         return _compare_points(a_point, k_point, strict)
     if a.kind == Kind.POINT or k.kind == Kind.POINT:
-        return AnswerResult(False, "an ordered pair and something else")
+        return AnswerResult(False, W.PAIR_AND_OTHER.text)
     if a.kind == Kind.REGION or k.kind == Kind.REGION or _has_chain(a) or _has_chain(k):
         return _compare_as_sets(a, k)
     if a.kind == Kind.SET or k.kind == Kind.SET:
         if strict and (a.braced or k.braced) and any(s.is_relation for s in a.items + k.items):
-            return AnswerResult(None, "sets of equations are not compared strictly")
+            return AnswerResult(None, W.EQUATION_SETS_STRICT.text)
         return _compare_sets(a.items, k.items, strict)
     return _compare_statements(a.items[0], k.items[0], strict)
 
@@ -236,7 +240,7 @@ def _is_number(form: _Form) -> bool:
 def _read_form(text: str, strict: bool) -> _Form:
     """Read cleaned text (see ``clean``)."""
     if not text:
-        raise ParseError("empty")
+        raise ParseError(W.EMPTY.text)
     if not strict:
         if (m := _LETTER.match(text)) is not None:
             return _Form(Kind.LETTER, letter=m.group(1).upper())
@@ -248,7 +252,7 @@ def _read_form(text: str, strict: bool) -> _Form:
         spelled = _NUMBER_WORD.search(text)
         if spelled:
             # "one half", "seventy-two": the grammar would read the letters multiplied.
-            raise ParseError(f"a number in words: {spelled.group(0)!r}")
+            raise ParseError(W.NUMBER_IN_WORDS.format(words=repr(spelled.group(0))))
     found = _bracketed(text, strict)
     if found is not None:
         return found
@@ -276,7 +280,7 @@ def _bracketed(text: str, strict: bool) -> _Form | None:
     pair = not any(e.expr.is_infinite for e in ends) and text[0] + text[-1] == "()"
     if len(ends) > 2 or any(free(e.expr) for e in ends):
         if not pair:
-            raise ParseError("interval ends must be numbers")
+            raise ParseError(W.INTERVAL_ENDS.text)
         return _Form(Kind.POINT, point=ends)
     lo, hi = ends[0].expr, ends[1].expr
     if _less(lo, hi):
@@ -286,7 +290,7 @@ def _bracketed(text: str, strict: bool) -> _Form | None:
         return _Form(Kind.REGION, region=sp.FiniteSet(lo))
     if pair:
         return _Form(Kind.POINT, point=ends)  # (4, 2) is not an interval
-    raise ParseError("an empty interval")
+    raise ParseError(W.EMPTY_INTERVAL.text)
 
 
 def _read_element(text: str, strict: bool) -> Side:
@@ -297,7 +301,7 @@ def _read_element(text: str, strict: bool) -> Side:
         return Side(-sp.oo if plain == "-oo" else sp.oo, plain, None, False, False)
     statement = parse_statement(_braces(text, strict), strict=strict)
     if statement.is_relation:
-        raise ParseError("a relation inside brackets")
+        raise ParseError(W.RELATION_IN_BRACKETS.text)
     return statement.sides[0]
 
 
@@ -351,7 +355,7 @@ def _statement(text: str, strict: bool) -> Statement:
     statement = parse_statement(_braces(text, strict), strict=strict)
     for side in statement.sides:
         if side.expr.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
-            raise ParseError("infinite or undefined value")
+            raise ParseError(W.INFINITE_VALUE.text)
     return statement
 
 
@@ -402,17 +406,17 @@ def _expanded(side: Side) -> list[Side]:
 def _compare_statements(a: Statement, k: Statement, strict: bool) -> AnswerResult:
     approx = "~" in a.rels
     if strict and "~" in a.rels + k.rels:
-        return AnswerResult(None, "an approximate relation")
+        return AnswerResult(None, W.APPROXIMATE_RELATION.text)
     a_side, k_side = _value_side(a), _value_side(k)
     if a.is_relation and k.is_relation:
         if not strict and _assigned(a) is not None and _assigned(a) == _assigned(k):
             assert a_side is not None and k_side is not None
             return _compare_value_lists([a_side], [k_side], strict, approx)
         if "~" in a.rels + k.rels:
-            return AnswerResult(None, "an approximate relation")
+            return AnswerResult(None, W.APPROXIMATE_RELATION.text)
         return _compare_relations(a, k, strict)
     if a.is_relation != k.is_relation and (strict or a_side is None or k_side is None):
-        return AnswerResult(False, "one is an equation or inequality, the other is not")
+        return AnswerResult(False, W.RELATION_AND_VALUE.text)
     assert a_side is not None and k_side is not None
     if PM in a_side.expr.free_symbols | k_side.expr.free_symbols:
         return _compare_value_lists([a_side], [k_side], strict, approx)
@@ -422,7 +426,7 @@ def _compare_statements(a: Statement, k: Statement, strict: bool) -> AnswerResul
 def _compare_values(a: Side, k: Side, strict: bool, approx: bool = False) -> AnswerResult:
     decision = exprs_equal(a.expr, k.expr)
     if decision.verdict == "ok":
-        return AnswerResult(True, "equivalent")
+        return AnswerResult(True, W.EQUIVALENT.text)
     if decision.verdict == "unknown":
         return AnswerResult(None, decision.detail)
     if not strict and not free(a.expr) and not free(k.expr):
@@ -436,24 +440,24 @@ def _lenient(a: Side, k: Side, approx: bool) -> AnswerResult | None:
     """Rounding and percentages: the readings of two different numbers that are still right."""
     a_places, k_places = _places(a), _places(k)
     if a_places is not None and _rounds_to(k.expr, a.expr, a_places, tie=True):
-        return AnswerResult(True, f"{a.text} is {render(k.expr)} rounded")
+        return AnswerResult(True, W.IS_ROUNDED.format(text=a.text, before=render(k.expr)))
     if a_places is not None and not _terminates(k.expr) and _cut_to(k.expr, a.expr, a_places):
         # 0.66 for 2/3: no decimal is exact, and cutting off is common. (0.1 for 0.19 is not:
         # that key can be written exactly.)
-        return AnswerResult(True, f"{a.text} is {render(k.expr)} cut off")
+        return AnswerResult(True, W.ANSWER_CUT_OFF.format(answer=a.text, key=render(k.expr)))
     if k_places is not None and _rounds_to(a.expr, k.expr, k_places, tie=False):
         # The key is rounded: an exact answer that rounds to it is right; a longer decimal
         # (0.334 against 0.33) may or may not be.
         if a_places is None and not a.is_number:
-            return AnswerResult(True, f"{render(a.expr)} rounds to {k.text}")
+            return AnswerResult(True, W.ROUNDS_TO.format(value=render(a.expr), shown=k.text))
         if a_places is not None and a_places > k_places:
-            return AnswerResult(None, "more decimals than the key")
+            return AnswerResult(None, W.MORE_DECIMALS.text)
     if approx and a.is_number and a_places is None and _rounds_to(k.expr, a.expr, 0, tie=True):
-        return AnswerResult(None, f"{a.text} is {render(k.expr)} rounded to a whole number")
+        return AnswerResult(None, W.IS_ROUNDED_WHOLE.format(text=a.text, before=render(k.expr)))
     if a.percent and numbers_equal(a.expr * 100, k.expr):
-        return AnswerResult(True, "the same number, written as a percentage")
+        return AnswerResult(True, W.SAME_AS_PERCENTAGE.text)
     if k.percent and not a.percent and numbers_equal(a.expr, k.expr * 100):
-        return AnswerResult(True, "the same percentage")
+        return AnswerResult(True, W.SAME_PERCENTAGE.text)
     return None
 
 
@@ -509,20 +513,22 @@ def _compare_value_lists(
     a_set = _distinct([v for s in a_sides for v in _expanded(s)])
     k_set = _distinct([v for s in k_sides for v in _expanded(s)])
     if strict and not all(v.expr.is_Rational for v in a_set + k_set):
-        return AnswerResult(None, "set elements are compared only when they are numbers")
+        return AnswerResult(None, W.SET_NUMBERS_ONLY.text)
     undecided = None
-    for mine, theirs, what in ((a_set, k_set, "is not in the key"), (k_set, a_set, "is missing")):
+    for mine, theirs, what in ((a_set, k_set, W.NOT_IN_KEY), (k_set, a_set, W.MISSING)):
         for x in mine:
             found = _matches_one_of(x, theirs, mine is a_set, strict, approx)
             if found is False:
-                return AnswerResult(False, f"{render(x.expr)} {what}")
+                return AnswerResult(False, what.format(value=render(x.expr)))
             if found is None:
-                undecided = AnswerResult(None, f"could not compare {render(x.expr)}")
+                undecided = AnswerResult(
+                    None, W.COULD_NOT_COMPARE_VALUE.format(value=render(x.expr))
+                )
     if undecided is not None:
         return undecided
     if len(a_set) == len(k_set) == 1:
         return _compare_values(a_set[0], k_set[0], strict, approx)
-    return AnswerResult(True, "the same set")
+    return AnswerResult(True, W.SAME_SET.text)
 
 
 def _matches_one_of(
@@ -572,15 +578,15 @@ def _point_of(form: _Form, strict: bool) -> tuple[Side, ...] | None:
 
 def _compare_points(a: tuple[Side, ...], k: tuple[Side, ...], strict: bool) -> AnswerResult:
     if len(a) != len(k):
-        return AnswerResult(False, "a different number of coordinates")
+        return AnswerResult(False, W.COORDINATE_COUNT.text)
     undecided = None
     for i, (x, y) in enumerate(zip(a, k, strict=True)):
         result = _compare_values(x, y, strict)
         if result.equivalent is False:
-            return AnswerResult(False, f"coordinate {i + 1}: {result.detail}")
+            return AnswerResult(False, W.COORDINATE.format(n=i + 1, detail=result.detail))
         if result.equivalent is None:
             undecided = result
-    return undecided or AnswerResult(True, "the same point")
+    return undecided or AnswerResult(True, W.SAME_POINT.text)
 
 
 # -- equations and inequalities ----------------------------------------------------------------
@@ -588,7 +594,7 @@ def _compare_points(a: tuple[Side, ...], k: tuple[Side, ...], strict: bool) -> A
 
 def _condition(statement: Statement) -> Condition:
     if len(set(statement.rels)) != 1:
-        raise ParseError("mixed relations")
+        raise ParseError(W.MIXED_RELATIONS.text)
     return condition_of(statement.sides[0].expr, statement.rels[0], statement.sides[-1].expr)
 
 
@@ -609,24 +615,24 @@ def _unknowns(cond: Condition) -> set[sp.Symbol]:
 
 def _compare_conditions(ca: Condition, ck: Condition, strict: bool) -> AnswerResult:
     if not _unknowns(ca) or not _unknowns(ck) or _unknowns(ca) != _unknowns(ck):
-        return AnswerResult(None, "the two use different unknowns")
+        return AnswerResult(None, W.DIFFERENT_UNKNOWNS.text)
     if strict and all(rel == "=" for _, rel in ca + ck):
         product_a = sp.Mul(*[f for f, _ in ca])
         product_k = sp.Mul(*[f for f, _ in ck])
         if _proportional(product_a, product_k):
-            return AnswerResult(True, "the same equation up to a constant factor")
+            return AnswerResult(True, W.SAME_EQUATION_FACTOR.text)
     forward = compare_conditions(ck, ca)
     backward = compare_conditions(ca, ck)
     if "wrong" in (forward.verdict, backward.verdict):
         bad = forward if forward.verdict == "wrong" else backward
         return AnswerResult(False, bad.detail)
     if forward.verdict == "weaker" or backward.verdict == "weaker":
-        return AnswerResult(False, "the solution sets differ")
+        return AnswerResult(False, W.SOLUTION_SETS_DIFFER.text)
     if forward.verdict == backward.verdict == "ok":
         if strict and all(rel == "=" for _, rel in ca + ck):
             return _multiplicity(ca, ck)
-        return AnswerResult(True, "the same solutions")
-    return AnswerResult(None, "could not compare")
+        return AnswerResult(True, W.SAME_SOLUTIONS.text)
+    return AnswerResult(None, W.COULD_NOT_COMPARE.text)
 
 
 def _proportional(a: sp.Expr, b: sp.Expr) -> bool:
@@ -651,17 +657,17 @@ def _multiplicity(ca: Condition, ck: Condition) -> AnswerResult:
     """A CAS reads ``(x - 2)^2 = 0`` and ``x = 2`` as different: roots count with multiplicity."""
     names = _unknowns(ca)
     if len(names) != 1:
-        return AnswerResult(None, "the same solutions, but multiplicity is not compared")
+        return AnswerResult(None, W.MULTIPLICITY_NOT_COMPARED.text)
     (var,) = names
     counts = []
     for cond in (ca, ck):
         poly_expr = sp.Mul(*[sp.fraction(sp.together(f))[0] for f, _ in cond])
         if not poly_expr.is_polynomial(var):
-            return AnswerResult(None, "the same solutions, but multiplicity is not compared")
+            return AnswerResult(None, W.MULTIPLICITY_NOT_COMPARED.text)
         counts.append(sp.Poly(poly_expr, var).sqf_list()[1])
     degrees = [sorted(m for _, m in c) for c in counts]
     same = degrees[0] == degrees[1]
-    return AnswerResult(same, "the same roots" + ("" if same else " with other multiplicities"))
+    return AnswerResult(same, (W.SAME_ROOTS if same else W.OTHER_MULTIPLICITIES).text)
 
 
 # -- solution sets -----------------------------------------------------------------------------
@@ -671,7 +677,7 @@ def _compare_sets(
     a_items: tuple[Statement, ...], k_items: tuple[Statement, ...], strict: bool
 ) -> AnswerResult:
     if not a_items or not k_items:
-        return AnswerResult(None, "one side is not a set")
+        return AnswerResult(None, W.NOT_A_SET.text)
     if all(s.is_relation for s in a_items + k_items):
         names = {_assigned(s) for s in a_items + k_items}
         if not strict and len(names) == 1 and None not in names:
@@ -679,7 +685,7 @@ def _compare_sets(
             approx = any("~" in s.rels for s in a_items)
             return _compare_value_lists(_sides(a_items), _sides(k_items), strict, approx)
         if any("~" in s.rels for s in a_items + k_items):
-            return AnswerResult(None, "an approximate relation")
+            return AnswerResult(None, W.APPROXIMATE_RELATION.text)
         try:
             ca = tuple(atom for s in a_items for atom in _condition(s))
             ck = tuple(atom for s in k_items for atom in _condition(s))
@@ -688,7 +694,7 @@ def _compare_sets(
         return _compare_conditions(ca, ck, strict)
     a_sides, k_sides = _sides(a_items), _sides(k_items)
     if len(a_sides) != len(a_items) or len(k_sides) != len(k_items):
-        return AnswerResult(None, "mixed set elements")
+        return AnswerResult(None, W.MIXED_SET_ELEMENTS.text)
     return _compare_value_lists(a_sides, k_sides, strict, any("~" in s.rels for s in a_items))
 
 
@@ -752,8 +758,8 @@ def _real_set(form: _Form) -> sp.Set | None:
 def _compare_as_sets(a: _Form, k: _Form) -> AnswerResult:
     sets = [_real_set(a), _real_set(k)]
     if sets[0] is None or sets[1] is None:
-        return AnswerResult(None, "could not read both as sets of numbers")
+        return AnswerResult(None, W.NOT_SETS_OF_NUMBERS.text)
     same = sp.Complement(sets[0], sets[1]).is_empty and sp.Complement(sets[1], sets[0]).is_empty
     if same is None:
-        return AnswerResult(None, "could not compare the sets")
-    return AnswerResult(bool(same), "the same set" if same else "the sets differ")
+        return AnswerResult(None, W.COULD_NOT_COMPARE_SETS.text)
+    return AnswerResult(bool(same), (W.SAME_SET if same else W.SETS_DIFFER).text)

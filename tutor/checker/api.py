@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from tutor.checker import config
+from tutor.checker import wording as W
 from tutor.checker.extract import claims_in, final_answers
 from tutor.checker.grammar import parse_statement
 from tutor.checker.limits import UNKNOWN_TOO_LARGE, ParseError
@@ -27,8 +28,8 @@ Source = Literal["student", "model"]
 
 # A line that waited for a worker and never got one was not judged: it is "unchecked", and the
 # page checks it again, so a busy checker never saves an "unknown" against a student.
-NOT_CHECKED_YET = "not checked yet: the checker is busy; it is checked again in a moment"
-BUSY_FEEDBACK = "the checker is busy right now; your answer was not checked, try again"
+NOT_CHECKED_YET = W.NOT_CHECKED.format(reason=W.BUSY_CHECKED_SOON.text)
+BUSY_FEEDBACK = W.BUSY_FEEDBACK.text
 
 _settings_lock = threading.Lock()
 _settings = config.from_env()
@@ -140,7 +141,11 @@ def _run_steps(
             # The step being judged when the worker stopped is the first one not yet answered.
             failed = next(i for i in range(len(steps)) if i not in done)
             skipped.add(failed)
-            detail = UNKNOWN_TOO_LARGE if isinstance(exc, WorkerTimeout) else f"unknown ({exc})"
+            detail = (
+                UNKNOWN_TOO_LARGE
+                if isinstance(exc, WorkerTimeout)
+                else W.UNKNOWN_BECAUSE.format(reason=exc)
+            )
             if failed >= start:
                 results[failed] = StepResult(failed, "unknown", detail)
             slow += isinstance(exc, WorkerTimeout)
@@ -190,7 +195,7 @@ def check_solution(
         detail = (
             departure_detail(departure, with_reference=bool(reference))
             if departure
-            else f"The final answer {final.answer} does not match the answer key."
+            else W.FINAL_NOT_KEY.format(answer=final.answer)
         )
         if first == -1 or index < first:
             old = results[index]
@@ -228,7 +233,7 @@ def check_final_answer(
     return FinalAnswer(stated_at, readings[0], results[0])
 
 
-_UNDECIDED = "undecided: not every reading of the final answer could be compared"
+_UNDECIDED = W.FINAL_UNDECIDED.text
 _DOLLARS = re.compile(r"\$?\d[\d,]*\.\d{1,2}")
 
 
@@ -257,15 +262,8 @@ def locate_departure(
 
 def departure_detail(departure: Departure, *, with_reference: bool) -> str:
     """Why a located step was marked, in words for the reader of the flag; never the key."""
-    sources = (
-        "the problem, the answer key or the reference solution"
-        if with_reference
-        else "the problem or the answer key"
-    )
-    return (
-        "The final answer does not match the answer key, and this is the first step with a "
-        f"number that is not in {sources}: {departure.number}. Check which quantity it stands for."
-    )
+    sources = W.SOURCES_WITH_REFERENCE if with_reference else W.SOURCES
+    return W.DEPARTURE.format(sources=sources.text, number=departure.number)
 
 
 def check_answer(
@@ -284,7 +282,7 @@ def check_answer(
     student ``feedback``, never ``detail``, which may name the key.
     """
     cap = timeout if timeout is not None else _settings.timeout
-    undecided = "the checker could not decide; your teacher can see it"
+    undecided = W.UNDECIDED_FEEDBACK.text
     try:
         # Read to the end: leaving the generator before the worker's "done" counts the
         # worker as unhealthy, and the pool would kill and replace it after every answer.
@@ -294,9 +292,9 @@ def check_answer(
     except WorkerTimeout:
         return AnswerResult(None, UNKNOWN_TOO_LARGE, undecided)
     except WorkerFailed as exc:
-        return AnswerResult(None, f"unknown ({exc})", undecided)
+        return AnswerResult(None, W.UNKNOWN_BECAUSE.format(reason=exc), undecided)
     if not replies:
-        return AnswerResult(None, "no answer from the checker", undecided)
+        return AnswerResult(None, W.NO_ANSWER.text, undecided)
     return AnswerResult(**replies[0])  # type: ignore[arg-type]
 
 
@@ -321,13 +319,13 @@ def check_key(key: str, *, timeout: float | None = None, owner: object = None) -
     try:
         replies = list(get_pool(_settings).request("key", (key,), cap, owner=owner))
     except WorkerBusy:
-        return KeyReading(None, problem="the checker is busy; save again in a moment")
+        return KeyReading(None, problem=W.KEY_BUSY.text)
     except WorkerTimeout:
-        return KeyReading(None, problem="the key took too long to check")
+        return KeyReading(None, problem=W.KEY_TOO_LONG.text)
     except WorkerFailed as exc:
-        return KeyReading(None, problem=f"the checker failed ({exc})")
+        return KeyReading(None, problem=W.KEY_CHECKER_FAILED.format(reason=exc))
     if not replies:
-        return KeyReading(None, problem="no answer from the checker")
+        return KeyReading(None, problem=W.NO_ANSWER.text)
     return KeyReading(**replies[0])  # type: ignore[arg-type]
 
 

@@ -12,6 +12,7 @@ import re
 
 import sympy as sp
 
+from tutor.checker import wording as W
 from tutor.checker.grammar import parse_statement
 from tutor.checker.limits import ParseError
 from tutor.checker.relations import Decision
@@ -46,10 +47,8 @@ def judge_congruence(text: str) -> Decision | None:
         residues.append((side.strip(), residue))
     for (a, ra), (b, rb) in itertools.pairwise(residues):
         if ra != rb:
-            return Decision(
-                "wrong", f"{a} leaves {ra} on division by {n}, and {b} leaves {rb}: not congruent"
-            )
-    return Decision("ok", f"congruent modulo {n}")
+            return Decision("wrong", W.NOT_CONGRUENT.format(a=a, ra=ra, n=n, b=b, rb=rb))
+    return Decision("ok", W.CONGRUENT.format(n=n))
 
 
 def _residue(expr: sp.Expr, n: int, depth: int = 0) -> int | None:

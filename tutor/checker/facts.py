@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from tutor.checker import wording as W
+
 _MONTH_DAYS = {
     "january": (31,),
     "february": (28, 29),
@@ -172,7 +174,9 @@ def _judge(kind: str, m: re.Match[str]) -> Fact | None:
         if _number(number) in days:
             return None
         true = " or ".join(str(d) for d in days)
-        return Fact(m.group(0), f"{month.capitalize()} has {true} days, not {number}")
+        return Fact(
+            m.group(0), W.MONTH_DAYS.format(month=month.capitalize(), true=true, number=number)
+        )
     if kind == "per":
         number, small, big = m.group(1), m.group(2), m.group(3)
     else:
@@ -184,4 +188,6 @@ def _judge(kind: str, m: re.Match[str]) -> Fact | None:
         return None
     true = " or ".join(str(c) for c in counts)
     plural = _PLURAL.get(small_unit, small_unit + "s")
-    return Fact(m.group(0), f"one {big_unit} is {true} {plural}, not {number}")
+    return Fact(
+        m.group(0), W.UNIT_SIZE.format(unit=big_unit, true=true, units=plural, number=number)
+    )

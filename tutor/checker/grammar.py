@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from tutor.checker import wording as W
 from tutor.checker.limits import (
     MAX_DEPTH,
     MAX_EXPONENT,
@@ -115,7 +116,7 @@ def symbol(name: str) -> sp.Symbol:
     """The one way a user-written name becomes a sympy Symbol (real, letters only, or one
     letter with an index read from LaTeX, ``a_n+1``)."""
     if not (name.isalpha() and name.isascii()) and not _INDEXED.fullmatch(name):
-        raise ParseError(f"bad name {name!r}")
+        raise ParseError(W.BAD_NAME.format(name=repr(name)))
     return sp.Symbol(name, real=True)
 
 
@@ -135,11 +136,11 @@ class _Parser:
         self.toks = []
         for k, t in enumerate(tokens):
             if t.kind == "WORD" and not words:
-                raise ParseError(f"a word in math: {t.text!r}")
+                raise ParseError(W.WORD_IN_MATH.format(word=repr(t.text)))
             if t.kind == "XWORD":
                 following = tokens[k + 1].text if k + 1 < len(tokens) else ""
                 if strict or following == "(" or not words:
-                    raise ParseError(f"unknown word {t.text!r}")
+                    raise ParseError(W.UNKNOWN_WORD.format(word=repr(t.text)))
             elif t.kind != "WORD" and t.text != "$":
                 self.toks.append(t)
         self.text = text
@@ -161,19 +162,19 @@ class _Parser:
     def take(self) -> Token:
         tok = self.peek()
         if tok is None:
-            raise ParseError("unexpected end of input")
+            raise ParseError(W.UNEXPECTED_END.text)
         self.i += 1
         return tok
 
     def expect(self, text: str) -> None:
         if not self.at(text):
-            raise ParseError(f"expected {text!r}")
+            raise ParseError(W.EXPECTED.format(text=repr(text)))
         self.i += 1
 
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise TooLarge("too deeply nested")
+            raise TooLarge(W.TOO_DEEPLY_NESTED.text)
 
     # -- grammar ---------------------------------------------------------------------------
     def statement(self) -> Statement:
@@ -234,11 +235,11 @@ class _Parser:
             return False
         prev = self.toks[self.i - 1]
         if prev.kind == "NAME" and not tok.space_before and (tok.kind == "NUM" or tok.text == "["):
-            raise ParseError(f"{prev.text}{tok.text}: a subscript or a missing operator")
+            raise ParseError(W.SUBSCRIPT_OR_OPERATOR.format(text=prev.text + tok.text))
         if tok.kind == "NUM":
             # "2 3" is two numbers, not a product; refuse rather than guess.
             if prev.kind == "NUM" or (prev.text in (")", "]") and tok.space_before):
-                raise ParseError("two numbers without an operator")
+                raise ParseError(W.TWO_NUMBERS.text)
             return True
         if tok.kind in ("NAME", "CONST", "FUNC"):
             return True
@@ -307,7 +308,7 @@ class _Parser:
             inner = self.expr()
             self.expect("|")
             return sp.Abs(inner)
-        raise ParseError(f"unexpected {tok.text!r}")
+        raise ParseError(W.UNEXPECTED.format(token=repr(tok.text)))
 
     def bare_argument(self) -> sp.Expr:
         """The argument of ``sin 2x`` or ``log 100``: a factor and the letters written right
@@ -356,7 +357,7 @@ class _Parser:
 
     def modulo(self, left: sp.Expr, right: sp.Expr) -> sp.Expr:
         if right.is_number and right == 0:
-            raise ParseError("remainder on division by zero")
+            raise ParseError(W.REMAINDER_BY_ZERO.text)
         return sp.Mod(left, right, evaluate=self.evaluate)
 
     def function(self, name: str) -> sp.Expr:
@@ -426,7 +427,7 @@ class _Parser:
             return self.binomial(args[0], args[1])
         if name in ("gcd", "lcm") and len(args) >= 2:
             return _integer_gcd(name, args)
-        raise ParseError(f"{name} takes other arguments")
+        raise ParseError(W.OTHER_ARGUMENTS.format(name=name))
 
     # -- node builders with size checks ------------------------------------------------------
     def add(self, a: sp.Expr, b: sp.Expr) -> sp.Expr:
@@ -441,19 +442,19 @@ class _Parser:
 
     def binomial(self, n: sp.Expr, k: sp.Expr) -> sp.Expr:
         if n.is_Number and (not n.is_Integer or abs(n) > MAX_FACTORIAL):
-            raise TooLarge("binomial too large")
+            raise TooLarge(W.BINOMIAL_TOO_LARGE.text)
         return sp.binomial(n, k, evaluate=self.evaluate)
 
     def factorial(self, value: sp.Expr) -> sp.Expr:
         if value.is_Number and (not value.is_Integer or value > MAX_FACTORIAL or value < 0):
-            raise TooLarge("factorial too large")
+            raise TooLarge(W.FACTORIAL_TOO_LARGE.text)
         return sp.factorial(value, evaluate=self.evaluate)
 
 
 def _integer_gcd(name: str, args: list[sp.Expr]) -> sp.Expr:
     """``gcd(216, 720)``: whole numbers only (a polynomial gcd is another question)."""
     if not all(a.is_Integer for a in args):
-        raise ParseError(f"{name} of values that are not whole numbers")
+        raise ParseError(W.NOT_WHOLE_NUMBERS.format(name=name))
     values = [int(a) for a in args]
     return sp.Integer(math.gcd(*values) if name == "gcd" else math.lcm(*values))
 
@@ -467,20 +468,20 @@ def check_power(base: sp.Expr, exponent: sp.Expr) -> None:
             return
         size = _magnitude(exponent)
         if size is None or size > 6:
-            raise TooLarge("exponent too large")
+            raise TooLarge(W.EXPONENT_TOO_LARGE.text)
         return
     if base.is_Rational:
         r = Fraction(int(base.p), int(base.q))
         if r in (0, 1, -1):
             return
         if abs(exponent) > 10**7:
-            raise TooLarge("exponent too large")
+            raise TooLarge(W.EXPONENT_TOO_LARGE.text)
         biggest = max(abs(r.numerator), r.denominator)
         digits = math.floor(abs(float(exponent))) * math.log10(biggest)
         if digits > MAX_RESULT_DIGITS:
-            raise TooLarge("power too large")
+            raise TooLarge(W.POWER_TOO_LARGE.text)
     elif abs(exponent) > MAX_EXPONENT:
-        raise TooLarge("exponent too large")
+        raise TooLarge(W.EXPONENT_TOO_LARGE.text)
 
 
 def _magnitude(value: sp.Expr) -> float | None:
@@ -546,10 +547,10 @@ def parse_statement(
     tokens = _merge_mixed_numbers(tokenize(text, strict=strict))
     parser = _Parser(tokens, text, evaluate, strict, reading, words)
     if not parser.toks:
-        raise ParseError("no math")
+        raise ParseError(W.NO_MATH.text)
     statement = parser.statement()
     if parser.peek() is not None:
-        raise ParseError(f"unexpected {parser.peek().text!r}")  # type: ignore[union-attr]
+        raise ParseError(W.UNEXPECTED.format(token=repr(parser.peek().text)))  # type: ignore[union-attr]
     return statement
 
 
@@ -557,5 +558,5 @@ def parse_expression(text: str, *, evaluate: bool = True) -> sp.Expr:
     """Parse text that must be a single expression (no relation)."""
     statement = parse_statement(text, evaluate=evaluate)
     if statement.is_relation:
-        raise ParseError("expected an expression, found a relation")
+        raise ParseError(W.EXPECTED_EXPRESSION.text)
     return statement.sides[0].expr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from tutor.checker import wording as W
 from tutor.checker.limits import MAX_INPUT_CHARS, ParseError
 
 _SIMPLE = {
@@ -132,7 +133,7 @@ def _group(text: str, i: int) -> tuple[str, int]:
     while i < len(text) and text[i] == " ":
         i += 1
     if i >= len(text):
-        raise ParseError("missing argument")
+        raise ParseError(W.MISSING_ARGUMENT.text)
     if text[i] != "{":
         if text[i] == "\\":
             m = _COMMAND.match(text, i)
@@ -147,7 +148,7 @@ def _group(text: str, i: int) -> tuple[str, int]:
             depth -= 1
             if depth == 0:
                 return text[i + 1 : j], j + 1
-    raise ParseError("unbalanced braces")
+    raise ParseError(W.UNBALANCED_BRACES.text)
 
 
 # "2\frac{1}{2}" is a mixed number in school math (2 + 1/2), not a product.
@@ -174,7 +175,7 @@ def repeating_decimals(text: str) -> str:
 def _repeating(m: re.Match[str]) -> str:
     whole, fixed, period = m.group(1) or "0", m.group(2), m.group(3)
     if len(fixed) + len(period) > 60:
-        raise ParseError("number too long")
+        raise ParseError(W.NUMBER_TOO_LONG.text)
     value = Fraction(f"{whole}.{fixed}" if fixed else whole)
     scale = Fraction(1, 10 ** len(fixed))
     value += Fraction(int(period), 10 ** len(period) - 1) * scale
@@ -189,7 +190,7 @@ def latex_to_plain(text: str, *, keep_text: bool = False, breaks: bool = False) 
     equations are never read as one.
     """
     if len(text) > MAX_INPUT_CHARS:
-        raise ParseError("input too long")
+        raise ParseError(W.INPUT_TOO_LONG.text)
     text = repeating_decimals(_MIXED.sub(_mixed, _DEGREES.sub("\u00b0", text)))
     out: list[str] = []
     i = 0
@@ -210,7 +211,7 @@ def latex_to_plain(text: str, *, keep_text: bool = False, breaks: bool = False) 
             sub, i = _group(text, i + 1)
             index = latex_to_plain(sub).replace(" ", "")
             if not _INDEX.fullmatch(index):
-                raise ParseError("an index the checker does not read")
+                raise ParseError(W.UNREAD_INDEX.text)
             out.append(f"{SUB_OPEN}{index}{SUB_CLOSE}")
             continue
         if ch != "\\":
@@ -266,7 +267,7 @@ def _command(name: str, text: str, i: int, keep_text: bool) -> tuple[str, int]:
         if i < len(text) and text[i] == "[":
             close = text.find("]", i)
             if close < 0:
-                raise ParseError("unbalanced [")
+                raise ParseError(W.UNBALANCED_BRACKET.text)
             degree, i = text[i + 1 : close], close + 1
         arg, i = _group(text, i)
         if degree is not None:
@@ -286,4 +287,4 @@ def _command(name: str, text: str, i: int, keep_text: bool) -> tuple[str, int]:
         return f" (1/ln({latex_to_plain(base)}))*ln", i
     if word in _FUNCS or word in _GREEK or word.lower() in _GREEK:  # \Delta as well as \delta
         return f" {word} ", i
-    raise ParseError(f"unsupported LaTeX command {name}")
+    raise ParseError(W.UNSUPPORTED_LATEX.format(name=name))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tutor.checker import wording as W
+
 MAX_INPUT_CHARS = 4000  # one step or one answer; longer text is refused before tokenizing
 MAX_DEPTH = 60  # nesting of brackets and operators in the grammar
 MAX_LITERAL_DIGITS = 120  # digits in one typed number
@@ -10,7 +12,7 @@ MAX_EXPONENT = 10_000  # |n| in x^n for a symbolic base; larger is refused, not 
 MAX_FACTORIAL = 2000
 MAX_DETAIL_CHARS = 160  # a rendered expression inside a verdict's detail
 
-UNKNOWN_TOO_LARGE = "unknown (timeout or too large)"
+UNKNOWN_TOO_LARGE = W.UNKNOWN_TOO_LARGE.text
 
 
 class ParseError(ValueError):

@@ -13,6 +13,7 @@ from typing import TypeAlias
 
 import sympy as sp
 
+from tutor.checker import wording as W
 from tutor.checker.grammar import Statement, parse_statement
 from tutor.checker.limits import ParseError
 from tutor.checker.relations import compare_conditions, condition_of, exprs_equal, free
@@ -197,47 +198,47 @@ def divide_by_variable(st: Statement) -> Iterator[Candidate]:
 RULES: tuple[Misconception, ...] = (
     Misconception(
         "sign_error_moving_term",
-        "A term that moves to the other side of = changes its sign.",
+        W.SIGN_MOVING_TERM.text,
         sign_error_moving_term,
     ),
     Misconception(
         "square_of_sum",
-        "(a + b)^2 is not a^2 + b^2: the 2ab term is missing.",
+        W.SQUARE_OF_SUM.text,
         square_of_sum,
     ),
     Misconception(
         "dropped_negative",
-        "A minus sign was lost.",
+        W.DROPPED_NEGATIVE.text,
         dropped_negative,
     ),
     Misconception(
         "distribute_first_term_only",
-        "The factor multiplies every term in the brackets, not only the first.",
+        W.DISTRIBUTE_FIRST_ONLY.text,
         distribute_first_term_only,
     ),
     Misconception(
         "sqrt_of_sum",
-        "sqrt(a + b) is not sqrt(a) + sqrt(b).",
+        W.SQRT_OF_SUM.text,
         sqrt_of_sum,
     ),
     Misconception(
         "exponent_product",
-        "x^a * x^b is x^(a + b): add the exponents, do not multiply them.",
+        W.EXPONENT_PRODUCT.text,
         exponent_product,
     ),
     Misconception(
         "add_fractions_across",
-        "a/b + c/d is not (a + c)/(b + d): use a common denominator.",
+        W.ADD_FRACTIONS_ACROSS.text,
         add_fractions_across,
     ),
     Misconception(
         "cancel_across_plus",
-        "Only a factor of the whole top cancels with the bottom, not one term of a sum.",
+        W.CANCEL_ACROSS_PLUS.text,
         cancel_across_plus,
     ),
     Misconception(
         "divide_by_variable",
-        "Dividing by a letter that can be 0 loses the solution where it is 0.",
+        W.DIVIDE_BY_VARIABLE.text,
         divide_by_variable,
     ),
 )

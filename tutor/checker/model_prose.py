@@ -7,6 +7,7 @@ import re
 
 import sympy as sp
 
+from tutor.checker import wording as W
 from tutor.checker.congruences import judge_congruence
 from tutor.checker.context import Context, Equation
 from tutor.checker.extract import (
@@ -133,7 +134,7 @@ def judge_model(text: str, index: int, ctx: Context) -> StepResult:
         )
     if decisions:
         return StepResult(index, "unknown", decisions[0].detail, None, shown)
-    return StepResult(index, "none", "no checkable math", None, shown)
+    return StepResult(index, "none", W.NO_CHECKABLE_MATH.text, None, shown)
 
 
 def least_wrong(decisions: list[Decision | None]) -> Decision | None:
@@ -155,13 +156,13 @@ def _claim_decision(statement: Statement, claim: Claim, text: str, ctx: Context)
         decision = _internal_claims_approx(statement, ctx)
     if decision is not None and decision.verdict == "wrong" and claim.mixed_units:
         # "1 hour + 30 minutes = 90 minutes", "12 inches = 1 foot": units were dropped.
-        decision = Decision("unknown", "the units differ")
+        decision = Decision("unknown", W.UNITS_DIFFER.text)
     if decision is not None and decision.verdict == "wrong" and _REMAINDER.search(text):
         decision = _whole_quotient(statement) or decision
     if decision is not None and decision.verdict == "wrong" and _REFUTES.search(text):
         # "2 + 1 = 1 (False)", "0 = -44. This is a contradiction": the prose says the
         # relation fails; showing that is the point of the step.
-        decision = Decision("unknown", "a relation the step itself says is false")
+        decision = Decision("unknown", W.SAID_FALSE.text)
     if claim.source == "named":
         decision = _named_identity(statement) or decision
     if (decision is None or decision.verdict != "wrong") and not _REFUTES.search(text):
@@ -190,7 +191,9 @@ def _chain_identity(statement: Statement) -> Decision | None:
         decision = exprs_equal(a.expr, b.expr)
         if decision.verdict == "wrong":
             return Decision(
-                "wrong", f"{a.text} is not {b.text}: {decision.detail}", decision.counterexample
+                "wrong",
+                W.IS_NOT_BECAUSE.format(left=a.text, right=b.text, detail=decision.detail),
+                decision.counterexample,
             )
     return None
 
@@ -228,12 +231,16 @@ def _rewritten_side(statement: Statement) -> Decision | None:
     gap = sp.expand(left.expr - right.expr)
     if gap.is_number and gap != 0:
         return Decision(
-            "wrong", f"{left.text} and {right.text} differ by {render(gap)} for every value"
+            "wrong", W.DIFFER_BY.format(left=left.text, right=right.text, gap=render(gap))
         )
     found = mistaken_identity(statement)
     if found is None:
         return None
-    return Decision("wrong", f"{left.text} is not {right.text}. {found[1]}", rule=found[0])
+    return Decision(
+        "wrong",
+        W.IS_NOT_MISCONCEPTION.format(left=left.text, right=right.text, label=found[1]),
+        rule=found[0],
+    )
 
 
 # "410 ÷ 333 = 1 remainder 77", "6 full turns with 90 left", "5 complete cycles".
@@ -261,7 +268,7 @@ def _whole_quotient(statement: Statement) -> Decision | None:
     left, right = statement.sides[0].expr, statement.sides[1].expr
     # "-161 / 13 = -12 remainder -5": cut toward zero, as a remainder with a sign is.
     if left.is_Rational and right.is_Integer and right in (sp.floor(left), int(left)):
-        return Decision("ok", f"{statement.sides[0].text} is {right} with a remainder")
+        return Decision("ok", W.WITH_REMAINDER.format(left=statement.sides[0].text, value=right))
     return None
 
 
@@ -285,8 +292,12 @@ def _implication(before: Statement, after: Statement) -> Decision | None:
     shown = ", ".join(render(v) for v in sorted(first, key=sp.default_sort_key)[:3])
     return Decision(
         "wrong",
-        f"{render_statement(before)} gives {names[0]} = {shown}, which does not solve "
-        f"{render_statement(after)}",
+        W.GIVES_NOT_SOLVING.format(
+            before=render_statement(before),
+            name=names[0],
+            values=shown,
+            after=render_statement(after),
+        ),
         f"{names[0]} = {shown}",
     )
 
@@ -317,7 +328,7 @@ def _prose_rewrite(text: str, ctx: Context) -> Decision | None:
         return decision
     return Decision(
         "wrong",
-        f"{render(expr)} is not {render(previous)}: {decision.detail}",
+        W.IS_NOT_BECAUSE.format(left=render(expr), right=render(previous), detail=decision.detail),
         decision.counterexample,
     )
 
@@ -350,8 +361,7 @@ def _prose_flip(text: str, ctx: Context) -> Decision | None:
     if sp.Intersection(before, now).measure == 0 and sp.Union(before, now).measure == sp.oo:
         return Decision(
             "wrong",
-            f"{found[0]} keeps none of the solutions of the inequality before it: the "
-            "direction is wrong (dividing or multiplying by a negative number flips it)",
+            W.FLIPPED.format(relation=found[0]),
         )
     return None
 
@@ -372,8 +382,12 @@ def _named_identity(statement: Statement) -> Decision | None:
         return decision
     return Decision(
         "wrong",
-        f"the same quantity is given as {left.text}, which is {render(left.expr)}, and as "
-        f"{right.text}, which is {render(right.expr)}",
+        W.SAME_QUANTITY.format(
+            left=left.text,
+            left_value=render(left.expr),
+            right=right.text,
+            right_value=render(right.expr),
+        ),
         decision.counterexample,
     )
 
@@ -400,7 +414,7 @@ def _equation_claim(
             gap = sp.expand(a.expr - b.expr)
             if gap.is_number and gap != 0:
                 return Decision(
-                    "wrong", f"{a.text} and {b.text} differ by {render(gap)} for every value"
+                    "wrong", W.DIFFER_BY.format(left=a.text, right=b.text, gap=render(gap))
                 )
     names = set().union(*(free(side.expr) for side in sides))
     if len(names) != 1:
@@ -439,17 +453,19 @@ def _equation_claim(
         # one step, "S = 165 * 6/11", then "S = 9 * 6", is still one computation.
         return None
     if numbers_equal(value, before) is not False:
-        return Decision("ok", f"{text} agrees with {before_text}")
+        return Decision("ok", W.AGREES_WITH.format(text=text, before=before_text))
     if within_rounding(before, value, decimals, False) or within_rounding(
         value, before, previous.decimals, False
     ):
-        return Decision("ok", f"{text} is {before_text} rounded")
+        return Decision("ok", W.IS_ROUNDED.format(text=text, before=before_text))
     if _bare(statement) and value.is_Integer and abs(value - before) < 1:
         # "x = 5.88", then "x = 5": rounded to a whole number (people, pens, trips).
-        return Decision("ok", f"{text} is {before_text} rounded to a whole number")
+        return Decision("ok", W.IS_ROUNDED_WHOLE.format(text=text, before=before_text))
     return Decision(
         "wrong",
-        f"{text} gives {var} = {render(value)}, but {before_text} gives {var} = {render(before)}",
+        W.GIVES_BUT_BEFORE.format(
+            text=text, name=var, value=render(value), before=before_text, other=render(before)
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Hashable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from tutor.checker import wording as W
 from tutor.checker.config import Settings
 
 _PRELOAD = ["tutor.checker.worker"]
@@ -137,7 +138,7 @@ class WorkerPool:
         ticket = _Ticket()
         with self._cond:
             if self._closed:
-                raise WorkerFailed("pool closed")
+                raise WorkerFailed(W.POOL_CLOSED.text)
             if self._waiting or not self._grant(ticket):
                 self._waiting.setdefault(owner, deque()).append(ticket)
                 self._serve_waiting()
@@ -150,7 +151,7 @@ class WorkerPool:
                         if not queue:
                             del self._waiting[owner]
                     if self._closed:
-                        raise WorkerFailed("pool closed")
+                        raise WorkerFailed(W.POOL_CLOSED.text)
                     raise WorkerBusy("no free worker")
                 self._cond.wait(remaining)
         if ticket.worker is not None:
@@ -211,7 +212,7 @@ class WorkerPool:
                 deadline = time.monotonic() + timeout
                 yield item
         except (EOFError, OSError, BrokenPipeError) as exc:
-            raise WorkerFailed("worker died") from exc
+            raise WorkerFailed(W.WORKER_DIED.text) from exc
         finally:
             if healthy:
                 self._release(worker)

@@ -12,6 +12,7 @@ import itertools
 import re
 from dataclasses import fields, replace
 
+from tutor.checker import wording as W
 from tutor.checker.grammar import SCHOOL, Reading, Statement, parse_statement
 from tutor.checker.limits import ParseError
 
@@ -55,5 +56,5 @@ def parse_readings(text: str, *, words: bool = True) -> list[Statement]:
                 raise  # TooLarge: too large in one reading is too large to judge
             error = exc
     if not statements:
-        raise error or ParseError("no reading")
+        raise error or ParseError(W.NO_READING.text)
     return statements

@@ -6,6 +6,7 @@ import re
 
 import sympy as sp
 
+from tutor.checker import wording as W
 from tutor.checker.context import Context
 from tutor.checker.grammar import Statement
 from tutor.checker.misconceptions import explain, mistaken_identity
@@ -24,7 +25,7 @@ from tutor.checker.sampling import real_value, render
 from tutor.checker.solving import Condition, solution_points, solution_set, unknowns
 from tutor.checker.statements import definition_of, substitute, unclear_slash
 
-BACK_ON_TRACK = "back on track: this follows from the last line that was right"
+BACK_ON_TRACK = W.BACK_ON_TRACK.text
 _ZERO_PRODUCT = re.compile(r"\)\s*=\s*0\s*$|^\s*0\s*=.*\(")
 _DECIMAL = re.compile(r"\d*\.?\d+")
 
@@ -43,20 +44,20 @@ def relation_step(statements: list[Statement], ctx: Context, *, known: bool = Tr
         first, last = statement.sides[0], statement.sides[-1]
         identity = exprs_equal(first.expr, last.expr).verdict == "ok"
         if len(statement.sides) == 2 and identity and statement.rels[0] in ("=", "<=", ">="):
-            return Decision("ok", "an identity: both sides are equal")
+            return Decision("ok", W.IDENTITY.text)
         rels = set(statement.rels)
         if len(rels) != 1:
-            return Decision("unknown", "mixed relations in one line")
+            return Decision("unknown", W.MIXED_RELATIONS_LINE.text)
         if len(statement.sides) > 2 and rels != {"="}:
             # "2 < x + 1 < 5" holds both inequalities at once; a step's condition is an "or"
             # of atoms, so a chain is not compared, and the next line starts afresh.
             ctx.condition = ctx.before = None
-            return Decision("unknown", "a chain of inequalities is not compared yet")
+            return Decision("unknown", W.CHAIN_NOT_COMPARED.text)
         rel = statement.rels[0]
         approx = approx or rel == "~"
         atoms.extend(condition_of(first.expr, "=" if rel == "~" else rel, last.expr))
     if not atoms:
-        return Decision("ok", "the arithmetic holds")
+        return Decision("ok", W.ARITHMETIC_HOLDS.text)
     cond: Condition = tuple(atoms)
     definitions = [definition_of(s) for s in statements]
     previous, ctx_before = ctx.condition, ctx.before
@@ -71,16 +72,12 @@ def relation_step(statements: list[Statement], ctx: Context, *, known: bool = Tr
     if another_root and ctx_before is not None:
         decision = _another_root(ctx_before, cond)
     elif previous is None:
-        decision = _lone_claim(statements) or Decision(
-            "none", "the starting equation: nothing to compare with yet"
-        )
+        decision = _lone_claim(statements) or Decision("none", W.STARTING_EQUATION.text)
     elif set(unknowns(cond)) - set(unknowns(previous)) and not (
         ctx.previous_text and explain(ctx.previous_text, statements)
     ):
         # "l = 5", then "w = 3" or "P = 2l + 2w": new letters make a new given or formula.
-        decision = _with_known_values(previous, cond, ctx) or Decision(
-            "none", "a new given or formula: it brings in new letters"
-        )
+        decision = _with_known_values(previous, cond, ctx) or Decision("none", W.NEW_GIVEN.text)
     else:
         decision = compare_conditions(previous, cond)
     if decision.verdict == "wrong" and ctx.after_wrong and ctx.history:
@@ -97,7 +94,7 @@ def relation_step(statements: list[Statement], ctx: Context, *, known: bool = Tr
         and set(unknowns(cond)) - set(unknowns(previous))
     ):
         # "w = 3", then "P = 2l + 2w": a formula bringing in new letters is a new given.
-        decision = Decision("none", "a new formula or given: it brings in new letters")
+        decision = Decision("none", W.NEW_FORMULA.text)
     if is_definition and not (previous is not None and _is_definition_cond(previous)):
         ctx.before = previous
     if decision.verdict != "wrong":
@@ -116,7 +113,12 @@ def _lone_claim(statements: list[Statement]) -> Decision | None:
         return None
     left, right = statements[0].sides
     shown = exprs_equal(left.expr, right.expr)
-    return Decision("wrong", f"{shown.detail}. {found[1]}", shown.counterexample, found[0])
+    return Decision(
+        "wrong",
+        W.WITH_MISCONCEPTION.format(detail=shown.detail, label=found[1]),
+        shown.counterexample,
+        found[0],
+    )
 
 
 def _not_derived(
@@ -132,7 +134,7 @@ def _not_derived(
     formulas with values put in; none of those follows from the line before, none is wrong.
     """
     if _second_given(previous, cond, statements, ctx):
-        return Decision("unknown", "a second equation, given rather than derived")
+        return Decision("unknown", W.SECOND_EQUATION.text)
     zero_product = _ZERO_PRODUCT.search(ctx.previous_text or "") is not None
     if (
         ctx.previous_text is not None
@@ -141,19 +143,19 @@ def _not_derived(
     ):
         return decision  # a known mistake reproduces this line exactly
     if any(unclear_slash(side.text) for statement in statements for side in statement.sides):
-        return Decision("unknown", "a slash that does not say what it divides (a/b·c)")
+        return Decision("unknown", W.UNCLEAR_SLASH.text)
     rounded = _rounded_root(previous, statements, approx)
     if rounded is not None:
         return rounded
     earlier_lines = [previous, *ctx.history[::-1]]
     if any(_a_case_of(earlier, cond) for earlier in earlier_lines):
         # "|x - 1| > 2", then "x - 1 > 2": one case, even if its root turns out extraneous.
-        return Decision("ok", "one case of an earlier line")
+        return Decision("ok", W.ONE_CASE.text)
     if approx:
         far = _far_from_roots(previous, statements)
         if far is not None:
             return far
-        return Decision("unknown", "an approximate value that could not be compared")
+        return Decision("unknown", W.APPROXIMATE_NOT_COMPARED.text)
     if all(rel == "=" for _, rel in cond) and len(unknowns(cond)) == 1:
         # "x = 3" after "x^2 = 9", "x - 3 = 0" after "(x - 2)(x - 3) = 0": roots and cases,
         # one per line. Each must solve the line before, or an earlier one it came from.
@@ -162,12 +164,14 @@ def _not_derived(
                 continue
             back = implies(cond, earlier)
             if back is not None and back[0] and _has_solution(cond):
-                where = "the line before" if k == 0 else "an earlier line"
-                lost = f"; {decision.counterexample} also solves it" if k == 0 else ""
-                return Decision("ok", f"one case or solution of {where}{lost}")
+                if k == 0:
+                    words = W.CASE_OF_LINE_BEFORE_ALSO.format(value=decision.counterexample)
+                else:
+                    words = W.CASE_OF_EARLIER_LINE.text
+                return Decision("ok", words)
     elif _overlapping(previous, cond):
         # "-1 < 2x + 3", then "2x + 3 < 9": a second condition, not a rewrite of the first.
-        return Decision("unknown", "a second condition, not derived from the line before")
+        return Decision("unknown", W.SECOND_CONDITION.text)
     if len(unknowns(previous + cond)) > 1:
         worked = _with_known_values(previous, cond, ctx) or _from_system(cond, ctx)
         if worked is not None:
@@ -177,8 +181,7 @@ def _not_derived(
         # wrong by failing to follow from the line before.
         return Decision(
             "unknown",
-            "this line does not follow from the one before; it may be a new given (a second "
-            "equation, a formula with values put in)",
+            W.NOT_FOLLOWING_NEW_GIVEN.text,
         )
     return decision
 
@@ -206,11 +209,11 @@ def _with_known_values(previous: Condition, cond: Condition, ctx: Context) -> De
         return None
     decision = compare_conditions(put_in, cond)
     if decision.verdict == "ok":
-        return Decision("ok", "the line before, with the known values put in")
+        return Decision("ok", W.KNOWN_VALUES_PUT_IN.text)
     if decision.verdict == "wrong":
         return Decision(
             "wrong",
-            f"with the known values put in, the line before gives another value: {decision.detail}",
+            W.KNOWN_VALUES_OTHER.format(detail=decision.detail),
             decision.counterexample,
         )
     return None
@@ -233,11 +236,9 @@ def _from_system(cond: Condition, ctx: Context) -> Decision | None:
     shown = ", ".join(f"{k} = {render(v)}" for k, v in sorted(point.items(), key=str))
     truth = satisfies_or_none(cond, point)
     if truth is True:
-        return Decision("ok", f"follows from the two equations before ({shown})")
+        return Decision("ok", W.FROM_TWO_EQUATIONS.format(values=shown))
     if truth is False:
-        return Decision(
-            "wrong", f"{shown} solves the two equations before, but not this one", shown
-        )
+        return Decision("wrong", W.NOT_FROM_TWO_EQUATIONS.format(values=shown), shown)
     return None
 
 
@@ -280,9 +281,7 @@ def _far_from_roots(previous: Condition, statements: list[Statement]) -> Decisio
         if value is not None and abs(value - last.expr) <= abs(value) / 100:
             return None
     shown = ", ".join(render(r) for r in roots)
-    return Decision(
-        "wrong", f"{names[0]} ≈ {last.text}, but the line before gives {names[0]} = {shown}"
-    )
+    return Decision("wrong", W.ROUNDED_FAR.format(name=names[0], shown=last.text, values=shown))
 
 
 def _overlapping(previous: Condition, cond: Condition) -> bool:
@@ -329,7 +328,7 @@ def _rounded_root(
             if not any(within_rounding(r, value, decimals, approx) for r in roots):
                 return None
         shown.append(last.text.strip())
-    return Decision("ok", f"the roots of the line before, rounded to {' or '.join(shown)}")
+    return Decision("ok", W.ROOTS_ROUNDED.format(values=" or ".join(shown)))
 
 
 def _is_definition_cond(cond: Condition) -> bool:
@@ -347,10 +346,10 @@ def _another_root(before: Condition, cond: Condition) -> Decision:
         (var,) = free(f)
         value = sp.solve(f, var)
         if len(value) != 1:
-            return Decision("unknown", "could not read the value")
+            return Decision("unknown", W.COULD_NOT_READ_VALUE.text)
         truth = satisfies_or_none(before, {var: value[0]})
         if truth is False:
-            return Decision("wrong", f"{var} = {render(value[0])} does not solve the equation")
+            return Decision("wrong", W.DOES_NOT_SOLVE.format(name=var, value=render(value[0])))
         if truth is None:
-            return Decision("unknown", "could not evaluate the equation there")
-    return Decision("ok", "another solution of the equation")
+            return Decision("unknown", W.COULD_NOT_EVALUATE_THERE.text)
+    return Decision("ok", W.ANOTHER_SOLUTION.text)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from tutor.checker import wording as W
 from tutor.checker.grammar import PM, Side
 from tutor.checker.rounding import within_rounding
 from tutor.checker.sampling import (
@@ -32,10 +33,7 @@ from tutor.checker.solving import (
 
 # Said of a root that only the complex numbers show; no known mistake is matched against it,
 # since the mistakes are compared over the reals.
-COMPLEX_ROOT = (
-    "(a complex number) solves the line before but not this one: the two have the same real "
-    "solutions (none), but not the same roots"
-)
+COMPLEX_ROOT = W.COMPLEX_ROOT.template.removeprefix("{value} ")
 FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
 
 
@@ -79,17 +77,17 @@ def check_numeric(left: Side, right: Side, rel: str, approx: bool) -> Decision:
     if len(lvals) > 1 or len(rvals) > 1:
         same = all(any(numbers_equal(a, b) for b in rvals) for a in lvals)
         if same and len(lvals) == len(rvals):
-            return Decision("ok", f"{left.text} = {right.text}")
-        return Decision("unknown", "cannot compare the ± values")
+            return Decision("ok", W.EQUAL_AS_WRITTEN.format(left=left.text, right=right.text))
+        return Decision("unknown", W.CANNOT_COMPARE_PM.text)
     lv, rv = lvals[0], rvals[0]
     if rel in ("=", "~"):
         return _check_equal_numbers(left, right, lv, rv, approx or rel == "~")
     a, b = real_value(lv, {}), real_value(rv, {})
     if a is None or b is None:
-        return Decision("unknown", "a value is undefined or not real")
+        return Decision("unknown", W.UNDEFINED_OR_NOT_REAL.text)
     if holds(a - b, rel):
-        return Decision("ok", f"{left.text} {rel} {right.text} holds")
-    return Decision("wrong", f"{render(lv)} {rel} {render(rv)} is false")
+        return Decision("ok", W.RELATION_HOLDS.format(left=left.text, rel=rel, right=right.text))
+    return Decision("wrong", W.RELATION_FALSE.format(left=render(lv), rel=rel, right=render(rv)))
 
 
 def _check_equal_numbers(
@@ -97,16 +95,16 @@ def _check_equal_numbers(
 ) -> Decision:
     same = numbers_equal(lv, rv)
     if same is None:
-        return Decision("unknown", "a value is undefined")
+        return Decision("unknown", W.VALUE_UNDEFINED.text)
     if same:
-        return Decision("ok", f"{left.text} = {render(rv)}")
+        return Decision("ok", W.EQUAL_AS_WRITTEN.format(left=left.text, right=render(rv)))
     for shown, true, other in ((right, rv, lv), (left, lv, rv)):
         if shown.is_number and within_rounding(other, true, shown.decimals, approx):
-            return Decision("ok", f"{render(other)} rounds to {shown.text}")
+            return Decision("ok", W.ROUNDS_TO.format(value=render(other), shown=shown.text))
         if shown.percent and numbers_equal(other, true * 100):
-            return Decision("ok", f"{render(other)} as a percentage is {shown.text}")
+            return Decision("ok", W.AS_PERCENTAGE.format(value=render(other), shown=shown.text))
         if shown.percent and numbers_equal(other * 100, true):
-            return Decision("ok", f"{shown.text} read as a number")
+            return Decision("ok", W.READ_AS_NUMBER.format(shown=shown.text))
     # "9π ≈ 9 * 3.14", "π ≈ 22/7", "2^30 ≈ 1.07 * 10^9": an approximation stated as one. And
     # "3√2 = 3 * 1.414": an irrational value written with a rounded decimal stand-in, as
     # people do with "=". Within 1% is what such stand-ins give.
@@ -114,8 +112,10 @@ def _check_equal_numbers(
     if approx or stand_in:
         a, b = real_value(lv, {}), real_value(rv, {})
         if a is not None and b is not None and abs(a - b) <= abs(a) / 100:
-            return Decision("ok", f"{left.text} is about {right.text}")
-    return Decision("wrong", f"{left.text} is {render(lv)}, not {render(rv)}")
+            return Decision("ok", W.IS_ABOUT.format(left=left.text, right=right.text))
+    return Decision(
+        "wrong", W.IS_NOT_BUT.format(left=left.text, value=render(lv), other=render(rv))
+    )
 
 
 def exprs_equal(a: sp.Expr, b: sp.Expr, *, readable: bool = True) -> Decision:
@@ -124,15 +124,15 @@ def exprs_equal(a: sp.Expr, b: sp.Expr, *, readable: bool = True) -> Decision:
     ``readable`` looks for a small whole-number point and exact values to show; a caller that
     only needs the verdict (a misconception tried against a line) skips that work."""
     if a == b:
-        return Decision("ok", "same expression")
+        return Decision("ok", W.SAME_EXPRESSION.text)
     symbols = sorted(free(a) | free(b), key=str)
     if not symbols:
         same = numbers_equal(a, b)
         if same is None:
-            return Decision("unknown", "a value is undefined")
+            return Decision("unknown", W.VALUE_UNDEFINED.text)
         if same:
-            return Decision("ok", f"both equal {render(b)}")
-        return Decision("wrong", f"{render(a)} is not {render(b)}")
+            return Decision("ok", W.BOTH_EQUAL.format(value=render(b)))
+        return Decision("wrong", W.IS_NOT.format(left=render(a), right=render(b)))
     compared = 0
     for point in sample_points(symbols, 12):
         va, vb = real_value(a, point), real_value(b, point)
@@ -141,20 +141,25 @@ def exprs_equal(a: sp.Expr, b: sp.Expr, *, readable: bool = True) -> Decision:
         compared += 1
         if not close(va, vb):
             if not readable:
-                return Decision("wrong", "the expressions differ", describe_point(point))
+                return Decision("wrong", W.EXPRESSIONS_DIFFER.text, describe_point(point))
             point = _whole_point(a, b, symbols) or point
             where = describe_point(point)
             return Decision(
                 "wrong",
-                f"Try {where}: {render(a)} is {shown_value(a, point)}, but {render(b)} is "
-                f"{shown_value(b, point)}",
+                W.TRY_POINT.format(
+                    point=where,
+                    left=render(a),
+                    left_value=shown_value(a, point),
+                    right=render(b),
+                    right_value=shown_value(b, point),
+                ),
                 where,
             )
         if compared >= 12:
             break
     if compared < 3:
-        return Decision("unknown", "could not evaluate both sides")
-    return Decision("ok", "equal expressions")
+        return Decision("unknown", W.COULD_NOT_EVALUATE_BOTH.text)
+    return Decision("ok", W.EQUAL_EXPRESSIONS.text)
 
 
 # Small whole numbers a student can check by hand, tried first for a counterexample.
@@ -186,7 +191,7 @@ def shown_value(expr: sp.Expr, point: dict[sp.Symbol, sp.Expr]) -> str:
     if exact is not None and not exact.has(sp.Float) and len(render(exact)) <= 16:
         return render(exact)
     value = real_value(expr, point)
-    return "undefined" if value is None else f"about {float(value):.3g}"
+    return W.UNDEFINED.text if value is None else W.ABOUT.format(value=f"{float(value):.3g}")
 
 
 def condition_of(left: sp.Expr, rel: str, right: sp.Expr) -> Condition:
@@ -211,27 +216,21 @@ def compare_conditions(prev: Condition, cur: Condition) -> Decision:
         return quick
     forward = _implies(prev, cur)  # every solution of prev solves cur
     if forward is None:
-        return Decision("unknown", "could not compare the two steps")
+        return Decision("unknown", W.COULD_NOT_COMPARE_STEPS.text)
     ok_forward, lost = forward
     backward = _implies(cur, prev)
     if not ok_forward:
         assert lost is not None
-        extra = ""
-        if backward is not None and backward[0]:
-            extra = " (a solution was lost)"
-        return Decision(
-            "wrong",
-            f"{lost} solves the line before but not this one{extra}",
-            lost,
-        )
+        lost_one = backward is not None and backward[0]
+        words = W.SOLUTION_LOST if lost_one else W.SOLVES_BEFORE_NOT_THIS
+        return Decision("wrong", words.format(value=lost), lost)
     if backward is None:
-        return Decision("ok", "follows from the previous step")
+        return Decision("ok", W.FOLLOWS.text)
     if backward[0]:
-        return _complex_roots_differ(prev, cur) or Decision("ok", "equivalent to the previous step")
+        return _complex_roots_differ(prev, cur) or Decision("ok", W.EQUIVALENT_TO_PREVIOUS.text)
     return Decision(
         "weaker",
-        f"follows from the previous step, but {backward[1]} satisfies this step and not the "
-        "previous one",
+        W.WEAKER.format(value=backward[1]),
         backward[1],
     )
 
@@ -266,7 +265,7 @@ def _complex_roots_differ(prev: Condition, cur: Condition) -> Decision | None:
     if lost is None:
         return None
     where = f"{var} = {render(sp.simplify(lost))}"
-    return Decision("wrong", f"{where} {COMPLEX_ROOT}", where)
+    return Decision("wrong", W.COMPLEX_ROOT.format(value=where), where)
 
 
 def _proportional(prev: Condition, cur: Condition) -> Decision | None:
@@ -280,9 +279,9 @@ def _proportional(prev: Condition, cur: Condition) -> Decision | None:
     if not ratio.is_number or ratio == 0 or not ratio.is_real:
         return None
     if rp in ("=", "!=") and rc == rp:
-        return Decision("ok", "equivalent to the previous step")
+        return Decision("ok", W.EQUIVALENT_TO_PREVIOUS.text)
     if (rp == rc and ratio.is_positive) or (FLIP[rp] == rc and ratio.is_negative):
-        return Decision("ok", "equivalent to the previous step")
+        return Decision("ok", W.EQUIVALENT_TO_PREVIOUS.text)
     return None
 
 

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from tutor.checker import wording as W
 from tutor.checker.context import Context
 from tutor.checker.grammar import Side, Statement, parse_statement
 from tutor.checker.limits import ParseError, TooLarge
@@ -66,8 +67,8 @@ def _other_reading(left: Side, right: Side, rel: str) -> Decision | None:
     """School readings a CAS does not take: ``sin(30) = 1/2`` in degrees, ``(-8)^(1/3) = -2``
     as the real cube root. A claim true in one of them is not wrong."""
     readings = [
-        ("in degrees", left.expr.replace(lambda e: isinstance(e, _TRIG), _in_degrees)),
-        ("taking the real root", left.expr.replace(_odd_root, _real_root)),
+        (W.IN_DEGREES.text, left.expr.replace(lambda e: isinstance(e, _TRIG), _in_degrees)),
+        (W.REAL_ROOT.text, left.expr.replace(_odd_root, _real_root)),
     ]
     change = _PERCENT_CHANGE_SIDE.fullmatch(left.text)
     if change is not None:
@@ -75,13 +76,14 @@ def _other_reading(left: Side, right: Side, rel: str) -> Decision | None:
         base = sp.Rational(change.group(1).replace(",", ""))
         sign, rate = change.group(2), sp.Rational(change.group(3))
         factor = 1 + (rate / 100 if sign == "+" else -rate / 100)
-        readings.append((f"as {base} {sign} {rate}% of {base}", base * factor))
+        how = W.AS_PERCENT_CHANGE.format(base=base, sign=sign, rate=rate)
+        readings.append((how, base * factor))
     for how, expr in readings:
         if expr == left.expr:
             continue
         side = Side(expr, left.text, left.decimals, left.is_number, left.percent)
         if check_numeric(side, right, rel, approx=rel == "~").verdict == "ok":
-            return Decision("ok", f"{left.text} = {right.text}, {how}")
+            return Decision("ok", W.EQUAL_READ_AS.format(left=left.text, right=right.text, how=how))
     return None
 
 
@@ -134,7 +136,12 @@ def _rounded_inputs(left: Side, right: Side, rel: str) -> Decision | None:
             return None
         found.append(value)
     if min(found) <= claimed <= max(found):
-        return Decision("ok", f"{left.text} = {right.text}, with {literals[0].group(0)} rounded")
+        return Decision(
+            "ok",
+            W.EQUAL_WITH_ROUNDED.format(
+                left=left.text, right=right.text, number=literals[0].group(0)
+            ),
+        )
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from tutor.checker import wording as W
 from tutor.checker.context import Context
 from tutor.checker.facts import false_facts
 from tutor.checker.grammar import Statement, parse_statement
@@ -38,21 +39,21 @@ def judge_student(text: str, index: int, ctx: Context) -> StepResult:
 def _judge_student(text: str, index: int, ctx: Context) -> StepResult:
     line = clean_line(text)
     if not line:
-        return StepResult(index, "none", "no math on this line")
+        return StepResult(index, "none", W.NO_MATH_ON_LINE.text)
     if names_a_value(text, line):
-        return StepResult(index, "none", "a value given a name")
+        return StepResult(index, "none", W.VALUE_GIVEN_A_NAME.text)
     facts = false_facts(line)
     if facts:
         # "1 ft = 10 in", "there are 100 minutes in an hour": a fixed fact stated wrongly.
         return StepResult(index, "wrong", facts[0].detail, None, facts[0].text)
     if changes_units(line):
         # Left out of the context: "g" in "2500 g" is not an unknown.
-        return StepResult(index, "unknown", "the units differ")
+        return StepResult(index, "unknown", W.UNITS_DIFFER.text)
     prose = prose_words(line)
     if prose:
         # "add like terms", "(subtract 6)": words about the work, not a step of it. The line
         # is left out of the context, so the next line is compared with the one before it.
-        return StepResult(index, "none", f"words, not math ({prose[0]})")
+        return StepResult(index, "none", W.WORDS_NOT_MATH.format(words=prose[0]))
     parts = split_steps(line)
     if len(parts) > 1:
         # "2x = 8 so x = 4": two steps on one line, each judged against the one before it.
@@ -71,9 +72,9 @@ def _judge_student_line(line: str, index: int, ctx: Context) -> StepResult:
     except TooLarge:
         raise
     except ParseError as exc:
-        return StepResult(index, "none", f"could not read this line ({exc})")
+        return StepResult(index, "none", W.COULD_NOT_READ_LINE.format(reason=exc))
     if not statements:
-        return StepResult(index, "none", "no math on this line")
+        return StepResult(index, "none", W.NO_MATH_ON_LINE.text)
     shown = " or ".join(render_statement(s) for s in statements)
     if continuation and ctx.expression is not None and not statements[0].is_relation:
         decision = _compare_expression(ctx, statements[0].sides[0].expr)
@@ -90,10 +91,10 @@ def _judge_student_line(line: str, index: int, ctx: Context) -> StepResult:
         if internal is not None and internal.verdict == "wrong":
             if _contradiction(ctx.condition) and _contradiction(_constant_condition(statement)):
                 # "2x + 1 = 2x + 5", then "1 = 5": showing there is no solution.
-                internal = Decision("ok", "no solution, as the line before shows")
+                internal = Decision("ok", W.NO_SOLUTION_SHOWN.text)
             elif len(measures(line)) > 1:
                 # "3 feet = 36 inches": the unit words were dropped, and they differ.
-                internal = Decision("unknown", "the units differ")
+                internal = Decision("unknown", W.UNITS_DIFFER.text)
             elif _wrong_only_with_known_values(statement, ctx):
                 # "x - 3 = 0" after "x = 2": with the value put in it is false, but it may be
                 # the next case of an earlier line; the relation step decides.
@@ -134,8 +135,11 @@ def _compare_expression(ctx: Context, expr: sp.Expr) -> Decision:
     expr = expr.xreplace(ctx.known) if ctx.known else expr
     if previous is None:
         if not free(expr):
-            return Decision("ok", f"equals {render(sp.nsimplify(expr) if expr.is_Float else expr)}")
-        return Decision("none", "an expression: nothing to compare with yet")
+            return Decision(
+                "ok",
+                W.EQUALS_VALUE.format(value=render(sp.nsimplify(expr) if expr.is_Float else expr)),
+            )
+        return Decision("none", W.EXPRESSION_NOTHING_YET.text)
     return exprs_equal(previous, expr)
 
 
@@ -154,7 +158,7 @@ def _result(
         found = explain(ctx.previous_text, statements)
         if found is not None:
             rule, label = found
-            detail = f"{detail.rstrip('.')}. {label}"
+            detail = W.WITH_MISCONCEPTION.format(detail=detail.rstrip("."), label=label)
     for statement in statements if len(statements) == 1 else ():
         # "x = √2 or x = -√2" gives x no one value to carry forward.
         definition = definition_of(statement)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from tutor.checker import wording as W
 from tutor.checker.limits import MAX_INPUT_CHARS, MAX_LITERAL_DIGITS, ParseError
 
 # Unicode that students and models type, mapped to the plain syntax the grammar reads.
@@ -293,12 +294,12 @@ def normalize(text: str) -> str:
 def _number(text: str, pos: int, space: bool) -> Token:
     digits = sum(ch.isdigit() for ch in text)
     if digits > MAX_LITERAL_DIGITS:
-        raise ParseError("number too long")
+        raise ParseError(W.NUMBER_TOO_LONG.text)
     plain = text.replace(",", "")
     if "e" in plain or "E" in plain:
         mantissa, _, exponent = plain.replace("E", "e").partition("e")
         if abs(int(exponent)) > 50:
-            raise ParseError("exponent too large")
+            raise ParseError(W.EXPONENT_TOO_LARGE.text)
         value = Fraction(mantissa) * Fraction(10) ** int(exponent)
         return Token("NUM", text, pos, space, value, None)
     if plain.endswith("."):
@@ -357,7 +358,7 @@ def tokenize(text: str, *, strict: bool = False) -> list[Token]:
     ``strict`` reads a run of letters as one name, as a CAS does (``xy`` is not ``x*y``).
     """
     if len(text) > MAX_INPUT_CHARS:
-        raise ParseError("input too long")
+        raise ParseError(W.INPUT_TOO_LONG.text)
     text = normalize(text)
     tokens: list[Token] = []
     i, n = 0, len(text)
@@ -380,7 +381,7 @@ def tokenize(text: str, *, strict: bool = False) -> list[Token]:
             while j < n and text[j].isascii() and text[j].isalpha():
                 j += 1
             if j < n and text[j] == "_":
-                raise ParseError(f"unknown name {text[i : j + 1]!r}")
+                raise ParseError(W.UNKNOWN_NAME.format(name=repr(text[i : j + 1])))
             if text[i:j].lower() == "of":
                 tokens.append(Token("OP", "*", i, space))  # "50% of 80", "1/3 of 18"
                 i, space = j, False
@@ -397,7 +398,7 @@ def tokenize(text: str, *, strict: bool = False) -> list[Token]:
                 # index, one name.
                 close = text.find("\u203a", j)
                 if close < 0 or close - j > 14:
-                    raise ParseError("an index that does not close")
+                    raise ParseError(W.INDEX_NOT_CLOSED.text)
                 parts[-1] = ("NAME", f"{parts[-1][1]}_{text[j + 1 : close]}")
                 j = close + 1
             for kind, piece in parts:
@@ -411,6 +412,6 @@ def tokenize(text: str, *, strict: bool = False) -> list[Token]:
                     i += len(op)
                     break
             else:
-                raise ParseError(f"unexpected character {ch!r}")
+                raise ParseError(W.UNEXPECTED_CHARACTER.format(character=repr(ch)))
         space = False
     return tokens
