@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import Cast, PublishedEvents
-from tutor import turn_state
+from tutor import turn_errors, turn_state
 from tutor.checker import StepResult
 from tutor.errors import RateLimited, TurnBusy, UserError
 from tutor.models import Flag, Turn
@@ -254,6 +254,6 @@ def test_a_fresh_heartbeat_beats_the_reaper(session: turns.TutoringSession) -> N
     _start(turn)
     _stale(turn)
     turn_runs.turn_heartbeat(turn_id=turn.pk, attempt=1)
-    assert turn_runs.turn_fail(turn_id=turn.pk, error=turn_runs.WORKER_LOST) is False
+    assert turn_runs.turn_fail(turn_id=turn.pk, error=turn_errors.WORKER_LOST) is False
     turn.refresh_from_db()
     assert turn.status == Turn.Status.RUNNING

@@ -28,10 +28,12 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from tutor import counters, events, selectors
+from tutor.checker_text import translate_detail
 from tutor.errors import UserError
 from tutor.language import scope_language
 from tutor.models import Turn, TutoringSession, User
 from tutor.services import turns
+from tutor.turn_errors import shown_error
 
 log = logging.getLogger(__name__)
 SESSION_ENGINE = import_module(settings.SESSION_ENGINE)
@@ -241,7 +243,9 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         snapshot = await database_sync_to_async(selectors.session_snapshot)(session=self.session)
         self.waiting = {t["turn"] for t in snapshot if t["status"] == Turn.Status.QUEUED}
         # Summaries only (about 0.5 KB a turn): the steps are read over HTTP, page by page.
-        await self.send_json({"type": "session.snapshot", "turns": snapshot})
+        with translation.override(self.language):
+            turns_shown = [localized(t) for t in snapshot]
+        await self.send_json({"type": "session.snapshot", "turns": turns_shown})
 
     @staticmethod
     def _now() -> float:
@@ -262,7 +266,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             await self._authorise(self.session.pk)
         else:
             self._track_waiting(event)
-            await self.send_json(event)
+            with translation.override(self.language):
+                await self.send_json(localized(event))
 
     def _track_waiting(self, event: dict[str, Any]) -> None:
         turn_id, status = event.get("turn"), event.get("status")
@@ -285,6 +290,19 @@ class UnknownRouteConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.close(code=CLOSE_NOT_FOUND)
+
+
+def localized(event: dict[str, Any]) -> dict[str, Any]:
+    """An event as this socket's page shows it: the checker's verdicts and the tutor's
+    errors, stored in English, in the active language."""
+    step = event.get("step")
+    if event.get("type") == "turn.step" and isinstance(step, dict) and step.get("detail"):
+        event = {**event, "step": {**step, "detail": translate_detail(str(step["detail"]))}}
+    if event.get("type") == "turn.final" and event.get("detail"):
+        event = {**event, "detail": translate_detail(str(event["detail"]))}
+    if event.get("error"):
+        event = {**event, "error": shown_error(str(event["error"]))}
+    return event
 
 
 def _parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:

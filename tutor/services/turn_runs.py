@@ -24,15 +24,13 @@ from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from tutor import events, turn_state
+from tutor import events, turn_errors, turn_state
 from tutor.checker import AnswerResult, Departure, StepResult
 from tutor.models import Flag, StepVerdict, Turn
 from tutor.selectors import turn_snapshot_event
 from tutor.services.moderation import moderate_tutor_text
 
 log = logging.getLogger(__name__)
-
-WORKER_LOST = "The tutor stopped unexpectedly. Your request was not finished; try again."
 
 
 class TurnTaken(Exception):
@@ -119,12 +117,9 @@ def turn_finish(
     status = Turn.Status.CANCELLED if finish_reason == "cancelled" else Turn.Status.DONE
     error = ""
     if finish_reason == "timeout":
-        error = "The answer took too long and was cut short."
+        error = turn_errors.TIMED_OUT
     elif finish_reason == "length":
-        error = (
-            f"The answer was cut off after {progress.tokens:,} tokens, the most one answer may "
-            "use. You can ask the tutor to continue it."
-        )
+        error = turn_errors.cut_off(progress.tokens)
     updated = _run(turn_id, attempt).update(
         status=status,
         text=progress.text,
@@ -189,7 +184,7 @@ def turns_reap_dead(*, session_id: int | None = None, turn_ids: list[int] | None
     if turn_ids is not None:
         running = running.filter(pk__in=turn_ids)
     return sum(
-        turn_fail(turn_id=turn_id, error=WORKER_LOST)
+        turn_fail(turn_id=turn_id, error=turn_errors.WORKER_LOST)
         for turn_id in running.values_list("pk", flat=True)
     )
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from inference.prompts import HINT_RUNGS
 from tutor import assignment_rules, mastery_selectors, selectors
 from tutor.checker.decimal_comma import uses_decimal_comma
+from tutor.checker_text import translate_detail
 from tutor.errors import RateLimited, UserError
 from tutor.forms import JoinForm
 from tutor.models import Attempt, Problem, User
@@ -35,6 +36,17 @@ PROBLEM_PAGE_CSP = cast("Mapping[str, list[str]]", settings.PROBLEM_PAGE_CSP)
 def _assigned(student: User, problem_id: int) -> Problem | None:
     """The problem, if it is assigned to one of the student's classes; else None (a 404)."""
     return selectors.problems_for_student(student=student).filter(pk=problem_id).first()
+
+
+def _shown_step(step: dict[str, Any]) -> dict[str, Any]:
+    """A checked step as the page shows it: its detail in the page's language. ``retry``
+    marks a line the checker had no time for, which the page sends again in a moment."""
+    detail = step.get("detail") or ""
+    return {
+        **step,
+        "detail": translate_detail(detail),
+        "retry": step.get("verdict") == "unchecked" and detail.startswith("not checked yet"),
+    }
 
 
 def _decimal_comma() -> bool:
@@ -118,14 +130,16 @@ def problem(request: HttpRequest, problem_id: int) -> HttpResponse:
             "skill_levels": mastery_selectors.problem_skill_levels(student=user, problem=found),
             "work_text": "\n".join(attempt.steps) if attempt else "",
             "saved_steps": [
-                {
-                    "index": v.index,
-                    "text": v.text,
-                    "verdict": v.verdict,
-                    "detail": v.detail,
-                    "rule": v.rule or None,
-                    "read_as": v.read_as or None,
-                }
+                _shown_step(
+                    {
+                        "index": v.index,
+                        "text": v.text,
+                        "verdict": v.verdict,
+                        "detail": v.detail,
+                        "rule": v.rule or None,
+                        "read_as": v.read_as or None,
+                    }
+                )
                 for v in (attempt.verdicts.all() if attempt else [])
             ],
         },
@@ -181,7 +195,7 @@ def check_steps(request: HttpRequest, problem_id: int) -> JsonResponse:
         return json_error(exc.message)
     return JsonResponse(
         {
-            "steps": [step.to_dict() for step in result.steps],
+            "steps": [_shown_step(step.to_dict()) for step in result.steps],
             "saved": result.saved,
             "version": result.version,
         }
@@ -218,9 +232,9 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
             )
         elif submission.detail.startswith(attempts.RIGHT_VALUE_WRONG_FORM):
             # The value is right and the form is not what the question asks for: say which.
-            # The detail is the checker's stored English ("right value, but ..."); it is
-            # rendered in the page's language here, once translate_detail is wired in.
-            detail = submission.detail
+            # The detail is the checker's stored English ("right value, but ..."), shown in
+            # the page's language.
+            detail = translate_detail(submission.detail)
             messages.warning(
                 request,
                 gettext("Almost: %(answer)s has the %(detail)s.")
@@ -338,4 +352,5 @@ def turn_steps(request: HttpRequest, turn_id: int) -> JsonResponse:
     page = selectors.turn_steps_page(
         turn=turn, thinking=part == "thinking", after=after, limit=limit
     )
+    page["steps"] = [{**s, "detail": translate_detail(s["detail"])} for s in page["steps"]]
     return JsonResponse(page)

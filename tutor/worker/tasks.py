@@ -17,7 +17,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from tutor import events
+from tutor import events, turn_errors
 from tutor.celery import GENERATE_TURN, app
 from tutor.checker_warmup import warm_checker_in_background
 from tutor.reaper import start_reaper
@@ -96,6 +96,6 @@ def generate_turn(self: Task, turn_id: int) -> None:
         return
     except Exception:
         log.exception("turn %s failed", turn_id)
-        stream.fail("The tutor hit an error while answering. Try again.")
+        stream.fail(turn_errors.FAILED)
         return
     stream.finish(stats)
