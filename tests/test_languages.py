@@ -183,3 +183,30 @@ def test_the_answer_preview_reads_a_decimal_comma_on_a_spanish_page(
     english = login(cast.bob).post(url, body, "application/json").json()
     assert spanish["reading"] in {"0.5", "1/2"}, spanish
     assert english["reading"] != spanish["reading"], english
+
+
+# The tutor socket's events
+
+
+@needs_catalog
+def test_the_sockets_events_carry_verdicts_and_errors_in_the_pages_language() -> None:
+    from django.utils import translation
+
+    from tutor.checker_text import translate_detail
+    from tutor.consumers import localized
+    from tutor.turn_errors import cut_off
+
+    detail = "not checked yet: the checker is busy; it is checked again in a moment"
+    step = {"type": "turn.step", "step": {"index": 3, "text": "x = 2", "detail": detail}}
+    done = {"type": "turn.done", "status": "done", "error": cut_off(32768)}
+    with translation.override("en"):
+        assert localized(step) == step and localized(done) == done
+    with translation.override("es"):
+        shown = localized(step)["step"]
+        error = localized(done)["error"]
+        assert shown["detail"] == translate_detail(detail) != detail
+        assert shown["text"] == "x = 2"
+        assert "32,768" in error and error != done["error"]
+        assert localized({"type": "turn.done", "error": "something new"})["error"] == (
+            "something new"
+        )
