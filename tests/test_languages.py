@@ -210,3 +210,33 @@ def test_the_sockets_events_carry_verdicts_and_errors_in_the_pages_language() ->
         assert localized({"type": "turn.done", "error": "something new"})["error"] == (
             "something new"
         )
+
+
+# A Spanish teacher
+
+
+def test_a_spanish_teachers_key_with_a_decimal_comma_is_a_decimal(cast: Cast, login: Login) -> None:
+    teacher = _spanish(login(cast.teacher))
+    response = teacher.post(
+        f"/teach/sets/{cast.problem_set.pk}/problems/new",
+        {"statement": "Half of one?", "answer_key": "x = 0,5", "skills": ""},
+    )
+    assert response.status_code == 302
+    problem = Problem.objects.get(statement="Half of one?")
+    assert problem.answer_key == "x = 0.5"
+    assert _answer(_spanish(login(cast.alice)), problem, "x = 0,5").equivalent is True
+    assert _answer(login(cast.bob), problem, "x = 0.5").equivalent is True
+
+
+def test_a_spanish_teacher_assigns_with_the_date_picker(cast: Cast, login: Login) -> None:
+    from tutor.models import Assignment, ProblemSet
+
+    other = ProblemSet.objects.create(owner=cast.teacher, title="Decimales")
+    Problem.objects.create(problem_set=other, position=0, statement="0,5 + 0,5", answer_key="1")
+    teacher = _spanish(login(cast.teacher))
+    teacher.post(
+        f"/teach/classes/{cast.classroom.pk}/assign",
+        {"problem_set": other.pk, "due_at": "2030-01-15T09:00"},
+    )
+    assignment = Assignment.objects.get(problem_set=other)
+    assert (assignment.due_at.year, assignment.due_at.month, assignment.due_at.day) == (2030, 1, 15)

@@ -92,7 +92,9 @@ def _label(rule: str) -> str:
         from tutor.checker.misconceptions import RULES
     except ImportError:
         return rule
-    return {m.name: m.label for m in RULES}.get(rule, rule)
+    from tutor.checker_text import translate_detail
+
+    return translate_detail({m.name: m.label for m in RULES}.get(rule, rule))
 
 
 def _name(student: User) -> str:

@@ -10,11 +10,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tutor import counters
+from tutor.checker.decimal_comma import to_decimal_points, uses_decimal_comma
 from tutor.models import Flag, User
 from tutor.usernames import normalise_username, validate_person_name
 
@@ -143,6 +144,15 @@ class ProblemForm(forms.Form):
             ) % {"label": label}
             if not self.is_bound and "answer_form" not in self.initial:
                 self.initial["answer_form"] = self.suggested_form
+
+    def clean_answer_key(self) -> str:
+        # Keys are stored as the checker reads them, with decimal points: a teacher on a page
+        # that writes 0,5 for a half means a half, and students on any page are then compared
+        # with that. Saved keys are shown back with the point.
+        key: str = self.cleaned_data["answer_key"]
+        if uses_decimal_comma(translation.get_language()):
+            return to_decimal_points(key)
+        return key
 
 
 class ImportForm(forms.Form):
