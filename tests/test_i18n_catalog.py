@@ -1,5 +1,5 @@
-"""The Spanish catalogs are complete and compiled: every string Stepwise marks for
-translation has a Spanish translation, and the committed .mo files are the .po files."""
+"""The English and Spanish catalogs are complete and compiled: every string Stepwise marks
+for translation is in both, translated, and the committed .mo files are the .po files."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from django.utils import translation
 ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale"
 DOMAINS = ("django", "djangojs")
+LANGUAGES = ("es", "en")
+CATALOGS = [(language, domain) for language in LANGUAGES for domain in DOMAINS]
 IGNORE = ["var", "tests", "bench", "docs", "static/vendor", "scripts", "test-artifacts"]
 
 
@@ -46,7 +48,7 @@ def fresh_catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
             for domain in DOMAINS:
                 call_command(
                     "makemessages",
-                    locale=["es"],
+                    locale=list(LANGUAGES),
                     domain=domain,
                     no_obsolete=True,
                     no_location=True,
@@ -59,27 +61,40 @@ def fresh_catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("domain", DOMAINS)
-def test_every_marked_string_has_a_spanish_translation(fresh_catalogs: Path, domain: str) -> None:
-    po = fresh_catalogs / "es" / "LC_MESSAGES" / f"{domain}.po"
+@pytest.mark.parametrize(("language", "domain"), CATALOGS)
+def test_every_marked_string_is_translated(
+    fresh_catalogs: Path, language: str, domain: str
+) -> None:
+    po = fresh_catalogs / language / "LC_MESSAGES" / f"{domain}.po"
     untranslated = _run("msgattrib", "--untranslated", "--no-wrap", str(po))
     fuzzy = _run("msgattrib", "--only-fuzzy", "--no-wrap", str(po))
     missing = [line for line in untranslated.splitlines() if line.startswith("msgid ")][1:]
     unsure = [line for line in fuzzy.splitlines() if line.startswith("msgid ")][1:]
-    assert not missing, f"untranslated in {domain}.po (run make messages): {missing[:20]}"
-    assert not unsure, f"fuzzy in {domain}.po: {unsure[:20]}"
+    assert not missing, f"untranslated in {language}/{domain}.po (make messages): {missing[:20]}"
+    assert not unsure, f"fuzzy in {language}/{domain}.po: {unsure[:20]}"
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
-def test_the_committed_mo_files_are_the_po_files(tmp_path: Path, domain: str) -> None:
+def test_the_english_catalog_is_the_source_text(domain: str) -> None:
     _need_gettext()
-    folder = LOCALE / "es" / "LC_MESSAGES"
+    po = LOCALE / "en" / "LC_MESSAGES" / f"{domain}.po"
+    # msgen fills every entry with its msgid: an English msgstr that differs is an edit made
+    # in the wrong place (change the source text instead).
+    assert _run("msgen", "--no-wrap", str(po)) == po.read_text()
+
+
+@pytest.mark.parametrize(("language", "domain"), CATALOGS)
+def test_the_committed_mo_files_are_the_po_files(
+    tmp_path: Path, language: str, domain: str
+) -> None:
+    _need_gettext()
+    folder = LOCALE / language / "LC_MESSAGES"
     compiled = tmp_path / f"{domain}.mo"
     _run("msgfmt", "--check", "-o", str(compiled), str(folder / f"{domain}.po"))
     with compiled.open("rb") as fresh, (folder / f"{domain}.mo").open("rb") as committed:
         want = gettext.GNUTranslations(fresh)._catalog  # type: ignore[attr-defined]
         have = gettext.GNUTranslations(committed)._catalog  # type: ignore[attr-defined]
-    assert have == want, f"locale/es/LC_MESSAGES/{domain}.mo is stale: run make messages"
+    assert have == want, f"locale/{language}/LC_MESSAGES/{domain}.mo is stale: make messages"
 
 
 def test_spanish_is_served_from_the_catalog() -> None:
