@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.template import Context, Template
@@ -34,13 +35,18 @@ def _upper(text: str) -> str:
 
 
 @pytest.fixture
-def fake_spanish(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_spanish(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # A Spanish page (English pages skip the reading), with these tests' own translations.
     monkeypatch.setattr(checker_text, "gettext", _spanish)
+    with translation.override("es"):
+        yield
 
 
 @pytest.fixture
-def fake_upper(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_upper(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(checker_text, "gettext", _upper)
+    with translation.override("es"):
+        yield
 
 
 @pytest.mark.usefixtures("fake_spanish")
@@ -91,6 +97,7 @@ def test_every_template_is_translated_through_gettext() -> None:
 
 
 @pytest.mark.usefixtures("fake_spanish")
+@pytest.mark.usefixtures("fake_upper")
 def test_unknown_text_is_returned_unchanged() -> None:
     for text in ("a sentence the checker never wrote", "", "x = 2", "<b>3</b>"):
         assert translate_detail(text) == text
@@ -99,7 +106,8 @@ def test_unknown_text_is_returned_unchanged() -> None:
 def test_a_broken_translation_falls_back_to_english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(checker_text, "gettext", lambda text: "{nombre} mal")
     detail = W.SOLVES_BEFORE_NOT_THIS.format(value="x = 1")
-    assert translate_detail(detail) == detail
+    with translation.override("es"):
+        assert translate_detail(detail) == detail
 
 
 def test_english_details_are_unchanged() -> None:
@@ -116,3 +124,23 @@ def test_the_template_filter_translates_and_escapes() -> None:
     detail = W.SOLVES_BEFORE_NOT_THIS.format(value="x < <b>2</b>")
     html = page.render(Context({"detail": detail, "none": None}))
     assert html == ("x &lt; &lt;b&gt;2&lt;/b&gt; resuelve la línea anterior, pero no esta|")
+
+
+def test_an_english_page_shows_the_stored_detail_without_reading_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(W, "match", lambda *a, **k: pytest.fail("English needs no reading"))
+    detail = W.SOLVES_BEFORE_NOT_THIS.format(value="x = 3")
+    with translation.override("en"):
+        assert translate_detail(detail) == detail
+
+
+def test_a_reading_past_its_budget_shows_the_english(fake_spanish: None) -> None:
+    detail = W.SOLVES_BEFORE_NOT_THIS.format(value="x = 3")
+    assert W.match(detail, budget_s=0.0) is None
+    assert W.match(detail) is not None
+    long = "; ".join([detail] * 40)
+    assert len(long) > checker_text.MAX_DETAIL_CHARS
+    with translation.override("es"):
+        assert translate_detail(detail) != detail
+        assert translate_detail(long) == long

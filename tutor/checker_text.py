@@ -9,14 +9,26 @@ makes is returned as it is.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from tutor.checker import wording
+
+# Stored details are cut at this length; reading one back costs more the longer it is
+# (bench/checker_text.py), so nothing longer is read.
+MAX_DETAIL_CHARS = 500
 
 
 def translate_detail(text: str) -> str:
     """``text`` (an English detail) in the active language; unchanged when no template fits."""
+    if not text or len(text) > MAX_DETAIL_CHARS or _source_language():
+        return text
     return _translate(text, 0)
+
+
+def _source_language() -> bool:
+    # The templates are English: an English page shows the stored detail as it is.
+    language = get_language() or "en"
+    return language == "en" or language.startswith("en-")
 
 
 def _translate(text: str, depth: int) -> str:

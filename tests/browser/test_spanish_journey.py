@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import translation
 
 from tests.browser import axe
-from tests.browser.conftest import DESKTOP, PageErrors, shot
+from tests.browser.conftest import DESKTOP, PHONE, PageErrors, shot
 from tests.conftest import Cast, LiveStack
 from tutor.checker_text import translate_detail
 from tutor.models import Attempt, StepVerdict, Turn, User
@@ -87,6 +87,16 @@ def test_a_spanish_student_works_a_problem_in_spanish(
     page.locator("#turns .turn .turn-status", has_text="Terminado").wait_for()
     shot(page, "es-4-tutor-answered")
 
+    # Spanish runs longer than English: on a phone nothing may overflow, and axe still passes.
+    page.set_viewport_size(PHONE)
+    shot(page, "es-5-problem-phone")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+        "the Spanish problem page scrolls sideways on a phone"
+    )
+    failures = axe.blocking(axe.violations(page, "es-problem-phone"))
+    assert not failures, failures
+    page.set_viewport_size(DESKTOP)
+
     # Back to English from the footer: saved for the account, kept across pages.
     page.get_by_label("Idioma").select_option("en")
     page.get_by_role("button", name="Cambiar idioma").click()
@@ -96,6 +106,6 @@ def test_a_spanish_student_works_a_problem_in_spanish(
     assert lucia.language == "en"
     page.goto("/")
     page.get_by_role("heading", name="Your assignments").wait_for()
-    shot(page, "es-5-back-to-english")
+    shot(page, "es-6-back-to-english")
     assert not errors.messages, errors.messages
     context.close()

@@ -14,9 +14,11 @@ numbers) stays as written.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
 import string
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -26,6 +28,21 @@ NESTED = frozenset({"detail", "reason", "label", "how", "form", "first", "rest",
 # A list of details ("first; rest") goes on at the same depth: its length is not nesting.
 _SAME_DEPTH = frozenset({"rest"})
 _MAX_READINGS = 32
+# Reading a long list of details back costs more the more ways it splits
+# (bench/checker_text.py); past this budget a detail is shown as stored, in English.
+MATCH_BUDGET_S = 0.05
+_DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar(
+    "wording_deadline", default=float("inf")
+)
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _in_time() -> None:
+    if time.monotonic() > _DEADLINE.get():
+        raise _OutOfTime
 
 
 def gettext_noop(text: str) -> str:
@@ -387,13 +404,20 @@ class _Reading:
         return (self.score, self.balanced, -self.size)
 
 
-def match(text: str) -> tuple[Wording, dict[str, str]] | None:
-    """The ``Wording`` and values that produce ``text``, or None when no template does.
+def match(text: str, budget_s: float = MATCH_BUDGET_S) -> tuple[Wording, dict[str, str]] | None:
+    """The ``Wording`` and values that produce ``text``, or None when no template does, or
+    when reading it takes longer than ``budget_s``.
 
     Of several readings, the one whose template words (its nested details' included) cover
     most of the text wins.
     """
-    found = _best(text, 0)
+    deadline = _DEADLINE.set(time.monotonic() + budget_s)
+    try:
+        found = _best(text, 0)
+    except _OutOfTime:
+        return None
+    finally:
+        _DEADLINE.reset(deadline)
     return (found.wording, dict(found.values)) if found is not None else None
 
 
@@ -429,6 +453,7 @@ def _best(text: str, depth: int) -> _Reading | None:
 def _best_single(text: str, depth: int) -> _Reading | None:
     best: _Reading | None = None
     for wording in ALL:
+        _in_time()
         if wording is LIST or wording.pattern.fullmatch(text) is None:
             continue
         for values in _splits(wording.parts, text):
@@ -495,6 +520,7 @@ def _splits(parts: tuple[tuple[str, str | None], ...], text: str) -> Iterator[di
         nonlocal count
         if count >= _MAX_READINGS:
             return
+        _in_time()
         if i == len(parts):
             if pos == len(text):
                 count += 1
