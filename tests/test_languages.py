@@ -240,3 +240,56 @@ def test_a_spanish_teacher_assigns_with_the_date_picker(cast: Cast, login: Login
     )
     assignment = Assignment.objects.get(problem_set=other)
     assert (assignment.due_at.year, assignment.due_at.month, assignment.due_at.day) == (2030, 1, 15)
+
+
+@needs_catalog
+@pytest.mark.django_db(transaction=True)
+def test_a_spanish_socket_receives_the_tutors_verdicts_in_spanish(cast: Cast) -> None:
+    """Through the real channel layer: a streamed step's verdict arrives translated."""
+    from typing import Any
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from channels.testing import WebsocketCommunicator
+    from django.utils import translation
+
+    from tests.conftest import session_cookie
+    from tutor.asgi import application
+    from tutor.checker_text import translate_detail
+    from tutor.events import HANDLER, session_group
+    from tutor.services.turns import session_for
+
+    session = session_for(student=cast.alice, problem=cast.problem)
+    detail = "not checked yet: the checker is busy; it is checked again in a moment"
+    step = {"index": 0, "text": "x = 2", "verdict": "unchecked", "detail": detail}
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"origin", b"http://127.0.0.1"),
+        (b"cookie", f"sessionid={session_cookie(cast.alice)}".encode()),
+        (b"accept-language", b"es-ES,es;q=0.9"),
+    ]
+
+    async def run() -> dict[str, Any]:
+        comm = WebsocketCommunicator(application, f"/ws/session/{session.pk}/", headers=headers)
+        connected, _ = await comm.connect()
+        assert connected
+        # The first snapshot comes once the socket has joined its session's group.
+        while (await comm.receive_json_from(timeout=5)).get("type") != "session.snapshot":
+            pass
+        layer = get_channel_layer()
+        assert layer is not None
+        await layer.group_send(
+            session_group(session.pk),
+            {"type": HANDLER, "event": {"type": "turn.step", "turn": 1, "step": step}},
+        )
+        try:
+            while True:
+                message: dict[str, Any] = await comm.receive_json_from(timeout=5)
+                if message.get("type") == "turn.step":
+                    return message
+        finally:
+            await comm.disconnect()
+
+    received = async_to_sync(run)()
+    with translation.override("es"):
+        assert received["step"]["detail"] == translate_detail(detail) != detail

@@ -266,8 +266,17 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             await self._authorise(self.session.pk)
         else:
             self._track_waiting(event)
-            with translation.override(self.language):
-                await self.send_json(localized(event))
+            if event.get("type") in READ_BACK and not self.language.startswith("en"):
+                # Reading a verdict back into Spanish is CPU work (bounded, usually well under
+                # a millisecond): done off the event loop that serves every other socket.
+                shown = await sync_to_async(self._localized, thread_sensitive=False)(event)
+            else:
+                shown = self._localized(event)
+            await self.send_json(shown)
+
+    def _localized(self, event: dict[str, Any]) -> dict[str, Any]:
+        with translation.override(self.language):
+            return localized(event)
 
     def _track_waiting(self, event: dict[str, Any]) -> None:
         turn_id, status = event.get("turn"), event.get("status")
@@ -290,6 +299,10 @@ class UnknownRouteConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.close(code=CLOSE_NOT_FOUND)
+
+
+# Events that carry a checker verdict, read back into the page's language.
+READ_BACK = frozenset({"turn.step", "turn.final"})
 
 
 def localized(event: dict[str, Any]) -> dict[str, Any]:
