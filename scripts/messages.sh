@@ -10,6 +10,9 @@ ignore=(--ignore=var --ignore=tests --ignore=bench --ignore=docs --ignore=static
 for domain in django djangojs; do
   DEBUG=1 .venv/bin/python manage.py makemessages --locale=es --locale=en --domain="$domain" \
     --no-obsolete --no-location --no-wrap "${ignore[@]}"
-  msgen --no-wrap -o "locale/en/LC_MESSAGES/$domain.po" "locale/en/LC_MESSAGES/$domain.po"
+  # English is the source text: a near match carried over from another string is dropped.
+  en="locale/en/LC_MESSAGES/$domain.po"
+  msgattrib --clear-fuzzy --empty --no-wrap -o "$en" "$en"
+  msgen --no-wrap -o "$en" "$en"
 done
 DEBUG=1 .venv/bin/python manage.py compilemessages --locale=es --locale=en --ignore=.venv

@@ -97,7 +97,7 @@ def test_every_template_is_translated_through_gettext() -> None:
 
 
 @pytest.mark.usefixtures("fake_spanish")
-@pytest.mark.usefixtures("fake_upper")
+@pytest.mark.usefixtures("fake_spanish")
 def test_unknown_text_is_returned_unchanged() -> None:
     for text in ("a sentence the checker never wrote", "", "x = 2", "<b>3</b>"):
         assert translate_detail(text) == text

@@ -293,3 +293,15 @@ def test_a_spanish_socket_receives_the_tutors_verdicts_in_spanish(cast: Cast) ->
     received = async_to_sync(run)()
     with translation.override("es"):
         assert received["step"]["detail"] == translate_detail(detail) != detail
+
+
+@needs_catalog
+def test_a_fixed_sentence_stored_as_a_detail_is_translated_too() -> None:
+    from django.utils import translation
+
+    from tutor.checker_text import translate_detail
+    from tutor.services.attempts import CHECKER_MISSING
+
+    with translation.override("es"):
+        assert translate_detail(CHECKER_MISSING) != CHECKER_MISSING
+        assert translate_detail("x = 2, y = 3") == "x = 2, y = 3"

@@ -34,7 +34,9 @@ def _source_language() -> bool:
 def _translate(text: str, depth: int) -> str:
     found = wording.match(text)
     if found is None:
-        return text
+        # A fixed sentence stored as a detail outside the checker ("The step checker is not
+        # available right now.") is a catalog entry of its own; anything else stays as is.
+        return gettext(text) if depth == 0 else text
     template, values = found
     shown = dict(values)
     for name, value in values.items():

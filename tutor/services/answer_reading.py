@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from tutor import counters
 from tutor.checker import check_key
@@ -20,8 +20,8 @@ from tutor.models import User
 from tutor.services.attempts import MAX_ANSWER_CHARS
 from tutor.text_input import storable_text
 
-UNREADABLE = "The checker cannot read this as an answer yet."
-UNDECIDED = "The checker could not read this in time; it is checked when you submit."
+UNREADABLE = gettext_noop("The checker cannot read this as an answer yet.")
+UNDECIDED = gettext_noop("The checker could not read this in time; it is checked when you submit.")
 
 
 @dataclass(frozen=True)
@@ -56,4 +56,4 @@ def answer_read_as(*, student: User, answer: str, decimal_comma: bool = False) -
     found = check_key(reading_text(answer, decimal_comma), owner=student.pk)
     if found.readable:
         return AnswerReading(found.reading)
-    return AnswerReading(None, UNREADABLE if found.readable is False else UNDECIDED)
+    return AnswerReading(None, gettext(UNREADABLE if found.readable is False else UNDECIDED))

@@ -41,7 +41,7 @@ from tutor.text_input import storable_text
 MAX_LINES = 100
 MAX_LINE_CHARS = 1000
 MAX_ANSWER_CHARS = 500
-CHECKER_MISSING = "The step checker is not available right now."
+CHECKER_MISSING = gettext_noop("The step checker is not available right now.")
 MAX_VERSION = 2**62
 # A request may spend at most this many time caps on lines that run out of time; the rest come
 # back "not checked yet" and are asked again, so one student's slow lines cannot hold a worker.
