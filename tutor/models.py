@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tutor.usernames import (
@@ -35,7 +35,7 @@ class User(AbstractUser):
     class Role(models.TextChoices):
         STUDENT = "student", _("Student")
         TEACHER = "teacher", _("Teacher")
-        ADMIN = "admin", _("Admin")
+        ADMIN = "admin", pgettext_lazy("role", "Admin")
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
     # Set when a teacher gives the student a temporary password: every page then sends the
