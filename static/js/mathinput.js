@@ -290,6 +290,14 @@
     if (keys) keys.setAttribute("aria-hidden", "true");
   }
 
+  // Pressing a page button while typing in a keypad field: the field keeps focus until the
+  // click, so the keyboard does not close between press and release. Closing it moves the
+  // page under the pointer, and the release then lands beside the button: no click at all.
+  document.addEventListener("mousedown", (ev) => {
+    const active = document.activeElement;
+    if (active && active.tagName === "MATH-FIELD" && ev.target instanceof Element && ev.target.closest("button")) ev.preventDefault();
+  });
+
   function hideKeyboardSoon() {
     setTimeout(() => {
       const active = document.activeElement;
